@@ -1,0 +1,173 @@
+"""`python -m bot web|worker|socket|ingest|triage|demo|summary|audit` — the CLI and wiring."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import threading
+from collections.abc import Sequence
+from typing import TextIO
+
+from bot.config import DeskConfig, load_config
+from bot.errors import ConfigError
+from bot.settings import Settings
+
+
+def _open_input(name: str) -> TextIO:
+    return sys.stdin if name == "-" else open(name, encoding="utf-8")
+
+
+def _config(settings: Settings) -> DeskConfig:
+    return load_config(settings.desk_config)
+
+
+def cmd_web(settings: Settings) -> int:
+    import uvicorn
+
+    from bot.runtime import build_runtime
+    from bot.web import create_web_app
+
+    rt = build_runtime(settings, _config(settings))
+    if not settings.slack_signing_secret:
+        raise ConfigError("SLACK_SIGNING_SECRET", "is not set: Slack requests cannot be verified")
+    uvicorn.run(create_web_app(rt), host="0.0.0.0", port=settings.port, log_level="warning",
+                access_log=False)
+    return 0
+
+
+def cmd_worker(settings: Settings) -> int:
+    import signal
+
+    from bot.runtime import build_runtime
+    from bot.worker import Worker
+
+    rt = build_runtime(settings, _config(settings))
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    from bot.scheduler import start_scheduler
+
+    scheduler = start_scheduler(rt)
+    try:
+        Worker(rt).run(stop)
+    finally:
+        scheduler.shutdown(wait=False)
+    return 0
+
+
+def cmd_socket(settings: Settings) -> int:
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    from bot.runtime import build_runtime
+    from bot.web import create_bolt_app
+
+    if not settings.slack_app_token:
+        raise ConfigError("SLACK_APP_TOKEN", "is not set: Socket Mode needs an app-level token")
+    rt = build_runtime(settings, _config(settings))
+    SocketModeHandler(create_bolt_app(rt), settings.slack_app_token).start()
+    return 0
+
+
+def cmd_ingest(settings: Settings, path: str) -> int:
+    from bot.ingest import ingest_lines
+    from bot.store import MentionQueue, connect
+
+    _config(settings)
+    if not settings.redis_url:
+        print("Hinweis: REDIS_URL ist nicht gesetzt; eingebettetes Redis (nur dieser Prozess).",
+              file=sys.stderr)
+    queue = MentionQueue(connect(settings.redis_url))
+    queue.ensure_group()
+    with _open_input(path) as stream:
+        report = ingest_lines(stream, queue)
+    for line, reason in report.rejected:
+        print(f"line {line}: rejected: {reason}", file=sys.stderr)
+    print(json.dumps({"accepted": report.accepted, "duplicate": report.duplicates,
+                      "rejected": len(report.rejected)}))
+    return 1 if report.rejected else 0
+
+
+def cmd_triage(settings: Settings, path: str) -> int:
+    from bot.runtime import triage_rules
+    from bot.triage.cli import main as triage_main
+
+    rules = triage_rules(_config(settings))
+    with _open_input(path) as stream:
+        return triage_main([path], rules, stream, sys.stdout, sys.stderr)
+
+
+def cmd_demo(settings: Settings) -> int:
+    from bot.demo import run_demo
+
+    return run_demo(sys.stdout)
+
+
+def cmd_summary(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.summary_cli import main as summary_main
+
+    return summary_main(settings, _config(settings), args)
+
+
+def cmd_audit(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.audit_export import main as audit_main
+
+    return audit_main(settings, args, sys.stdout)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m bot", description="Alert-Team social desk")
+    sub = p.add_subparsers(dest="command", required=True)
+    sub.add_parser("web", help="HTTP: Slack requests, /ingest, webhooks, /healthz, /metrics")
+    sub.add_parser("worker", help="sources, triage, posting, timers, daily summary")
+    sub.add_parser("socket", help="the Slack listeners over Socket Mode")
+    ing = sub.add_parser("ingest", help="enqueue JSONL mentions from FILE or - (stdin)")
+    ing.add_argument("file")
+    tri = sub.add_parser("triage", help="triage JSONL texts from FILE or - (stdin)")
+    tri.add_argument("file")
+    sub.add_parser("demo", help="the whole desk in one process, no server, no credentials")
+    s = sub.add_parser("summary", help="post (or print) the daily summary now")
+    s.add_argument("--date")
+    s.add_argument("--print", action="store_true", dest="print_only")
+    s.add_argument("--chart")
+    a = sub.add_parser("audit", help="export the audit trail")
+    a.add_argument("--since")
+    a.add_argument("--format", choices=("csv", "jsonl"), default="jsonl")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    from bot import logs
+
+    logs.setup()
+    settings = Settings()
+    try:
+        match args.command:
+            case "web":
+                return cmd_web(settings)
+            case "worker":
+                return cmd_worker(settings)
+            case "socket":
+                return cmd_socket(settings)
+            case "ingest":
+                return cmd_ingest(settings, args.file)
+            case "triage":
+                return cmd_triage(settings, args.file)
+            case "demo":
+                return cmd_demo(settings)
+            case "summary":
+                return cmd_summary(settings, args)
+            case "audit":
+                return cmd_audit(settings, args)
+    except ConfigError as exc:
+        print(f"Konfigurationsfehler / configuration error: {exc}", file=sys.stderr)
+        return 2
+    except FileNotFoundError as exc:
+        print(f"Datei nicht gefunden / file not found: {exc.filename}", file=sys.stderr)
+        return 2
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,37 @@
+"""Parsing slash-command text into plain values. Pure and total: never raises but `UsageError`."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_NUMBER = re.compile(r"^\s*#?(\d{1,9})(?:\s+(.*))?\s*$", re.DOTALL)
+_USER = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
+
+
+class UsageError(ValueError):
+    """The command text does not fit; `rest_hint` shows what should follow the number."""
+
+    def __init__(self, rest_hint: str = "") -> None:
+        super().__init__(rest_hint)
+        self.rest_hint = rest_hint
+
+
+@dataclass(frozen=True)
+class ItemArgs:
+    number: int
+    rest: str
+
+
+def item_args(text: str | None, rest_hint: str = "") -> ItemArgs:
+    """`17 text…` or `#17 text…` → ItemArgs(17, "text…")."""
+    m = _NUMBER.match(text or "")
+    if not m:
+        raise UsageError(rest_hint)
+    return ItemArgs(int(m.group(1)), (m.group(2) or "").strip())
+
+
+def user_ref(text: str) -> str | None:
+    """`<@U123|name>` → `U123`; None if `text` is not a user mention."""
+    m = _USER.match(text.strip())
+    return m.group(1) if m else None

@@ -1,0 +1,230 @@
+"""The desk configuration (`config/desk.yaml`): typed, validated once at start.
+
+A mistake raises `ConfigError` naming the dotted field (e.g. ``targets.twitter``), which the
+CLI prints without a traceback and exits 2.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import time, timedelta
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from bot.errors import ConfigError
+
+_DURATION = re.compile(r"^\s*(?:(\d+)h)?\s*(?:(\d+)m)?\s*(?:(\d+)s)?\s*$")
+_CLOCK_TIME = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+_KUERZEL = re.compile(r"^[A-Za-zÄÖÜäöü]{2,4}$")
+
+
+def parse_duration(value: object) -> timedelta:
+    """Parse ``90s``, ``20m``, ``1h``, ``1h30m`` (or a number of seconds) into a timedelta."""
+    if isinstance(value, int | float) and not isinstance(value, bool) and value > 0:
+        return timedelta(seconds=float(value))
+    if isinstance(value, str):
+        m = _DURATION.match(value)
+        if m and any(m.groups()):
+            h, mi, s = (int(g or 0) for g in m.groups())
+            total = timedelta(hours=h, minutes=mi, seconds=s)
+            if total > timedelta(0):
+                return total
+    raise ValueError(f"{value!r} is not a duration like 90s, 20m, 1h or 1h30m")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Route(_Strict):
+    """Mentions containing one of `keywords` go to `channel`."""
+
+    channel: str
+    keywords: tuple[str, ...] = Field(min_length=1)
+
+
+class Channels(_Strict):
+    default: str
+    routes: tuple[Route, ...] = ()
+
+    @field_validator("default")
+    @classmethod
+    def _channel_id(cls, v: str) -> str:
+        if not re.match(r"^[CG][A-Z0-9]{2,}$", v):
+            raise ValueError(f"{v!r} is not a Slack channel id (like C0ALERTS)")
+        return v
+
+
+class Summary(_Strict):
+    channel: str | None = None
+    at: str = "18:00"
+
+    @field_validator("at")
+    @classmethod
+    def _at(cls, v: str) -> str:
+        if not _CLOCK_TIME.match(str(v)):
+            raise ValueError(f"{v!r} is not a time like 18:00")
+        return v
+
+    @property
+    def at_time(self) -> time:
+        hh, mm = self.at.split(":")
+        return time(int(hh), int(mm))
+
+
+class XSource(_Strict):
+    poll_every: timedelta = timedelta(seconds=60)
+    query: str | None = None
+
+    _d = field_validator("poll_every", mode="before")(lambda cls, v: parse_duration(v))
+
+
+class FacebookSource(_Strict):
+    poll_every: timedelta = timedelta(minutes=5)
+
+    _d = field_validator("poll_every", mode="before")(lambda cls, v: parse_duration(v))
+
+
+class Sources(_Strict):
+    x: XSource = XSource()
+    facebook: FacebookSource = FacebookSource()
+
+
+class TriageConfig(_Strict):
+    negative_threshold: float | None = Field(default=None, gt=0, lt=1)
+    customer_numbers: tuple[str, ...] = ()
+    hotlines: tuple[str, ...] = ()
+    brand: tuple[str, ...] = ("Telekom", "telekom_hilft")
+
+    @field_validator("customer_numbers")
+    @classmethod
+    def _regexes(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        for pattern in v:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"{pattern!r} is not a valid regular expression: {exc}") from exc
+        return v
+
+
+class Templates(_Strict):
+    """Public texts the desk writes itself, per address form (du/sie)."""
+
+    dm_invite_du: str = "Schreib uns bitte eine Direktnachricht, dann schauen wir uns das an."
+    dm_invite_sie: str = (
+        "Bitte schreiben Sie uns eine Direktnachricht, dann schauen wir uns das gemeinsam an."
+    )
+
+
+class DeskConfig(_Strict):
+    """The whole of `desk.yaml`."""
+
+    language: Literal["de", "en"] = "de"
+    timezone: str = "Europe/Berlin"
+    channels: Channels
+    leads: tuple[str, ...] = ()
+    agents: dict[str, str] = Field(default_factory=dict)
+    signature: str = " ^{kuerzel}"
+    targets: dict[str, timedelta] = Field(
+        default_factory=lambda: {"twitter": timedelta(minutes=20), "facebook": timedelta(minutes=40)}
+    )
+    warn_at: float = Field(default=0.75, gt=0, lt=1)
+    business_hours: Any = "always"
+    closed: tuple[str, ...] = ()
+    summary: Summary = Summary()
+    sources: Sources = Sources()
+    triage: TriageConfig = TriageConfig()
+    templates: Templates = Templates()
+    noreply_reasons: tuple[str, ...] = ("spam", "troll", "solved", "no_question", "duplicate")
+
+    @field_validator("targets", mode="before")
+    @classmethod
+    def _targets(cls, v: Any) -> dict[str, timedelta]:
+        if not isinstance(v, dict):
+            raise ValueError("must map a network to a duration, e.g. {twitter: 20m}")
+        out = {}
+        for net, dur in v.items():
+            if net not in ("twitter", "facebook"):
+                raise ValueError(f"unknown network {net!r} (twitter, facebook)")
+            try:
+                out[net] = parse_duration(dur)
+            except ValueError as exc:
+                raise ValueError(f"{net}: {exc}") from exc
+        return out
+
+    @field_validator("agents")
+    @classmethod
+    def _agents(cls, v: dict[str, str]) -> dict[str, str]:
+        seen: dict[str, str] = {}
+        for user, kuerzel in v.items():
+            if not _KUERZEL.match(str(kuerzel)):
+                raise ValueError(f"{user}: Kürzel {kuerzel!r} must be 2-4 letters")
+            if kuerzel.upper() in seen:
+                raise ValueError(f"{user}: Kürzel {kuerzel!r} is already used by {seen[kuerzel.upper()]}")
+            seen[kuerzel.upper()] = user
+        return v
+
+    @field_validator("signature")
+    @classmethod
+    def _signature(cls, v: str) -> str:
+        if "{kuerzel}" not in v:
+            raise ValueError("must contain {kuerzel}, e.g. ' ^{kuerzel}'")
+        return v
+
+    @model_validator(mode="after")
+    def _hours(self) -> DeskConfig:
+        self.business_clock()  # raises ConfigError naming the field
+        return self
+
+    def business_clock(self) -> Any:
+        """The `BusinessClock` these hours describe (validated)."""
+        from bot.clock import BusinessClock, ClockConfigError
+
+        try:
+            if self.business_hours == "always":
+                return BusinessClock.always()
+            return BusinessClock.from_config(
+                self.business_hours, timezone=self.timezone, closed=self.closed
+            )
+        except ClockConfigError as exc:
+            raise ConfigError(getattr(exc, "field", "business_hours"), str(exc)) from exc
+
+    def target_for(self, network: str) -> timedelta:
+        """Response target of a network (unknown networks get the longest target)."""
+        return self.targets.get(network, max(self.targets.values(), default=timedelta(minutes=40)))
+
+
+def _field_path(loc: tuple[int | str, ...]) -> str:
+    return ".".join(str(p) for p in loc if not str(p).startswith("function-")) or "(top level)"
+
+
+def load_config(path: str | Path) -> DeskConfig:
+    """Read and validate `desk.yaml`; raise `ConfigError` naming the first bad field."""
+    p = Path(path)
+    try:
+        raw = yaml.safe_load(p.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ConfigError(str(p), "file not found (set DESK_CONFIG or create it)") from exc
+    except yaml.YAMLError as exc:
+        raise ConfigError(str(p), f"not valid YAML: {exc}") from exc
+    if not isinstance(raw, dict):
+        raise ConfigError(str(p), "must be a YAML mapping")
+    return config_from_dict(raw)
+
+
+def config_from_dict(raw: dict[str, Any]) -> DeskConfig:
+    """Validate an already-parsed configuration mapping."""
+    try:
+        return DeskConfig.model_validate(raw)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        field = _field_path(err["loc"])
+        msg = err["msg"].removeprefix("Value error, ")
+        if err["type"] == "extra_forbidden":
+            msg = "unknown field (check the spelling against the README's desk.yaml)"
+        elif err["type"] == "missing":
+            msg = "required field is missing"
+        raise ConfigError(field, msg) from None

@@ -1,0 +1,91 @@
+"""`python -m bot demo`: the whole desk in one process, embedded Redis, no credentials.
+
+Ingests the bundled German sample mentions, runs the worker, prints the cards as Slack would
+show them (with Block Kit Builder links), then plays a scripted claim and reply.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+from typing import TextIO
+
+from bot.config import config_from_dict, load_config
+from bot.errors import DeskRefusal
+from bot.ingest import ingest_lines
+from bot.messages import say
+from bot.models import Mention
+from bot.runtime import build_runtime
+from bot.settings import Settings
+from bot.slack.console import ConsoleSlack
+from bot.sources.base import Posted
+from bot.sources.x import X_LIMIT, weighted_length
+from bot.worker import Worker
+
+
+class DemoNetwork:
+    """Prints what would be posted to the network instead of posting it."""
+
+    def __init__(self, network: str, out: TextIO) -> None:
+        self.network = network
+        self.out = out
+
+    def reply_limit(self, text: str) -> tuple[int, int] | None:
+        return (weighted_length(text), X_LIMIT) if self.network == "twitter" else None
+
+    def reply(self, mention: Mention, text: str) -> Posted:
+        self.out.write(f"  → {self.network}: Antwort an @{mention.author.handle}: {text}\n\n")
+        return Posted(f"demo-{mention.id}")
+
+    def poll(self) -> list[Mention]:
+        return []
+
+
+def _demo_config() -> object:
+    path = Path("config/desk.yaml")
+    base = load_config(path).model_dump(mode="json") if path.exists() else {
+        "channels": {"default": "C0ALERTS"}, "agents": {"U0AGENT1": "AB", "U0AGENT2": "CD"}}
+    base["business_hours"] = "always"  # the demo runs at any hour
+    base["closed"] = []
+    return config_from_dict(base)
+
+
+def run_demo(out: TextIO) -> int:
+    settings = Settings(redis_url="", slack_bot_token="", slack_signing_secret="demo")
+    config = _demo_config()
+    net = {n: DemoNetwork(n, out) for n in ("twitter", "facebook")}
+    rt = build_runtime(settings, config, slack=ConsoleSlack(out), sources=net,  # type: ignore[arg-type]
+                       now=lambda: datetime(2026, 11, 24, 8, 30, tzinfo=UTC))
+    lang = rt.config.language
+    samples = resources.files("bot.demo_data").joinpath("mentions.jsonl").read_text("utf-8")
+    out.write("=== Alert-Team Demo: Erwähnungen einlesen ===\n")
+    report = ingest_lines(samples.splitlines(), rt.queue)
+    out.write(f"angenommen {report.accepted}, doppelt {report.duplicates}, "
+              f"abgelehnt {len(report.rejected)}\n\n=== Worker: Triage und Karten ===\n")
+    rt.queue.ensure_group()
+    Worker(rt, name="demo").drain()
+    counts = rt.items.counts("2026-11-24")
+    out.write(f"Gezählt: {counts}\n\n=== Agenten arbeiten ===\n")
+    first = rt.items.open_numbers()[0]
+    agents = list(rt.config.agents)
+    script = [
+        (agents[0], "claim", first, ""),
+        (agents[1], "claim", first, ""),
+        (agents[0], "reply", first, "Das tut mir leid! Ruf uns gern an unter 0171 2345678."),
+        (agents[0], "reply", first, "Das tut mir leid! Schick uns bitte eine DM mit deiner "
+                                    "Anschrift, dann prüfen wir die Leitung sofort."),
+    ]
+    for user, action, number, text in script:
+        out.write(f"$ /{action} {number} {text}".rstrip() + f"   (von {user})\n")
+        try:
+            outcome = rt.desk.claim(user, number) if action == "claim" else rt.desk.reply(
+                user, number, text)
+            out.write(f"  privat an {user}: {say(outcome.key, lang, **outcome.params)}\n\n")
+        except DeskRefusal as exc:
+            out.write(f"  privat an {user}: {say(exc.key, lang, **exc.params)}\n\n")
+    out.write("=== Demo beendet ===\n")
+    return 0
+
+
+__all__ = ["UTC", "run_demo"]

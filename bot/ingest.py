@@ -1,0 +1,45 @@
+"""JSONL ingest: validate each line, enqueue the good ones, report the bad ones by line number."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from bot.errors import MentionError
+from bot.models import parse_mention
+from bot.store import MentionQueue
+
+
+@dataclass
+class IngestReport:
+    accepted: int = 0
+    duplicates: int = 0
+    rejected: list[tuple[int, str]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, object]:
+        return {"accepted": self.accepted, "duplicate": self.duplicates,
+                "rejected": [{"line": n, "reason": r} for n, r in self.rejected]}
+
+
+def ingest_lines(lines: Iterable[str], queue: MentionQueue) -> IngestReport:
+    """Enqueue every valid mention; blank lines are skipped; nothing stops at a bad line."""
+    report = IngestReport()
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            report.rejected.append((number, f"not valid JSON ({exc.msg} at column {exc.colno})"))
+            continue
+        try:
+            mention = parse_mention(obj)
+        except MentionError as exc:
+            report.rejected.append((number, str(exc)))
+            continue
+        if queue.enqueue(mention):
+            report.accepted += 1
+        else:
+            report.duplicates += 1
+    return report

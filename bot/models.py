@@ -1,0 +1,141 @@
+"""Plain values that cross module boundaries: the ingested `Mention` and the desk `Item`."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field, replace
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from bot.errors import MentionError
+
+NETWORKS = ("twitter", "facebook")
+
+
+@dataclass(frozen=True)
+class Author:
+    id: str
+    handle: str
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class Mention:
+    """One public post about the brand, normalised from any source."""
+
+    network: str
+    id: str
+    text: str
+    author: Author
+    created_at: datetime
+    url: str = ""
+    conversation_id: str = ""
+    in_reply_to: str = ""
+
+    @property
+    def key(self) -> str:
+        """Deduplication key: network plus the network's own id."""
+        return f"{self.network}:{self.id}"
+
+    def to_json(self) -> str:
+        d = asdict(self)
+        d["created_at"] = self.created_at.isoformat()
+        return json.dumps(d, ensure_ascii=False, separators=(",", ":"))
+
+
+def _req_str(obj: dict[str, Any], name: str, where: str = "") -> str:
+    v = obj.get(name)
+    if isinstance(v, int) and not isinstance(v, bool):
+        v = str(v)
+    if not isinstance(v, str) or not v.strip():
+        raise MentionError(f"field {where}{name!r} is missing or empty")
+    return v
+
+
+def parse_mention(obj: Any) -> Mention:
+    """Validate one decoded JSON object against the mention schema (see README)."""
+    if not isinstance(obj, dict):
+        raise MentionError("a mention must be a JSON object")
+    network = _req_str(obj, "network")
+    if network not in NETWORKS:
+        raise MentionError(f"network {network!r} is unknown (use one of: {', '.join(NETWORKS)})")
+    mid = _req_str(obj, "id")
+    text = obj.get("text")
+    if not isinstance(text, str) or not text.strip():
+        raise MentionError("field 'text' is missing or empty")
+    author = obj.get("author")
+    if not isinstance(author, dict):
+        raise MentionError("field 'author' must be an object with id and handle")
+    created_raw = _req_str(obj, "created_at")
+    try:
+        created = datetime.fromisoformat(created_raw.replace("Z", "+00:00"))
+    except ValueError:
+        raise MentionError(f"created_at {created_raw!r} is not an ISO 8601 time") from None
+    if created.tzinfo is None:
+        raise MentionError(f"created_at {created_raw!r} has no UTC offset (add e.g. +01:00 or Z)")
+    optional = {}
+    for name in ("url", "conversation_id", "in_reply_to"):
+        v = obj.get(name)
+        if v is not None and not isinstance(v, str | int):
+            raise MentionError(f"field {name!r} must be a string")
+        optional[name] = "" if v is None else str(v)
+    return Mention(
+        network=network,
+        id=mid,
+        text=text,
+        author=Author(
+            id=_req_str(author, "id", "author."),
+            handle=_req_str(author, "handle", "author."),
+            name=str(author.get("name") or ""),
+        ),
+        created_at=created,
+        **optional,
+    )
+
+
+def mention_from_json(raw: str) -> Mention:
+    return parse_mention(json.loads(raw))
+
+
+class State(StrEnum):
+    NEW = "new"
+    CLAIMED = "claimed"
+    ANSWERED = "answered"
+    PRIVATE = "private"
+    NOREPLY = "noreply"
+    RESOLVED = "resolved"
+
+
+OPEN_STATES = (State.NEW, State.CLAIMED)
+
+
+@dataclass(frozen=True)
+class Item:
+    """A negative mention on the desk: its number `#N`, state and who holds it."""
+
+    number: int
+    mention: Mention
+    sentiment: str
+    score: float
+    address: str
+    channel: str
+    state: State = State.NEW
+    holder: str = ""
+    card_ts: str = ""
+    seen_at: datetime | None = None
+    due_at: datetime | None = None
+    answered_at: datetime | None = None
+    answered_by: str = ""
+    reply_id: str = ""
+    reply_text: str = ""
+    reason: str = ""
+    timer_state: str = ""
+    extra: dict[str, str] = field(default_factory=dict)
+
+    def with_(self, **changes: Any) -> Item:
+        return replace(self, **changes)
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_STATES

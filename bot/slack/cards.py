@@ -1,0 +1,129 @@
+"""Block Kit for desk items: the card, its thread lines, and a Block Kit Builder link.
+
+Pure: an `Item` and a `CardContext` in, JSON-ready dicts out. Customer text is escaped so a
+customer writing `<!channel>` pings no one.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import quote
+from zoneinfo import ZoneInfo
+
+from bot.messages import say
+from bot.models import Item, State
+
+METADATA_EVENT = "alert_team_item"
+_STATE_ICON = {
+    State.NEW: "🆕", State.CLAIMED: "🙋", State.ANSWERED: "✅", State.PRIVATE: "✉️",
+    State.NOREPLY: "🚫", State.RESOLVED: "☑️",
+}
+_TIMER_ICON = {"warned": "🟡", "breached": "🔴"}
+
+
+def escape(text: str) -> str:
+    """Escape Slack's control characters (&, <, >) so text renders literally."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+@dataclass(frozen=True)
+class CardContext:
+    """What a card needs besides the item: language, time zone, the item's timing."""
+
+    lang: str = "de"
+    timezone: str = "Europe/Berlin"
+    response_time: timedelta | None = None  # business time to the first answer, once answered
+
+    def local(self, t: datetime) -> str:
+        return t.astimezone(ZoneInfo(self.timezone)).strftime("%d.%m. %H:%M")
+
+
+def _mrkdwn(text: str) -> dict[str, Any]:
+    return {"type": "mrkdwn", "text": text, "verbatim": True}
+
+
+def _button(action: str, number: int, lang: str, style: str | None = None) -> dict[str, Any]:
+    b: dict[str, Any] = {
+        "type": "button",
+        "action_id": action,
+        "text": {"type": "plain_text", "text": say(f"button.{action}", lang)},
+        "value": str(number),
+    }
+    if style:
+        b["style"] = style
+    return b
+
+
+def card_text(item: Item, ctx: CardContext) -> str:
+    """Plain-text fallback (notifications, screen readers)."""
+    m = item.mention
+    return escape(f"#{item.number} @{m.author.handle}: {m.text[:150]}")
+
+
+def card_blocks(item: Item, ctx: CardContext) -> list[dict[str, Any]]:
+    """The card for `item` in its current state."""
+    lang, m = ctx.lang, item.mention
+    icon = _TIMER_ICON.get(item.timer_state, "") if item.is_open else ""
+    header = say(
+        "card.header", lang, number=item.number, network=say(f"network.{m.network}", lang),
+        state=say(f"state.{item.state.value}", lang),
+    )
+    author = f"*{escape(m.author.name or m.author.handle)}* @{escape(m.author.handle)}"
+    quoted = "\n".join("> " + line for line in escape(m.text).splitlines() or [""])
+    blocks: list[dict[str, Any]] = [
+        {"type": "section", "text": _mrkdwn(f"{_STATE_ICON[item.state]}{icon} *{header}*")},
+        {"type": "context", "elements": [
+            _mrkdwn(f"{author} · {ctx.local(m.created_at)}"),
+            _mrkdwn(say("card.address", lang, form=say(f"address.{item.address}", lang))),
+        ]},
+        {"type": "section", "text": _mrkdwn(quoted)},
+    ]
+    if m.url:
+        blocks[2]["accessory"] = {
+            "type": "button", "action_id": "open_post", "url": m.url,
+            "text": {"type": "plain_text", "text": say("card.open_post", lang)},
+        }
+    status: list[dict[str, Any]] = []
+    if item.is_open and item.due_at:
+        key = "card.due_overdue" if item.timer_state == "breached" else "card.due"
+        status.append(_mrkdwn(say(key, lang, due=ctx.local(item.due_at))))
+    if item.state == State.NEW:
+        status.append(_mrkdwn(say("card.unclaimed", lang)))
+    elif item.state == State.CLAIMED:
+        status.append(_mrkdwn(say("card.holder", lang, user=item.holder)))
+    elif item.state == State.ANSWERED or (item.state == State.RESOLVED and item.reply_id):
+        minutes = int((ctx.response_time or timedelta()).total_seconds() // 60)
+        status.append(_mrkdwn(say("card.answered", lang, user=item.answered_by, minutes=minutes)))
+    elif item.state == State.PRIVATE:
+        status.append(_mrkdwn(say("card.private", lang, user=item.answered_by or item.holder)))
+    elif item.state == State.NOREPLY:
+        status.append(_mrkdwn(say("card.noreply", lang, user=item.holder, reason=escape(item.reason))))
+    if item.state == State.RESOLVED:
+        status.append(_mrkdwn(say("card.resolved", lang)))
+    if status:
+        blocks.append({"type": "context", "elements": status})
+    if item.is_open:
+        buttons = []
+        if item.state == State.NEW:
+            buttons.append(_button("claim", item.number, lang, "primary"))
+        buttons += [_button(a, item.number, lang) for a in ("reply", "dm", "noreply")]
+        blocks.append({"type": "actions", "block_id": f"item-{item.number}", "elements": buttons})
+    return blocks
+
+
+def card_metadata(item: Item) -> dict[str, Any]:
+    """Message metadata carrying the item id (our idempotency ledger's cross-check)."""
+    return {
+        "event_type": METADATA_EVENT,
+        "event_payload": {"item": item.number, "network": item.mention.network,
+                          "mention_id": item.mention.id},
+    }
+
+
+def builder_link(blocks: list[dict[str, Any]]) -> str:
+    """A link that opens `blocks` in Slack's Block Kit Builder."""
+    payload = json.dumps({"blocks": blocks}, ensure_ascii=False, separators=(",", ":"))
+    return "https://app.slack.com/block-kit-builder/#" + quote(payload, safe="")

@@ -1,0 +1,60 @@
+"""A Slack stand-in for the demo: prints cards and thread lines as they would appear."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from typing import Any, TextIO
+
+from bot.slack.cards import builder_link
+
+
+def _plain(text: str) -> str:
+    text = re.sub(r"<@([A-Z0-9]+)>", r"@\1", text)
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def render_blocks(blocks: list[dict[str, Any]]) -> list[str]:
+    """Blocks as terminal lines (sections, contexts, buttons)."""
+    lines: list[str] = []
+    for b in blocks:
+        if b["type"] == "section":
+            lines += _plain(b["text"]["text"]).splitlines()
+        elif b["type"] == "context":
+            lines.append("  ".join(_plain(e["text"]) for e in b["elements"]))
+        elif b["type"] == "actions":
+            lines.append("  ".join(f"[ {e['text']['text']} ]" for e in b["elements"]))
+    return lines
+
+
+class ConsoleSlack:
+    """Implements the desk's `SlackPort` by writing to a terminal."""
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+        self._ts = itertools.count(1)
+        self.cards: dict[str, list[dict[str, Any]]] = {}
+
+    def _box(self, title: str, blocks: list[dict[str, Any]]) -> None:
+        lines = render_blocks(blocks)
+        width = min(max([len(title), *map(len, lines)]) + 2, 100)
+        self.out.write(f"┌─ {title} " + "─" * max(0, width - len(title) - 3) + "┐\n")
+        for line in lines:
+            self.out.write(f"│ {line[:width - 2]}\n")
+        self.out.write("└" + "─" * width + "┘\n")
+        self.out.write(f"  Block Kit Builder: {builder_link(blocks)}\n\n")
+
+    def post_card(self, item: int, channel: str, blocks: list[dict[str, Any]], text: str,
+                  metadata: dict[str, Any], *, since: float | None = None) -> str:
+        ts = f"1764000000.{next(self._ts):06d}"
+        self.cards[ts] = blocks
+        self._box(f"#{channel} · neue Karte", blocks)
+        return ts
+
+    def update_card(self, channel: str, ts: str, blocks: list[dict[str, Any]], text: str) -> None:
+        self.cards[ts] = blocks
+        self._box(f"#{channel} · Karte aktualisiert", blocks)
+
+    def post_thread(self, channel: str, thread_ts: str, text: str) -> str:
+        self.out.write(f"  ↳ Thread: {_plain(text)}\n\n")
+        return f"1764000000.{next(self._ts):06d}"

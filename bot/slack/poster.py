@@ -1,0 +1,100 @@
+"""Posting cards and thread lines to Slack, exactly once.
+
+`chat.postMessage` has no idempotency key, so a post that failed with a 5xx or a timeout may
+still have landed. Before posting again we look for our own card in the channel by the item id
+carried in the message metadata, and adopt it if found.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.slack.cards import METADATA_EVENT
+
+log = logging.getLogger(__name__)
+
+
+class Pacer(Protocol):
+    def wait(self, channel: str) -> None:
+        """Block until a post into `channel` keeps within ≈1 message/s."""
+
+
+class SlackPort(Protocol):
+    """What the desk needs from Slack."""
+
+    def post_card(self, item: int, channel: str, blocks: list[dict[str, Any]], text: str,
+                  metadata: dict[str, Any], *, since: float | None = None) -> str: ...
+
+    def update_card(self, channel: str, ts: str, blocks: list[dict[str, Any]], text: str) -> None:
+        ...
+
+    def post_thread(self, channel: str, thread_ts: str, text: str) -> str: ...
+
+
+class WebSlack:
+    """The real Slack Web API (or its emulator at `SLACK_API_URL`)."""
+
+    def __init__(self, client: WebClient, post_client: WebClient, pacer: Pacer,
+                 sleep: Callable[[float], None] = time.sleep, attempts: int = 3) -> None:
+        self.client = client          # retries 429, 5xx, connection errors: safe calls
+        self.post_client = post_client  # retries 429 only
+        self.pacer = pacer
+        self.sleep = sleep
+        self.attempts = attempts
+
+    def find_card(self, item: int, channel: str, since: float) -> str | None:
+        """ts of the card for `item` posted in `channel` after `since` (epoch s), if any."""
+        resp = self.client.conversations_history(
+            channel=channel, oldest=f"{since - 30:.6f}", include_all_metadata=True, limit=200
+        )
+        for msg in resp.get("messages", []):
+            meta = msg.get("metadata") or {}
+            if (meta.get("event_type") == METADATA_EVENT
+                    and str(meta.get("event_payload", {}).get("item")) == str(item)):
+                return str(msg["ts"])
+        return None
+
+    def post_card(self, item: int, channel: str, blocks: list[dict[str, Any]], text: str,
+                  metadata: dict[str, Any], *, since: float | None = None) -> str:
+        """Post the card once. `since`: an earlier attempt's time, so look before posting."""
+        last: Exception | None = None
+        for attempt in range(self.attempts):
+            if since is not None:
+                found = self.find_card(item, channel, since)
+                if found:
+                    log.info("card for #%s already posted, adopting ts", item)
+                    return found
+            self.pacer.wait(channel)
+            since = time.time() if since is None else since
+            try:
+                resp = self.post_client.chat_postMessage(
+                    channel=channel, text=text, blocks=blocks, metadata=metadata,
+                    unfurl_links=False, unfurl_media=False,
+                )
+                return str(resp["ts"])
+            except SlackApiError as exc:
+                status = exc.response.status_code
+                if status < 500:
+                    raise
+                last = exc
+            except OSError as exc:  # timeouts, resets: the post may or may not have landed
+                last = exc
+            self.sleep(min(2 ** attempt, 8))
+        assert last is not None
+        raise last
+
+    def update_card(self, channel: str, ts: str, blocks: list[dict[str, Any]], text: str) -> None:
+        self.client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
+
+    def post_thread(self, channel: str, thread_ts: str, text: str) -> str:
+        self.pacer.wait(channel)
+        resp = self.post_client.chat_postMessage(
+            channel=channel, thread_ts=thread_ts, text=text, unfurl_links=False
+        )
+        return str(resp["ts"])

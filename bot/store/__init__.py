@@ -1,0 +1,25 @@
+"""Redis access: a real server from `REDIS_URL`, or an embedded fakeredis when it is unset."""
+
+from __future__ import annotations
+
+import redis
+
+from bot.store.audit import AuditLog
+from bot.store.items import ItemStore
+from bot.store.queue import MentionQueue
+
+__all__ = ["AuditLog", "ItemStore", "MentionQueue", "connect"]
+
+_embedded_server: object | None = None
+
+
+def connect(url: str = "") -> redis.Redis:
+    """Connect to `url`; with no URL, an in-process Redis shared by this process."""
+    global _embedded_server
+    if url:
+        return redis.Redis.from_url(url, decode_responses=True, health_check_interval=30)
+    import fakeredis
+
+    if _embedded_server is None:
+        _embedded_server = fakeredis.FakeServer()
+    return fakeredis.FakeRedis(server=_embedded_server, decode_responses=True)

@@ -1,0 +1,46 @@
+"""The audit trail: an append-only Redis Stream. Nothing is ever deleted from it."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import redis
+
+from bot.store import keys
+
+
+class AuditLog:
+    """Owns `at:audit`. Each entry: who, what, when, item, outcome, plus details."""
+
+    def __init__(self, r: redis.Redis) -> None:
+        self.r = r
+
+    def record(
+        self, actor: str, action: str, item: int | None, outcome: str, **details: Any
+    ) -> str:
+        """Append one entry; returns its stream id."""
+        fields = {
+            "at": datetime.now(UTC).isoformat(timespec="milliseconds"),
+            "actor": actor,
+            "action": action,
+            "item": "" if item is None else str(item),
+            "outcome": outcome,
+            "details": json.dumps(details, ensure_ascii=False, default=str),
+        }
+        return str(self.r.xadd(keys.AUDIT_STREAM, fields))
+
+    def entries(self, since: datetime | None = None, batch: int = 1000) -> Iterator[dict[str, str]]:
+        """Entries in order, from `since` on (all when None)."""
+        start = f"{int(since.timestamp() * 1000)}-0" if since else "-"
+        while True:
+            rows = self.r.xrange(keys.AUDIT_STREAM, min=start, max="+", count=batch)
+            for entry_id, fields in rows:
+                yield {"id": entry_id, **fields}
+            if len(rows) < batch:
+                return
+            last = rows[-1][0]
+            ms, seq = last.split("-")
+            start = f"{ms}-{int(seq) + 1}"

@@ -1,0 +1,191 @@
+"""Desk items in Redis: one hash per item, numbered `#N`, changed only by atomic scripts.
+
+`create` is idempotent per mention (a worker that crashed after creating an item re-creates
+nothing); `transition` is a compare-and-set on state and holder, so two agents claiming at
+once cannot both win.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import redis
+
+from bot.models import Item, Mention, State, mention_from_json
+from bot.store import keys
+
+_CREATE = """
+local existing = redis.call('GET', KEYS[1])
+if existing then return {tonumber(existing), 0} end
+local n = redis.call('INCR', KEYS[2])
+local item = ARGV[1] .. n
+for i = 3, #ARGV, 2 do redis.call('HSET', item, ARGV[i], ARGV[i + 1]) end
+redis.call('SET', KEYS[1], n)
+redis.call('ZADD', KEYS[3], ARGV[2], n)
+return {n, 1}
+"""
+
+_TRANSITION = """
+local state = redis.call('HGET', KEYS[1], 'state')
+if not state then return {'missing', '', ''} end
+local holder = redis.call('HGET', KEYS[1], 'holder') or ''
+if not string.find(',' .. ARGV[1] .. ',', ',' .. state .. ',', 1, true) then
+  return {'state', state, holder}
+end
+if ARGV[2] == '!' and holder ~= '' then return {'holder', state, holder} end
+if ARGV[2] ~= '' and ARGV[2] ~= '!' and ARGV[2] ~= holder then return {'holder', state, holder} end
+for i = 4, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+if ARGV[3] == 'close' then redis.call('ZREM', KEYS[2], KEYS[3]) end
+return {'ok', state, holder}
+"""
+
+
+@dataclass(frozen=True)
+class Transition:
+    """Outcome of a compare-and-set: `ok`, or why not (`missing`, `state`, `holder`)."""
+
+    outcome: str
+    state: str
+    holder: str
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome == "ok"
+
+
+def _ts(v: datetime | None) -> str:
+    return v.isoformat() if v else ""
+
+
+def _dt(v: str | None) -> datetime | None:
+    return datetime.fromisoformat(v) if v else None
+
+
+_CORE = {
+    "mention", "sentiment", "score", "address", "channel", "state", "holder", "card_ts",
+    "seen_at", "due_at", "answered_at", "answered_by", "reply_id", "reply_text", "reason",
+    "timer_state",
+}
+
+
+class ItemStore:
+    """Owns `at:item:*`, `at:seq:item`, `at:mention-item:*`, `at:conv:*` and `at:open`."""
+
+    def __init__(self, r: redis.Redis) -> None:
+        self.r = r
+        self._create = r.register_script(_CREATE)
+        self._transition = r.register_script(_TRANSITION)
+
+    def create(
+        self,
+        mention: Mention,
+        *,
+        sentiment: str,
+        score: float,
+        address: str,
+        channel: str,
+        seen_at: datetime,
+        due_at: datetime,
+    ) -> tuple[int, bool]:
+        """Create the item for `mention` once; returns (number, created_now)."""
+        fields = {
+            "mention": mention.to_json(), "sentiment": sentiment, "score": f"{score:.4f}",
+            "address": address, "channel": channel, "state": State.NEW.value, "holder": "",
+            "seen_at": _ts(seen_at), "due_at": _ts(due_at),
+        }
+        flat = [x for kv in fields.items() for x in kv]
+        n, created = self._create(
+            keys=[keys.item_for_mention(mention.network, mention.id), keys.ITEM_SEQ, keys.OPEN_ITEMS],
+            args=[keys.item(0)[:-1], due_at.timestamp(), *flat],
+        )
+        if mention.conversation_id:
+            self.r.set(keys.conversation(mention.network, mention.conversation_id), n, nx=True)
+        return int(n), bool(created)
+
+    def get(self, number: int) -> Item | None:
+        h = self.r.hgetall(keys.item(number))
+        return _item_from_hash(number, h) if h else None
+
+    def number_for_mention(self, network: str, mention_id: str) -> int | None:
+        v = self.r.get(keys.item_for_mention(network, mention_id))
+        return int(v) if v else None
+
+    def number_for_conversation(self, network: str, conversation_id: str) -> int | None:
+        v = self.r.get(keys.conversation(network, conversation_id))
+        return int(v) if v else None
+
+    def link_mention(self, network: str, mention_id: str, number: int) -> None:
+        """Make a follow-up mention resolve to an existing item (and its thread)."""
+        self.r.set(keys.item_for_mention(network, mention_id), number, nx=True)
+
+    def transition(
+        self,
+        number: int,
+        *,
+        allowed: tuple[State, ...],
+        require_holder: str = "",
+        close: bool = False,
+        **fields: str,
+    ) -> Transition:
+        """Set `fields` if state is in `allowed` and the holder matches.
+
+        require_holder: "" any holder, "!" must be unheld, else must equal this user id.
+        close: also remove the item from the open set.
+        """
+        flat = [x for kv in fields.items() for x in kv]
+        res = self._transition(
+            keys=[keys.item(number), keys.OPEN_ITEMS, str(number)],
+            args=[",".join(s.value for s in allowed), require_holder, "close" if close else "", *flat],
+        )
+        return Transition(*(str(x) for x in res))
+
+    def set_fields(self, number: int, **fields: str) -> None:
+        """Record plain facts (card ts, timer state) that need no state check."""
+        self.r.hset(keys.item(number), mapping=fields)
+
+    def reopen(self, number: int, due_at: datetime) -> None:
+        self.r.zadd(keys.OPEN_ITEMS, {str(number): due_at.timestamp()})
+
+    def open_numbers(self, limit: int = 100) -> list[int]:
+        """Open items, nearest due time first."""
+        return [int(n) for n in self.r.zrange(keys.OPEN_ITEMS, 0, limit - 1)]
+
+    def lock(self, number: int, ttl_s: int = 60) -> bool:
+        """Take the per-item action lock (one network call at a time)."""
+        return bool(self.r.set(keys.action_lock(number), "1", nx=True, ex=ttl_s))
+
+    def unlock(self, number: int) -> None:
+        self.r.delete(keys.action_lock(number))
+
+    def count(self, day: str, *fields: str) -> None:
+        pipe = self.r.pipeline()
+        for f in fields:
+            pipe.hincrby(keys.counts(day), f, 1)
+        pipe.execute()
+
+    def counts(self, day: str) -> dict[str, int]:
+        return {k: int(v) for k, v in self.r.hgetall(keys.counts(day)).items()}
+
+
+def _item_from_hash(number: int, h: dict[str, str]) -> Item:
+    return Item(
+        number=number,
+        mention=mention_from_json(h["mention"]),
+        sentiment=h.get("sentiment", ""),
+        score=float(h.get("score") or 0),
+        address=h.get("address", "none"),
+        channel=h.get("channel", ""),
+        state=State(h.get("state", "new")),
+        holder=h.get("holder", ""),
+        card_ts=h.get("card_ts", ""),
+        seen_at=_dt(h.get("seen_at")),
+        due_at=_dt(h.get("due_at")),
+        answered_at=_dt(h.get("answered_at")),
+        answered_by=h.get("answered_by", ""),
+        reply_id=h.get("reply_id", ""),
+        reply_text=h.get("reply_text", ""),
+        reason=h.get("reason", ""),
+        timer_state=h.get("timer_state", ""),
+        extra={k: v for k, v in h.items() if k not in _CORE},
+    )

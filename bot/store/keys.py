@@ -1,0 +1,73 @@
+"""Every Redis key the project uses, in one place. Nothing else builds key strings.
+
+All keys share the prefix `at:`. Item-scoped keys carry the item number.
+"""
+
+from __future__ import annotations
+
+PREFIX = "at:"
+
+ITEM_SEQ = PREFIX + "seq:item"                 # INCR: the next short item number (#N)
+MENTION_STREAM = PREFIX + "stream:mentions"    # XADD by ingest, XREADGROUP by workers
+MENTION_GROUP = "desk-workers"                 # the consumer group on MENTION_STREAM
+AUDIT_STREAM = PREFIX + "audit"                # append-only trail of actions and refusals
+OPEN_ITEMS = PREFIX + "open"                   # ZSET item number -> due time (epoch s)
+TIMERS = PREFIX + "timers"                     # ZSET "<n>:<kind>:<gen>" -> fire time
+KUERZEL_BY_USER = PREFIX + "kuerzel:user"      # HASH user id -> Kürzel (set with /kuerzel)
+USER_BY_KUERZEL = PREFIX + "kuerzel:owner"     # HASH Kürzel -> user id
+CARD_UPDATES = PREFIX + "card:dirty"           # SET of item numbers whose card needs an update
+
+
+def item(number: int) -> str:
+    """HASH: one desk item."""
+    return f"{PREFIX}item:{number}"
+
+
+def seen(network: str, mention_id: str) -> str:
+    """STRING: set once a mention was accepted (dedupe across ingest paths)."""
+    return f"{PREFIX}seen:{network}:{mention_id}"
+
+
+def item_for_mention(network: str, mention_id: str) -> str:
+    """STRING: item number created for a mention (idempotent item creation)."""
+    return f"{PREFIX}mention-item:{network}:{mention_id}"
+
+
+def conversation(network: str, conversation_id: str) -> str:
+    """STRING: item number holding an open conversation."""
+    return f"{PREFIX}conv:{network}:{conversation_id}"
+
+
+def action_lock(number: int) -> str:
+    """STRING with TTL: one network call per item at a time (double clicks, retries)."""
+    return f"{PREFIX}lock:item:{number}"
+
+
+def idempotency(token: str) -> str:
+    """STRING with TTL: a Slack request already handled (X-Slack-Retry-Num, double clicks)."""
+    return f"{PREFIX}idem:{token}"
+
+
+def counts(day: str) -> str:
+    """HASH: per-day counters (ingested, by sentiment, by network)."""
+    return f"{PREFIX}counts:{day}"
+
+
+def pace(channel: str) -> str:
+    """STRING with PX TTL: the last post time into a channel (≈1 message/s per channel)."""
+    return f"{PREFIX}pace:{channel}"
+
+
+def checkpoint(source: str, name: str) -> str:
+    """STRING: a source's polling checkpoint (e.g. X since_id)."""
+    return f"{PREFIX}checkpoint:{source}:{name}"
+
+
+def lease(name: str) -> str:
+    """STRING with TTL: a singleton job's lease (e.g. the daily summary)."""
+    return f"{PREFIX}lease:{name}"
+
+
+def webhook_delivery(digest: str) -> str:
+    """STRING with TTL: a webhook delivery already ingested (replays for up to 36 h)."""
+    return f"{PREFIX}webhook:{digest}"

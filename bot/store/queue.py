@@ -1,0 +1,103 @@
+"""The mention queue: a Redis Stream read by a consumer group, with dedupe at the door.
+
+`enqueue` marks (network, id) seen and appends to the stream in one Lua call, so a mention is
+either queued exactly once or not at all. Workers read with XREADGROUP and acknowledge an entry
+only after its card is posted and recorded; entries of a crashed worker are reclaimed with
+XAUTOCLAIM after `min_idle_ms`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import redis
+
+from bot.models import Mention, mention_from_json
+from bot.store import keys
+
+SEEN_TTL_S = 90 * 24 * 3600  # a mention id seen in the last 90 days is a duplicate
+
+_ENQUEUE = """
+if redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[2]) then
+  return redis.call('XADD', KEYS[2], '*', 'mention', ARGV[1])
+end
+return false
+"""
+
+
+@dataclass(frozen=True)
+class Entry:
+    entry_id: str
+    mention: Mention | None  # None when the stored entry cannot be decoded
+    raw: str
+
+
+class MentionQueue:
+    """Owns `at:stream:mentions`, its consumer group and the `at:seen:*` dedupe keys."""
+
+    def __init__(self, r: redis.Redis) -> None:
+        self.r = r
+        self._enqueue = r.register_script(_ENQUEUE)
+
+    def enqueue(self, mention: Mention) -> bool:
+        """Queue `mention`; False if the same network + id was accepted before."""
+        res = self._enqueue(
+            keys=[keys.seen(mention.network, mention.id), keys.MENTION_STREAM],
+            args=[mention.to_json(), SEEN_TTL_S],
+        )
+        return res is not None
+
+    def ensure_group(self) -> None:
+        try:
+            self.r.xgroup_create(keys.MENTION_STREAM, keys.MENTION_GROUP, id="0", mkstream=True)
+        except redis.ResponseError as exc:
+            if "BUSYGROUP" not in str(exc):
+                raise
+
+    def read(self, consumer: str, count: int = 10, block_ms: int | None = 1000) -> list[Entry]:
+        """New entries for this consumer (blocks up to `block_ms`)."""
+        res = self.r.xreadgroup(
+            keys.MENTION_GROUP, consumer, {keys.MENTION_STREAM: ">"}, count=count, block=block_ms
+        )
+        return list(self._entries(res[0][1] if res else []))
+
+    def reclaim(self, consumer: str, min_idle_ms: int = 60_000, count: int = 50) -> list[Entry]:
+        """Entries another consumer read but never acknowledged (it crashed)."""
+        res = self.r.xautoclaim(
+            keys.MENTION_STREAM, keys.MENTION_GROUP, consumer, min_idle_ms, "0-0", count=count
+        )
+        return list(self._entries(res[1]))
+
+    def pending_for(self, consumer: str, count: int = 50) -> list[Entry]:
+        """This consumer's own unacknowledged entries (after a restart with the same name)."""
+        res = self.r.xreadgroup(
+            keys.MENTION_GROUP, consumer, {keys.MENTION_STREAM: "0"}, count=count
+        )
+        return list(self._entries(res[0][1] if res else []))
+
+    def ack(self, entry_id: str) -> None:
+        self.r.xack(keys.MENTION_STREAM, keys.MENTION_GROUP, entry_id)
+
+    def backlog(self) -> int:
+        """Entries not yet acknowledged plus those not yet read."""
+        try:
+            groups = self.r.xinfo_groups(keys.MENTION_STREAM)
+        except redis.ResponseError:
+            return 0
+        for g in groups:
+            if g["name"] == keys.MENTION_GROUP:
+                return int(g.get("pending", 0)) + int(g.get("lag") or 0)
+        return 0
+
+    @staticmethod
+    def _entries(rows: list[tuple[str, dict[str, str]]]) -> Iterator[Entry]:
+        for entry_id, fields in rows:
+            if not fields:  # deleted entry
+                continue
+            raw = fields.get("mention", "")
+            try:
+                mention: Mention | None = mention_from_json(raw)
+            except Exception:
+                mention = None
+            yield Entry(entry_id, mention, raw)

@@ -1,0 +1,138 @@
+"""Address form (du/Sie) of a German text: the customer's, to mirror it, or an agent's draft.
+
+Strong signals: du/dich/dir/dein…, ihr/euch/euer… (plural informal counts as du), and
+Sie/Ihnen/Ihr… capitalised mid-sentence. Weak signals, used only when no strong one exists:
+a sentence-initial ``Sie``/``Ihnen``/``Ihr…`` (capitalised anyway) and lower-case ``sie`` right after a
+question's verb ("können sie mir…?"). Quoted text, @handles, #tags, URLs and the brand's own
+name are ignored; no signal at all is ``none``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+_DU = frozenset(
+    "du dich dir dein deine deinen deinem deiner deines deins euch euer eure euren eurem eurer "
+    "eures eurer haste kannste biste willste weisste weißte machste hättste musste".split()
+)
+# "musste" is also 1st/3rd person past of "müssen": treated below as ambiguous.
+_DU_AMBIGUOUS = frozenset({"musste"})
+_SIE_FORMS = frozenset({"Sie", "Ihnen", "Ihr", "Ihre", "Ihren", "Ihrem", "Ihrer", "Ihres"})
+# Unambiguous 2nd person plural verbs: "habt ihr", "ihr seid".
+_PLURAL2 = frozenset(
+    "habt seid könnt wollt sollt müsst dürft wisst hattet wart könntet würdet solltet müsstet "
+    "wolltet dürftet gebt nehmt helft lest seht esst".split()
+)
+# Words that follow the pronoun "ihr" but never the possessive "ihr" (which takes a noun).
+_AFTER_PRONOUN = frozenset(
+    "auch mal doch denn bitte da nicht nie euch mir mich uns es das die den dem einen eine ein "
+    "immer wirklich schon jetzt endlich noch so was wie wohl gerade eigentlich überhaupt bei "
+    "mit von zu für an in auf ja nur keine kein keinen".split()
+)
+# Third person singular verbs: "Sie hat…" is "she has", not the formal "you".
+_SINGULAR3 = frozenset(
+    "hat ist kann will wird muss soll darf war hatte konnte wollte wurde musste sollte durfte "
+    "meint sagt schreibt geht kommt weiß mag".split()
+)
+_QUESTION_VERBS = frozenset(
+    "können könnten würden haben hätten wären sind werden müssen dürfen sollten wollen".split()
+)
+_QUOTES = re.compile(
+    r"„[^“”\"]*[“”\"]|\"[^\"]*\"|“[^”]*”|”[^”]*”|»[^«]*«|«[^»]*»|‚[^‘’']*[‘’']"
+    r"|(?<![\w])'[^'\n]{1,200}'(?![\w])"
+)
+_NOISE = re.compile(r"https?://\S+|www\.\S+|[@#][\w.]+")
+_TOKEN = re.compile(r"[^\W\d_]+|[.!?:;\n]+|[,()\-–—]")
+_SENTENCE_END = re.compile(r"[.!?:;\n]+")
+
+
+def _strip(text: str, brand_names: Sequence[str]) -> str:
+    text = _QUOTES.sub(" ", text)
+    text = _NOISE.sub(" ", text)
+    for name in sorted(brand_names, key=len, reverse=True):
+        if name:
+            text = re.sub(re.escape(name), " ", text, flags=re.IGNORECASE)
+    return text
+
+
+def detect_address(text: str, brand_names: Sequence[str] = ()) -> str:
+    """Return ``du``, ``sie`` or ``none`` for the address form ``text`` uses."""
+    tokens = _TOKEN.findall(_strip(text, brand_names))
+    strong_du = strong_sie = weak_du = weak_sie = 0
+    first_strong = ""
+    initial = True  # at the start of a sentence
+    for i, tok in enumerate(tokens):
+        if _SENTENCE_END.fullmatch(tok):
+            initial = True
+            continue
+        if tok in ",()-–—":
+            continue
+        was_initial, initial = initial, False
+        shout = len(tok) > 1 and tok.isupper()
+        low = tok.lower()
+        nxt = _next_word(tokens, i)
+        prev = tokens[i - 1].lower() if i > 0 and tokens[i - 1].isalpha() else ""
+        kind = ""
+        if low in _DU and low not in _DU_AMBIGUOUS:
+            kind = "du"
+        elif low == "musste" and nxt.lower() in {"du", "dir"}:
+            kind = "du"
+        elif low == "ihr":
+            if _ihr_is_pronoun(nxt, prev):
+                kind = "du"
+            elif tok == "Ihr" and not was_initial:
+                kind = "sie"
+            elif tok == "Ihr" and nxt[:1].isupper():
+                weak_sie += 1
+        elif shout:
+            continue  # "SIE" in capitals could be anyone
+        elif tok in _SIE_FORMS and not was_initial:
+            kind = "sie"
+        elif tok in _SIE_FORMS and was_initial:
+            if tok != "Sie" or nxt.lower() not in _SINGULAR3:
+                weak_sie += 1
+        elif tok == "sie" and prev in _QUESTION_VERBS and _is_question_start(tokens, i):
+            weak_sie += 1
+        if kind == "du":
+            strong_du += 1
+        elif kind == "sie":
+            strong_sie += 1
+        if kind and not first_strong:
+            first_strong = kind
+    if strong_du or strong_sie:
+        if strong_du == strong_sie:
+            return first_strong
+        return "du" if strong_du > strong_sie else "sie"
+    if weak_du or weak_sie:
+        return "du" if weak_du > weak_sie else "sie"
+    return "none"
+
+
+def _next_word(tokens: list[str], i: int) -> str:
+    if i + 1 < len(tokens) and tokens[i + 1][:1].isalpha():
+        return tokens[i + 1]
+    return ""
+
+
+def _ihr_is_pronoun(nxt: str, prev: str) -> bool:
+    """``ihr`` as "you (plural)" rather than the possessive "her/their/your"."""
+    low = nxt.lower()
+    if low in _PLURAL2 or prev in _PLURAL2:
+        return True
+    if not nxt:
+        return True  # "… und ihr?" — a possessive needs a noun after it
+    if low in _AFTER_PRONOUN:
+        return True
+    return nxt.islower() and nxt.endswith("t") and len(nxt) > 2
+
+
+def _is_question_start(tokens: list[str], i: int) -> bool:
+    """The verb before ``sie`` opens its sentence, and that sentence asks something."""
+    before = tokens[i - 2] if i >= 2 else "."
+    if not (_SENTENCE_END.fullmatch(before) or before == ","):
+        return False
+    for tok in tokens[i + 1 :]:
+        if _SENTENCE_END.fullmatch(tok):
+            return "?" in tok
+    return False

@@ -1,0 +1,71 @@
+"""Sentiment of a German customer text: a small linear model over ``features.extract``.
+
+The model (``model/sentiment-v1.npz`` + ``.json``) is a multinomial logistic regression
+trained by ``scripts/train_sentiment.py``; at run time it needs only numpy. After the model,
+telecom domain rules (``lexicon.DOMAIN_RULES``) add fixed negative log-odds for complaints the
+Deutsche-Bahn training corpus cannot teach ("Funkloch", "Techniker kam nicht").
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from bot.triage import features, lexicon
+
+MODEL_DIR = Path(__file__).with_name("model")
+MODEL_NAME = "sentiment-v1"
+CLASSES = ("negative", "neutral", "positive")
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """``score`` is P(negative) after the domain rules; ``probabilities`` are per class."""
+
+    score: float
+    probabilities: dict[str, float]
+
+    def label(self, negative_threshold: float) -> str:
+        if self.score >= negative_threshold:
+            return "negative"
+        pos, neu = self.probabilities["positive"], self.probabilities["neutral"]
+        return "positive" if pos > neu else "neutral"
+
+
+class SentimentModel:
+    """Loads the weights once; ``predict`` is pure and thread-safe."""
+
+    def __init__(self, path: Path | str | None = None) -> None:
+        base = Path(path) if path else MODEL_DIR / MODEL_NAME
+        base = base.with_suffix("") if base.suffix in {".npz", ".json"} else base
+        with np.load(base.with_suffix(".npz"), allow_pickle=False) as data:
+            classes = tuple(str(c) for c in data["classes"])
+            order = [classes.index(c) for c in CLASSES]
+            hashed = np.zeros((features.HASH_SIZE, len(CLASSES)), dtype=np.float64)
+            hashed[data["hashed_index"]] = data["hashed_weight"][:, order]
+            self._hashed = hashed
+            self._dense = data["dense_weight"][:, order].astype(np.float64)
+            self._intercept = data["intercept"][order].astype(np.float64)
+        self.meta: dict = json.loads(base.with_suffix(".json").read_text(encoding="utf-8"))
+        self.default_threshold: float = float(self.meta.get("negative_threshold", 0.5))
+
+    def logits(self, text: str) -> tuple[np.ndarray, float]:
+        """Raw model log-odds per class, and the domain rules' extra negative log-odds."""
+        indices, dense = features.extract(text)
+        out = self._intercept + np.asarray(dense) @ self._dense
+        if indices:
+            uniq = list(set(indices))
+            out = out + self._hashed[uniq].sum(axis=0) / math.sqrt(len(uniq))
+        return out, dense[features.DENSE_NAMES.index("domain_rules")] * lexicon.DOMAIN_BOOST_CAP
+
+    def predict(self, text: str) -> Prediction:
+        logits, boost = self.logits(text)
+        logits[0] += boost
+        logits = logits - logits.max()
+        exp = np.exp(logits)
+        probs = exp / exp.sum()
+        return Prediction(float(probs[0]), {c: float(p) for c, p in zip(CLASSES, probs, strict=True)})

@@ -1,0 +1,60 @@
+"""Plain value types that triage returns and takes: no behaviour beyond (de)serialising."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+#: Score at or above which a text counts as negative ("post to the desk").
+#: Tuned on GermEval 2017 dev by cross-validation to favour negative recall; see benchmarks/TRIAGE.md.
+DEFAULT_NEGATIVE_THRESHOLD = 0.35
+
+
+@dataclass(frozen=True)
+class PersonalData:
+    """One piece of personal data found in a text; ``text == source[start:end]``."""
+
+    kind: str  # phone | iban | email | customer_number | address
+    text: str
+    start: int
+    end: int
+
+    def to_json(self) -> dict:
+        return {"kind": self.kind, "text": self.text, "start": self.start, "end": self.end}
+
+
+@dataclass(frozen=True)
+class TriageResult:
+    """Everything triage knows about one text.
+
+    ``score`` is the model's probability (0..1) that the text is negative; ``sentiment`` is
+    ``negative`` when ``score >= rules.negative_threshold``, else the likelier of positive and
+    neutral.
+    """
+
+    sentiment: str  # negative | neutral | positive
+    score: float
+    address: str  # du | sie | none
+    personal_data: tuple[PersonalData, ...]
+    route: str  # channel id of the first matching route, else "default"
+
+    def to_json(self, id: str) -> dict:  # noqa: A002 - the CLI's field is called "id"
+        """The object ``python -m bot triage`` prints for this result."""
+        return {
+            "id": id,
+            "sentiment": self.sentiment,
+            "score": round(self.score, 4),
+            "address": self.address,
+            "personal_data": [p.to_json() for p in self.personal_data],
+            "route": self.route,
+        }
+
+
+@dataclass(frozen=True)
+class TriageRules:
+    """The desk.yaml settings triage needs, as plain values."""
+
+    routes: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (channel_id, keywords), in order
+    negative_threshold: float = DEFAULT_NEGATIVE_THRESHOLD  # score >= this => "negative"
+    customer_number_patterns: tuple[str, ...] = ()  # regexes from desk.yaml
+    hotlines: tuple[str, ...] = ()  # the brand's own numbers: never personal data
+    brand_names: tuple[str, ...] = ("Telekom", "telekom_hilft")

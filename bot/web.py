@@ -1,0 +1,88 @@
+"""The web process: Bolt over HTTP (Starlette under uvicorn), `/ingest`, `/healthz`, `/metrics`."""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+
+from slack_bolt import App
+from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import Route
+
+import handlers
+from bot.ingest import ingest_lines
+from bot.runtime import Runtime
+from bot.slack.client import make_client
+
+log = logging.getLogger(__name__)
+
+
+def create_bolt_app(rt: Runtime) -> App:
+    """The Bolt app with Bolt's own signature verification and every listener."""
+    app = App(
+        client=make_client(rt.settings),
+        signing_secret=rt.settings.slack_signing_secret,
+        token_verification_enabled=False,
+        process_before_response=False,
+    )
+    handlers.register(app, rt.desk)
+    return app
+
+
+def _bearer_ok(request: Request, token: str) -> bool:
+    if not token:
+        return False
+    header = request.headers.get("authorization", "")
+    scheme, _, given = header.partition(" ")
+    return scheme.lower() == "bearer" and hmac.compare_digest(given.encode(), token.encode())
+
+
+def create_web_app(rt: Runtime, bolt: App | None = None) -> Starlette:
+    """The ASGI app served by `python -m bot web`."""
+    bolt = bolt or create_bolt_app(rt)
+
+    async def slack_events(request: Request) -> Response:
+        body = await request.body()
+        bolt_resp = await run_in_threadpool(bolt.dispatch, to_bolt_request(request, body))
+        return to_starlette_response(bolt_resp)
+
+    async def healthz(request: Request) -> Response:
+        try:
+            await run_in_threadpool(rt.redis.ping)
+        except Exception:
+            return JSONResponse({"ok": False, "redis": "unreachable"}, status_code=503)
+        return JSONResponse({"ok": True})
+
+    async def metrics(request: Request) -> Response:
+        backlog = await run_in_threadpool(rt.queue.backlog)
+        open_items = await run_in_threadpool(lambda: len(rt.items.open_numbers(100000)))
+        text = (
+            "# TYPE alert_team_queue_backlog gauge\n"
+            f"alert_team_queue_backlog {backlog}\n"
+            "# TYPE alert_team_open_items gauge\n"
+            f"alert_team_open_items {open_items}\n"
+        )
+        return PlainTextResponse(text, media_type="text/plain; version=0.0.4")
+
+    async def ingest(request: Request) -> Response:
+        if not _bearer_ok(request, rt.settings.ingest_token):
+            return JSONResponse({"error": "missing or wrong bearer token (INGEST_TOKEN)"},
+                                status_code=401)
+        body = (await request.body()).decode("utf-8", errors="replace")
+        report = await run_in_threadpool(ingest_lines, body.splitlines(), rt.queue)
+        status = 200 if not report.rejected else (207 if report.accepted else 400)
+        return Response(json.dumps(report.as_dict(), ensure_ascii=False), status_code=status,
+                        media_type="application/json")
+
+    routes = [
+        Route("/slack/events", slack_events, methods=["POST"]),
+        Route("/healthz", healthz, methods=["GET"]),
+        Route("/metrics", metrics, methods=["GET"]),
+        Route("/ingest", ingest, methods=["POST"]),
+    ]
+    return Starlette(routes=routes)

@@ -1,0 +1,83 @@
+"""The worker: reads the mention stream as one consumer of the group, runs the intake, acks.
+
+An entry is acknowledged only once its card is posted and recorded (or it was counted). If
+the worker dies first, another worker reclaims the entry after `reclaim_idle_ms`; the intake
+is idempotent, so nothing is posted twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+from collections.abc import Callable
+
+from bot.runtime import Runtime
+from bot.store.queue import Entry
+
+log = logging.getLogger(__name__)
+
+
+def consumer_name() -> str:
+    return f"{socket.gethostname()}-{os.getpid()}"
+
+
+class Worker:
+    """Consumes mentions; `run()` until `stop` is set."""
+
+    def __init__(self, runtime: Runtime, name: str | None = None,
+                 reclaim_idle_ms: int = 60_000) -> None:
+        self.rt = runtime
+        self.name = name or consumer_name()
+        self.reclaim_idle_ms = reclaim_idle_ms
+        self.rt.queue.ensure_group()
+
+    def handle(self, entry: Entry) -> bool:
+        """Run the intake for one entry; True when it may be acknowledged."""
+        if entry.mention is None:
+            self.rt.audit.record("worker", "intake", None, "rejected:undecodable",
+                                 entry=entry.entry_id)
+            return True
+        try:
+            self.rt.desk.intake(entry.mention)
+        except Exception:
+            log.exception("intake failed for %s (will retry)", entry.mention.key)
+            return False
+        return True
+
+    def step(self, block_ms: int | None = 1000, count: int = 10) -> int:
+        """Process what is there (reclaimed first, then new); returns entries acknowledged."""
+        done = 0
+        entries = (self.rt.queue.pending_for(self.name)
+                   + self.rt.queue.reclaim(self.name, self.reclaim_idle_ms)
+                   + self.rt.queue.read(self.name, count=count, block_ms=block_ms))
+        seen: set[str] = set()
+        for entry in entries:
+            if entry.entry_id in seen:
+                continue
+            seen.add(entry.entry_id)
+            if self.handle(entry):
+                self.rt.queue.ack(entry.entry_id)
+                done += 1
+        return done
+
+    def drain(self, block_ms: int = 100) -> int:
+        """Process until the stream is empty (demo, tests)."""
+        total = 0
+        while (n := self.step(block_ms=block_ms)) or self.rt.queue.backlog():
+            total += n
+            if n == 0:
+                break
+        return total
+
+    def run(self, stop: threading.Event, on_tick: Callable[[], None] | None = None) -> None:
+        log.info("worker %s consuming mentions", self.name)
+        while not stop.is_set():
+            try:
+                self.step(block_ms=1000)
+                if on_tick:
+                    on_tick()
+            except Exception:
+                log.exception("worker step failed; retrying in 1 s")
+                stop.wait(1)

@@ -1,0 +1,19 @@
+"""Bolt listeners, thin: each parses Slack input, calls one desk operation, renders the answer.
+
+`register(app, desk)` is the one place that attaches them; importing a module does nothing.
+"""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from bot.desk import Desk
+from handlers import actions, commands
+
+__all__ = ["register"]
+
+
+def register(app: App, desk: Desk) -> None:
+    """Attach every listener to `app`."""
+    commands.register(app, desk)
+    actions.register(app, desk)

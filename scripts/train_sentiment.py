@@ -1,0 +1,184 @@
+"""Train the triage sentiment model and write bot/triage/model/sentiment-v1.{npz,json}.
+
+GermEval 2017 (trains on the ``train*`` and ``dev*`` files only; the test splits are never read):
+    .venv/bin/python scripts/train_sentiment.py data/germeval2017
+
+A team's own labelled mentions (JSONL, one {"text": ..., "sentiment": ...} per line), which
+replaces the CC BY-NC model with one you own:
+    .venv/bin/python scripts/train_sentiment.py --jsonl labelled.jsonl [--jsonl more.jsonl]
+
+The regularisation strength and the negative threshold are chosen by 5-fold cross-validation
+on the training data: the threshold is the highest one whose cross-validated negative recall
+reaches --target-recall (default 0.85). Needs scikit-learn (training only).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from collections import Counter
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+from scipy import sparse
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import f1_score, recall_score
+from sklearn.model_selection import StratifiedKFold
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bot.triage import corpus, features  # noqa: E402
+from bot.triage.sentiment import CLASSES, MODEL_DIR, MODEL_NAME  # noqa: E402
+
+
+def featurise(texts: list[str]) -> sparse.csr_matrix:
+    """The exact features SentimentModel computes, as one sparse matrix."""
+    rows, cols, vals = [], [], []
+    n_dense = len(features.DENSE_NAMES)
+    for i, text in enumerate(texts):
+        indices, dense = features.extract(text)
+        uniq = sorted(set(indices))
+        w = 1 / math.sqrt(len(uniq)) if uniq else 0.0
+        rows += [i] * len(uniq)
+        cols += uniq
+        vals += [w] * len(uniq)
+        rows += [i] * n_dense
+        cols += range(features.HASH_SIZE, features.HASH_SIZE + n_dense)
+        vals += dense
+    shape = (len(texts), features.HASH_SIZE + n_dense)
+    return sparse.csr_matrix((vals, (rows, cols)), shape=shape)
+
+
+def fit(x: sparse.csr_matrix, y: np.ndarray, c: float) -> LogisticRegression:
+    model = LogisticRegression(C=c, class_weight="balanced", max_iter=3000)
+    return model.fit(x, y)
+
+
+def cross_validated_scores(x, y, c: float, seed: int = 7) -> np.ndarray:
+    """Out-of-fold P(negative) for every training example."""
+    out = np.zeros(len(y))
+    folds = StratifiedKFold(n_splits=5, shuffle=True, random_state=seed)
+    for train_idx, test_idx in folds.split(x, y):
+        model = fit(x[train_idx], y[train_idx], c)
+        neg = list(model.classes_).index("negative")
+        out[test_idx] = model.predict_proba(x[test_idx])[:, neg]
+    return out
+
+
+def choose_threshold(scores: np.ndarray, y: np.ndarray, target_recall: float) -> float:
+    """Highest threshold (step 0.01) whose negative recall reaches the target."""
+    is_neg = y == "negative"
+    for t in np.arange(0.90, 0.04, -0.01):
+        if (scores[is_neg] >= t).mean() >= target_recall:
+            return round(float(t), 2)
+    return 0.05
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    parser.add_argument("corpus_dir", nargs="?", help="GermEval 2017 folder (train*/dev* .tsv)")
+    parser.add_argument("--jsonl", action="append", default=[], help="labelled mentions JSONL")
+    parser.add_argument("--out", default=str(MODEL_DIR / MODEL_NAME), help="model path, no suffix")
+    parser.add_argument("--target-recall", type=float, default=0.85)
+    parser.add_argument("--c", type=float, nargs="*", default=[0.5, 1.0, 2.0, 4.0, 8.0])
+    args = parser.parse_args(argv)
+
+    examples: list[corpus.Example] = []
+    sources = []
+    if args.corpus_dir:
+        for split in ("train", "dev"):
+            part = corpus.load_split(args.corpus_dir, split)
+            examples += part
+            sources.append(f"GermEval 2017 {split} ({len(part)} texts)")
+    for path in args.jsonl:
+        part = corpus.load(path)
+        examples += part
+        sources.append(f"{Path(path).name} ({len(part)} texts)")
+    if not examples:
+        parser.error("no training data: give a GermEval folder and/or --jsonl files")
+    texts = [t for t, _ in examples]
+    y = np.array([label for _, label in examples])
+    print(f"training on {len(texts)} texts: {dict(Counter(y))}", file=sys.stderr)
+
+    x = featurise(texts)
+    best = None
+    for c in args.c:
+        scores = cross_validated_scores(x, y, c)
+        model_pred = _cv_predictions(x, y, c)
+        macro = f1_score(y, model_pred, average="macro")
+        print(f"C={c}: cross-validated macro-F1 {macro:.3f}", file=sys.stderr)
+        if best is None or macro > best[0]:
+            best = (macro, c, scores)
+    assert best is not None
+    macro, c, scores = best
+    threshold = choose_threshold(scores, y, args.target_recall)
+    cv_labels = _labels_at(scores, _cv_proba_cache[c], threshold)
+    cv = {
+        "macro_f1": round(float(f1_score(y, cv_labels, average="macro")), 4),
+        "negative_recall": round(float(recall_score(y, cv_labels, labels=["negative"], average="macro")), 4),
+    }
+    print(f"chosen C={c}, negative threshold {threshold}, cross-validated {cv}", file=sys.stderr)
+
+    model = fit(x, y, c)
+    save(model, Path(args.out), threshold, c, sources, cv)
+    return 0
+
+
+_cv_proba_cache: dict[float, tuple[np.ndarray, list[str]]] = {}
+
+
+def _cv_predictions(x, y, c: float, seed: int = 7) -> np.ndarray:
+    """Out-of-fold argmax labels (kept with probabilities for threshold choice)."""
+    proba = np.zeros((len(y), len(CLASSES)))
+    folds = StratifiedKFold(n_splits=5, shuffle=True, random_state=seed)
+    for train_idx, test_idx in folds.split(x, y):
+        model = fit(x[train_idx], y[train_idx], c)
+        order = [list(model.classes_).index(k) for k in CLASSES]
+        proba[test_idx] = model.predict_proba(x[test_idx])[:, order]
+    _cv_proba_cache[c] = (proba, list(CLASSES))
+    return np.array(CLASSES)[proba.argmax(axis=1)]
+
+
+def _labels_at(scores: np.ndarray, cached: tuple[np.ndarray, list[str]], threshold: float) -> np.ndarray:
+    proba, classes = cached
+    rest = np.where(proba[:, classes.index("positive")] > proba[:, classes.index("neutral")], "positive", "neutral")
+    return np.where(scores >= threshold, "negative", rest)
+
+
+def save(model: LogisticRegression, out: Path, threshold: float, c: float, sources, cv) -> None:
+    """Keep only the non-zero hashed rows; numpy alone reads the result back."""
+    coef = model.coef_.T.astype(np.float32)  # (features, classes)
+    hashed, dense = coef[: features.HASH_SIZE], coef[features.HASH_SIZE :]
+    nonzero = np.flatnonzero(np.abs(hashed).max(axis=1) > 1e-6).astype(np.int32)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(
+        out.with_suffix(".npz"),
+        classes=np.array(model.classes_, dtype=str),
+        hashed_index=nonzero,
+        hashed_weight=hashed[nonzero].astype(np.float16).astype(np.float32),
+        dense_weight=dense,
+        intercept=model.intercept_.astype(np.float32),
+    )
+    meta = {
+        "name": out.name,
+        "trained": date.today().isoformat(),
+        "trained_on": sources,
+        "classes": list(model.classes_),
+        "regularisation_C": c,
+        "negative_threshold": threshold,
+        "cross_validated": cv,
+        "hash_bits": features.HASH_BITS,
+        "dense_features": list(features.DENSE_NAMES),
+        "licence": "derived from GermEval 2017 (CC BY-NC 4.0): see LICENSE-NOTICE"
+        if any("GermEval" in s for s in sources)
+        else "trained on the team's own data",
+    }
+    out.with_suffix(".json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+    print(f"wrote {out.with_suffix('.npz')} ({len(nonzero)} hashed rows)", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,460 @@
+"""A loopback emulator of the Slack Web API (the methods Alert-Team calls).
+
+Point ``slack_sdk.WebClient(base_url=slack.base_url)`` at it. Answers follow Slack's shapes:
+HTTP 200 with ``{"ok": false, "error": ...}`` for API errors, HTTP 429 with ``Retry-After``
+for rate limits. ``response_url`` posts are accepted on ``/response_url/<id>``.
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from .base import Call, Emulator, Failure, Response
+
+__all__ = ["SlackAPI"]
+
+RESPONSE_URL_PREFIX = "/response_url/"
+RESPONSE_URL_MAX_USES = 5  # Slack: a response_url works up to 5 times within 30 minutes
+
+
+def _ok(**fields: Any) -> Response:
+    return Response(200, {"ok": True, **fields})
+
+
+def _error(error: str, **fields: Any) -> Response:
+    return Response(200, {"ok": False, "error": error, **fields})
+
+
+class SlackAPI(Emulator):
+    """Slack Web API emulator with channels, threads, ephemerals, views and users in memory.
+
+    Tokens must start with one of ``token_prefixes`` (``not_authed`` if missing,
+    ``invalid_auth`` otherwise). Message ``ts`` values are unique and increasing.
+    """
+
+    name = "slack"
+
+    def __init__(
+        self,
+        *,
+        team_id: str = "T0TEAM",
+        team: str = "alert-team",
+        bot_user_id: str = "U0BOT",
+        bot_id: str = "B0BOT",
+        app_id: str = "A0APP",
+        token_prefixes: tuple[str, ...] = ("xoxb-", "xoxp-"),
+        ts_base: int = 1764000000,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        super().__init__(clock=clock)
+        self.team_id, self.team = team_id, team
+        self.bot_user_id, self.bot_id, self.app_id = bot_user_id, bot_id, app_id
+        self.token_prefixes = token_prefixes
+        self._ts_base = ts_base
+        self._ts_counter = itertools.count(1)
+        self._id_counter = itertools.count(1)
+        self._state_lock = threading.RLock()
+        self._channels: dict[str, dict[str, dict[str, Any]]] = {}
+        self._ephemerals: list[dict[str, Any]] = []
+        self._views: dict[str, dict[str, Any]] = {}
+        self._home_views: dict[str, dict[str, Any]] = {}
+        self._expired_triggers: set[str] = set()
+        self._users: dict[str, dict[str, Any]] = {}
+        self._usergroups: dict[str, list[str]] = {}
+        self._responses: dict[str, list[dict[str, Any]]] = {}
+
+    # -- URLs ------------------------------------------------------------------------------
+    @property
+    def base_url(self) -> str:
+        """The value for ``SLACK_API_URL`` / ``WebClient(base_url=...)``, ending in ``/api/``."""
+        return f"{self.url}/api/"
+
+    def response_url(self, response_id: str = "1") -> str:
+        """A ``response_url`` on this emulator; posts to it are recorded under that id."""
+        return f"{self.url}{RESPONSE_URL_PREFIX}{response_id}"
+
+    # -- seeding ---------------------------------------------------------------------------
+    def add_user(
+        self,
+        user_id: str,
+        name: str,
+        *,
+        real_name: str | None = None,
+        email: str | None = None,
+        tz: str = "Europe/Berlin",
+        is_bot: bool = False,
+    ) -> dict[str, Any]:
+        """Register a user for ``users.info`` / ``users.lookupByEmail``."""
+        real = real_name or name
+        user = {
+            "id": user_id, "team_id": self.team_id, "name": name, "deleted": False,
+            "real_name": real, "tz": tz, "is_bot": is_bot, "is_admin": False,
+            "profile": {"real_name": real, "display_name": name, "email": email or ""},
+        }
+        with self._state_lock:
+            self._users[user_id] = user
+        return user
+
+    def add_usergroup(self, usergroup_id: str, user_ids: list[str]) -> None:
+        """Register a user group (``S...``) for ``usergroups.users.list``."""
+        with self._state_lock:
+            self._usergroups[usergroup_id] = list(user_ids)
+
+    def expire_trigger(self, trigger_id: str) -> None:
+        """Make ``views.open``/``views.push`` with this trigger answer ``expired_trigger_id``."""
+        with self._state_lock:
+            self._expired_triggers.add(trigger_id)
+
+    # -- inspection ------------------------------------------------------------------------
+    def messages(self, channel: str, *, include_replies: bool = False) -> list[dict[str, Any]]:
+        """Messages in ``channel`` in posting order; top-level ones only unless asked."""
+        with self._state_lock:
+            stored = list(self._channels.get(channel, {}).values())
+        return [
+            copy.deepcopy(m) for m in stored
+            if include_replies or m.get("thread_ts") in (None, m["ts"])
+        ]
+
+    def message(self, channel: str, ts: str) -> dict[str, Any]:
+        """One stored message; KeyError if it does not exist."""
+        with self._state_lock:
+            return copy.deepcopy(self._channels[channel][ts])
+
+    def thread(self, channel: str, ts: str) -> list[dict[str, Any]]:
+        """The replies in the thread under ``ts`` (without the parent), oldest first."""
+        return [
+            m for m in self.messages(channel, include_replies=True)
+            if m.get("thread_ts") == ts and m["ts"] != ts
+        ]
+
+    def ephemerals(self, channel: str | None = None, user: str | None = None
+                   ) -> list[dict[str, Any]]:
+        """Ephemeral messages sent, optionally filtered by channel and/or user."""
+        with self._state_lock:
+            return [
+                copy.deepcopy(e) for e in self._ephemerals
+                if (channel is None or e["channel"] == channel)
+                and (user is None or e["user"] == user)
+            ]
+
+    def views(self) -> list[dict[str, Any]]:
+        """Every modal opened/pushed (latest version of each), in opening order."""
+        with self._state_lock:
+            return [copy.deepcopy(v) for v in self._views.values()]
+
+    def home_view(self, user_id: str) -> dict[str, Any] | None:
+        """The App Home view last published for ``user_id``."""
+        with self._state_lock:
+            view = self._home_views.get(user_id)
+            return copy.deepcopy(view) if view else None
+
+    def responses(self, response_id: str = "1") -> list[dict[str, Any]]:
+        """Bodies posted to ``response_url(response_id)``, oldest first."""
+        with self._state_lock:
+            return copy.deepcopy(self._responses.get(response_id, []))
+
+    # -- emulator hooks --------------------------------------------------------------------
+    def route(self, method: str, path: str) -> str:
+        if path.startswith("/api/"):
+            return path[len("/api/"):]
+        if path.startswith(RESPONSE_URL_PREFIX):
+            return "response_url"
+        return path
+
+    def authenticate(self, call: Call) -> tuple[str | None, str | None]:
+        scheme, token = super().authenticate(call)
+        if token is None and isinstance(call.body, dict) and call.body.get("token"):
+            return "form", str(call.body["token"])
+        if token is None and call.query.get("token"):
+            return "query", call.query["token"]
+        return scheme, token
+
+    def failure_response(self, failure: Failure, call: Call) -> Response:
+        if failure.status == 429:
+            return Response(429, {"ok": False, "error": "ratelimited"},
+                            {"Retry-After": str(failure.retry_after)})
+        return Response(failure.status, {"ok": False, "error": "internal_error"})
+
+    def dispatch(self, call: Call) -> Response:
+        if call.route == "response_url":
+            return self._response_url(call)
+        if not call.path.startswith("/api/"):
+            return Response(404, "not found")
+        if call.token is None:
+            return _error("not_authed")
+        if not call.token.startswith(self.token_prefixes):
+            return _error("invalid_auth")
+        handler = self._methods().get(call.route)
+        if handler is None:
+            return _error("unknown_method", req_method=call.route)
+        with self._state_lock:
+            return handler(call.params)
+
+    def _methods(self) -> dict[str, Callable[[dict[str, Any]], Response]]:
+        return {
+            "auth.test": self._auth_test,
+            "chat.postMessage": self._post_message,
+            "chat.update": self._update,
+            "chat.delete": self._delete,
+            "chat.postEphemeral": self._post_ephemeral,
+            "chat.getPermalink": self._permalink,
+            "conversations.history": self._history,
+            "conversations.replies": self._replies,
+            "conversations.open": self._open_conversation,
+            "views.open": self._views_open,
+            "views.push": self._views_push,
+            "views.update": self._views_update,
+            "views.publish": self._views_publish,
+            "users.info": self._users_info,
+            "users.lookupByEmail": self._lookup_by_email,
+            "usergroups.users.list": self._usergroup_users,
+        }
+
+    # -- helpers ---------------------------------------------------------------------------
+    def _next_ts(self) -> str:
+        micros = next(self._ts_counter) * 100
+        return f"{self._ts_base + micros // 1_000_000}.{micros % 1_000_000:06d}"
+
+    def _next_id(self, prefix: str) -> str:
+        return f"{prefix}{next(self._id_counter):08d}"
+
+    def _conversation(self, channel: str) -> str:
+        """Posting to a user id (U…/W…) goes to that user's DM channel (D…)."""
+        if channel[:1] in ("U", "W"):
+            return "D" + channel[1:]
+        return channel
+
+    @staticmethod
+    def _has_content(params: dict[str, Any]) -> bool:
+        return any(params.get(k) for k in ("text", "blocks", "attachments"))
+
+    # -- methods ---------------------------------------------------------------------------
+    def _auth_test(self, params: dict[str, Any]) -> Response:
+        return _ok(url=f"https://{self.team}.slack.com/", team=self.team, user="alert-team",
+                   team_id=self.team_id, user_id=self.bot_user_id, bot_id=self.bot_id,
+                   is_enterprise_install=False)
+
+    def _post_message(self, params: dict[str, Any]) -> Response:
+        channel = params.get("channel")
+        if not channel:
+            return _error("channel_not_found")
+        if not self._has_content(params):
+            return _error("no_text")
+        channel = self._conversation(str(channel))
+        stored = self._channels.setdefault(channel, {})
+        thread_ts = params.get("thread_ts") or None
+        if thread_ts is not None and thread_ts not in stored:
+            return _error("thread_not_found")  # stricter than Slack, to catch wrong thread ids
+        ts = self._next_ts()
+        message: dict[str, Any] = {
+            "type": "message", "user": self.bot_user_id, "bot_id": self.bot_id,
+            "app_id": self.app_id, "team": self.team_id, "ts": ts,
+            "text": params.get("text", ""),
+        }
+        for name in ("blocks", "attachments", "metadata"):
+            if params.get(name):
+                message[name] = params[name]
+        if thread_ts is not None:
+            message["thread_ts"] = thread_ts
+            parent = stored[thread_ts]
+            parent["thread_ts"] = thread_ts
+            parent["reply_count"] = parent.get("reply_count", 0) + 1
+            parent["latest_reply"] = ts
+            parent.setdefault("reply_users", [])
+            if self.bot_user_id not in parent["reply_users"]:
+                parent["reply_users"].append(self.bot_user_id)
+        stored[ts] = message
+        return _ok(channel=channel, ts=ts, message=copy.deepcopy(message))
+
+    def _find(self, params: dict[str, Any], ts_field: str = "ts") -> dict[str, Any] | None:
+        channel = self._conversation(str(params.get("channel", "")))
+        return self._channels.get(channel, {}).get(str(params.get(ts_field, "")))
+
+    def _update(self, params: dict[str, Any]) -> Response:
+        message = self._find(params)
+        if message is None:
+            return _error("message_not_found")
+        if not self._has_content(params) and "metadata" not in params:
+            return _error("no_text")
+        for name in ("text", "blocks", "attachments", "metadata"):
+            if name in params:
+                message[name] = params[name]
+        message["edited"] = {"user": self.bot_user_id, "ts": self._next_ts()}
+        return _ok(channel=self._conversation(str(params["channel"])), ts=message["ts"],
+                   text=message.get("text", ""), message=copy.deepcopy(message))
+
+    def _delete(self, params: dict[str, Any]) -> Response:
+        message = self._find(params)
+        if message is None:
+            return _error("message_not_found")
+        channel = self._conversation(str(params["channel"]))
+        del self._channels[channel][message["ts"]]
+        return _ok(channel=channel, ts=message["ts"])
+
+    def _post_ephemeral(self, params: dict[str, Any]) -> Response:
+        if not params.get("channel"):
+            return _error("channel_not_found")
+        if not params.get("user"):
+            return _error("user_not_in_channel")
+        if not self._has_content(params):
+            return _error("no_text")
+        message_ts = self._next_ts()
+        self._ephemerals.append({
+            "channel": params["channel"], "user": params["user"],
+            "text": params.get("text", ""), "blocks": params.get("blocks"),
+            "thread_ts": params.get("thread_ts"), "message_ts": message_ts,
+        })
+        return _ok(message_ts=message_ts)
+
+    def _permalink(self, params: dict[str, Any]) -> Response:
+        message = self._find(params, "message_ts")
+        if message is None:
+            return _error("message_not_found")
+        channel = self._conversation(str(params["channel"]))
+        link = (f"https://{self.team}.slack.com/archives/{channel}/"
+                f"p{message['ts'].replace('.', '')}")
+        if message.get("thread_ts") not in (None, message["ts"]):
+            link += f"?thread_ts={message['thread_ts']}&cid={channel}"
+        return _ok(channel=channel, permalink=link)
+
+    def _visible(self, message: dict[str, Any], params: dict[str, Any]) -> dict[str, Any]:
+        shown = copy.deepcopy(message)
+        if str(params.get("include_all_metadata", "")).lower() not in ("1", "true"):
+            shown.pop("metadata", None)
+        return shown
+
+    def _history(self, params: dict[str, Any]) -> Response:
+        channel = self._conversation(str(params.get("channel", "")))
+        if channel not in self._channels:
+            return _error("channel_not_found")
+        oldest = float(params.get("oldest") or 0)
+        latest = float(params.get("latest") or "inf")
+        limit = int(params.get("limit") or 100)
+        top = [
+            m for m in self._channels[channel].values()
+            if m.get("thread_ts") in (None, m["ts"]) and oldest <= float(m["ts"]) <= latest
+        ]
+        top.reverse()  # newest first, as Slack answers
+        return _ok(messages=[self._visible(m, params) for m in top[:limit]],
+                   has_more=len(top) > limit, pin_count=0,
+                   response_metadata={"next_cursor": ""})
+
+    def _replies(self, params: dict[str, Any]) -> Response:
+        channel = self._conversation(str(params.get("channel", "")))
+        if channel not in self._channels:
+            return _error("channel_not_found")
+        parent = self._channels[channel].get(str(params.get("ts", "")))
+        if parent is None:
+            return _error("thread_not_found")
+        ts = parent["ts"]
+        thread = [parent] + [
+            m for m in self._channels[channel].values()
+            if m.get("thread_ts") == ts and m["ts"] != ts
+        ]
+        return _ok(messages=[self._visible(m, params) for m in thread], has_more=False,
+                   response_metadata={"next_cursor": ""})
+
+    def _open_conversation(self, params: dict[str, Any]) -> Response:
+        users = str(params.get("users", "")).split(",")
+        if not users or not users[0]:
+            return _error("users_list_not_supplied")
+        channel = self._conversation(users[0])
+        self._channels.setdefault(channel, {})
+        return _ok(channel={"id": channel})
+
+    def _new_view(self, view: Any, **extra: Any) -> dict[str, Any] | None:
+        if not isinstance(view, dict) or "type" not in view:
+            return None
+        view_id = self._next_id("V")
+        stored = {
+            "id": view_id, "team_id": self.team_id, "app_id": self.app_id,
+            "bot_id": self.bot_id, "state": {"values": {}}, "hash": self._next_id("h"),
+            "private_metadata": "", "callback_id": "", "external_id": "",
+            "root_view_id": view_id, "previous_view_id": None, **view, **extra,
+        }
+        return stored
+
+    def _trigger_error(self, params: dict[str, Any]) -> Response | None:
+        trigger = params.get("trigger_id")
+        if not trigger:
+            missing = "[ERROR] missing required field: trigger_id"
+            return _error("invalid_arguments", response_metadata={"messages": [missing]})
+        if trigger in self._expired_triggers:
+            return _error("expired_trigger_id")
+        return None
+
+    def _views_open(self, params: dict[str, Any]) -> Response:
+        problem = self._trigger_error(params)
+        if problem is not None:
+            return problem
+        view = self._new_view(params.get("view"), trigger_id=params["trigger_id"])
+        if view is None:
+            return _error("invalid_arguments")
+        self._views[view["id"]] = view
+        return _ok(view=copy.deepcopy(view))
+
+    def _views_push(self, params: dict[str, Any]) -> Response:
+        problem = self._trigger_error(params)
+        if problem is not None:
+            return problem
+        view = self._new_view(params.get("view"), trigger_id=params["trigger_id"])
+        if view is None:
+            return _error("invalid_arguments")
+        self._views[view["id"]] = view
+        return _ok(view=copy.deepcopy(view))
+
+    def _views_update(self, params: dict[str, Any]) -> Response:
+        current = self._views.get(str(params.get("view_id", "")))
+        if current is None and params.get("external_id"):
+            current = next((v for v in self._views.values()
+                            if v.get("external_id") == params["external_id"]), None)
+        if current is None:
+            return _error("not_found")
+        if params.get("hash") and params["hash"] != current["hash"]:
+            return _error("hash_conflict")
+        if not isinstance(params.get("view"), dict):
+            return _error("invalid_arguments")
+        current.update(params["view"])
+        current["hash"] = self._next_id("h")
+        return _ok(view=copy.deepcopy(current))
+
+    def _views_publish(self, params: dict[str, Any]) -> Response:
+        user_id = params.get("user_id")
+        if not user_id:
+            return _error("invalid_arguments")
+        view = self._new_view(params.get("view"))
+        if view is None:
+            return _error("invalid_arguments")
+        self._home_views[str(user_id)] = view
+        return _ok(view=copy.deepcopy(view))
+
+    def _users_info(self, params: dict[str, Any]) -> Response:
+        user = self._users.get(str(params.get("user", "")))
+        return _ok(user=copy.deepcopy(user)) if user else _error("user_not_found")
+
+    def _lookup_by_email(self, params: dict[str, Any]) -> Response:
+        email = str(params.get("email", "")).lower()
+        for user in self._users.values():
+            if user["profile"]["email"].lower() == email and email:
+                return _ok(user=copy.deepcopy(user))
+        return _error("users_not_found")
+
+    def _usergroup_users(self, params: dict[str, Any]) -> Response:
+        users = self._usergroups.get(str(params.get("usergroup", "")))
+        return _ok(users=list(users)) if users is not None else _error("no_such_subteam")
+
+    def _response_url(self, call: Call) -> Response:
+        if call.method != "POST":
+            return Response(405, "method not allowed")
+        response_id = call.path[len(RESPONSE_URL_PREFIX):]
+        with self._state_lock:
+            posted = self._responses.setdefault(response_id, [])
+            if len(posted) >= RESPONSE_URL_MAX_USES:
+                return Response(404, {"ok": False, "error": "used_url"})
+            posted.append(call.body if isinstance(call.body, dict) else {"raw": call.body})
+        return Response(200, {"ok": True})

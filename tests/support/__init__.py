@@ -1,0 +1,1 @@
+"""Test helpers: a real redis-server, Slack request signing, and client redirection."""
