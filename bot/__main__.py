@@ -46,9 +46,19 @@ def cmd_worker(settings: Settings) -> int:
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
-    from bot.scheduler import start_scheduler
+    from datetime import timedelta
 
-    scheduler = start_scheduler(rt)
+    from bot.polling import polling_jobs
+    from bot.scheduler import start_scheduler
+    from bot.summary_cli import daily_job
+
+    jobs = polling_jobs(rt)
+    jobs["daily_summary"] = (timedelta(minutes=1), lambda: daily_job(rt))
+    if rt.timers is not None:
+        from bot.timers import timer_jobs
+
+        jobs.update(timer_jobs(rt.timers))
+    scheduler = start_scheduler(rt, jobs)
     try:
         Worker(rt).run(stop)
     finally:

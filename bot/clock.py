@@ -10,7 +10,7 @@ its first occurrence. Intervals are half-open: open at 08:00:00, closed at 20:00
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
@@ -30,11 +30,12 @@ _ALL_DAY: tuple[Ranges, ...] = (((0, 1440),),) * 7
 
 
 class ClockConfigError(ValueError):
-    """A `business_hours` setting that cannot be used; `field` names it."""
+    """A `business_hours` setting that cannot be used; `field` names it, `reason` says why."""
 
-    def __init__(self, field: str, problem: str) -> None:
-        super().__init__(f"{field}: {problem}")
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(f"{field}: {reason}")
         self.field = field
+        self.reason = reason
 
 
 @lru_cache(maxsize=256)
@@ -143,9 +144,7 @@ class BusinessClock:
     def _is_closed_day(self, day: date) -> bool:
         if day in self.closed:
             return True
-        return self.holiday_region is not None and day in _holiday_dates(
-            *self.holiday_region, day.year
-        )
+        return self.holiday_region is not None and day in _holiday_dates(*self.holiday_region, day.year)
 
     def _local_date(self, t: datetime) -> date:
         return t.astimezone(self.tz).date()
@@ -220,7 +219,7 @@ def _parse_region(name: str, value: Any) -> tuple[str, str | None] | None:
 
 
 def _parse_dates(name: str, values: Any) -> list[date]:
-    if not isinstance(values, (list, tuple)):
+    if isinstance(values, (str, bytes, Mapping)) or not isinstance(values, Iterable):
         raise ClockConfigError(name, f"{values!r} is not a list of dates like 2026-12-24")
     dates = []
     for i, value in enumerate(values):
@@ -229,7 +228,5 @@ def _parse_dates(name: str, values: Any) -> list[date]:
         try:
             dates.append(value if isinstance(value, date) else date.fromisoformat(str(value)))
         except ValueError:
-            raise ClockConfigError(
-                f"{name}[{i}]", f"{value!r} is not a date like 2026-12-24"
-            ) from None
+            raise ClockConfigError(f"{name}[{i}]", f"{value!r} is not a date like 2026-12-24") from None
     return dates

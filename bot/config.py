@@ -190,7 +190,7 @@ class DeskConfig(_Strict):
                 self.business_hours, timezone=self.timezone, closed=self.closed
             )
         except ClockConfigError as exc:
-            raise ConfigError(getattr(exc, "field", "business_hours"), str(exc)) from exc
+            raise ConfigError(exc.field, exc.reason) from exc
 
     def target_for(self, network: str) -> timedelta:
         """Response target of a network (unknown networks get the longest target)."""

@@ -38,6 +38,10 @@ class DemoNetwork:
         self.out.write(f"  → {self.network}: Antwort an @{mention.author.handle}: {text}\n\n")
         return Posted(f"demo-{mention.id}")
 
+    def private_reply(self, mention: Mention, text: str) -> Posted | None:
+        self.out.write(f"  → {self.network}: private Nachricht an @{mention.author.handle}: {text}\n\n")
+        return Posted(f"demo-dm-{mention.id}")
+
     def poll(self) -> list[Mention]:
         return []
 

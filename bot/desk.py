@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
+from bot.actions import AgentActions
 from bot.config import DeskConfig
-from bot.errors import DeskRefusal, NetworkError
+from bot.errors import DeskRefusal
 from bot.messages import say
 from bot.models import Item, Mention, State
 from bot.slack.cards import CardContext, card_blocks, card_metadata, card_text, escape
@@ -27,13 +28,22 @@ from bot.triage import Triage
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class Outcome:
-    """What happened, as a catalogue key and its parameters, plus the item afterwards."""
+class TimerPort(Protocol):
+    """Response-target timers (see `bot.timers`). The desk starts and stops them."""
 
-    key: str
-    params: dict[str, Any] = field(default_factory=dict)
-    item: Item | None = None
+    def start(self, item: Item) -> None:
+        """(Re)schedule the warning and breach for `item.due_at`."""
+
+    def stop(self, number: int) -> None:
+        """The item needs no answer now (answered, private, no reply, resolved)."""
+
+
+class NoTimers:
+    def start(self, item: Item) -> None:
+        return None
+
+    def stop(self, number: int) -> None:
+        return None
 
 
 @dataclass(frozen=True)
@@ -45,7 +55,7 @@ class IntakeResult:
     item: int | None = None
 
 
-class Desk:
+class Desk(AgentActions):
     """All desk operations, wired to stores, Slack, the networks and the business clock."""
 
     def __init__(
@@ -58,6 +68,7 @@ class Desk:
         sources: Mapping[str, Source],
         triage: Triage,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
+        timers: TimerPort | None = None,
     ) -> None:
         self.config = config
         self.items = items
@@ -68,6 +79,7 @@ class Desk:
         self.triage = triage
         self.clock = config.business_clock()
         self.now = now
+        self.timers: TimerPort = timers or NoTimers()
 
     # ----- intake -------------------------------------------------------------------------
     def intake(self, mention: Mention) -> IntakeResult:
@@ -103,6 +115,7 @@ class Desk:
         assert item is not None
         if not item.card_ts:
             self._post_card(item)
+        self.timers.start(item)
         self.audit.record("intake", "post", number, "ok", network=mention.network,
                           mention=mention.id, channel=channel)
         return IntakeResult("posted", result.sentiment, number)
@@ -143,6 +156,9 @@ class Desk:
             if t.ok:
                 self.items.reopen(item.number, due)
                 self.refresh_card(item.number)
+                fresh = self.items.get(item.number)
+                if fresh:
+                    self.timers.start(fresh)
         self.audit.record("intake", "follow_up", item.number, "ok", mention=mention.id)
         return IntakeResult("threaded", sentiment, item.number)
 
@@ -183,10 +199,11 @@ class Desk:
         return user in self.config.agents or user in self.config.leads or bool(
             self.kuerzel.get(user))
 
-    def _refuse(self, user: str, action: str, number: int | None, key: str,
+    def _refuse(self, user: str, action: str, item_no: int | None, key: str, /,
                 **params: Any) -> DeskRefusal:
-        self.audit.record(user, action, number, f"refused:{key}", **{
-            k: v for k, v in params.items() if k != "found"})
+        """Audit a refusal and build it (nothing else changes)."""
+        self.audit.record(user, action, item_no, f"refused:{key}", **{
+            k: v for k, v in params.items() if k not in ("found", "number")})
         return DeskRefusal(key, **params)
 
     def _item_for(self, user: str, action: str, number: int) -> Item:
@@ -203,87 +220,23 @@ class Desk:
         return self._refuse(user, action, item.number, "refuse.state", number=item.number,
                             state=state)
 
-    # ----- agent actions ----------------------------------------------------------------------
-    def claim(self, user: str, number: int) -> Outcome:
-        """Take an unclaimed item. Atomic: of two agents claiming at once, exactly one wins."""
-        item = self._item_for(user, "claim", number)
-        t = self.items.transition(number, allowed=(State.NEW,), require_holder="!",
-                                  state=State.CLAIMED.value, holder=user,
-                                  claimed_at=self.now().isoformat())
-        if not t.ok:
-            if t.holder == user:
-                raise self._refuse(user, "claim", number, "refuse.already_yours", number=number)
-            if t.holder and t.state == State.CLAIMED:
-                raise self._refuse(user, "claim", number, "refuse.held_by_other",
-                                   number=number, holder=t.holder)
-            raise self._state_refusal(user, "claim", item, t.state)
-        self.audit.record(user, "claim", number, "ok")
-        self.refresh_card(number)
-        self.thread_line(item, "thread.claimed", user=user, number=number)
-        return Outcome("ok.claimed", {"number": number}, self.items.get(number))
+    def refresh_home(self, *users: str) -> None:
+        """Re-publish the App Home of `users` after a change (best effort)."""
+        from bot.home import home_view
 
-    def sign(self, user: str, text: str) -> str:
-        kuerzel = self.kuerzel_of(user) or "??"
-        return text.rstrip() + self.config.signature.format(kuerzel=kuerzel)
-
-    def check_reply(self, user: str, number: int, text: str, action: str = "reply") -> Item:
-        """Every check a public reply must pass, without sending anything."""
-        item = self._item_for(user, action, number)
-        if not text.strip():
-            raise self._refuse(user, action, number, "refuse.empty_reply", number=number)
-        if item.state != State.CLAIMED:
-            if item.state == State.NEW:
-                raise self._refuse(user, action, number, "refuse.not_holder", number=number)
-            raise self._state_refusal(user, action, item, item.state.value)
-        if item.holder != user:
-            raise self._refuse(user, action, number, "refuse.held_by_other", number=number,
-                               holder=item.holder)
-        found = self.triage_personal_data(text)
-        if found:
-            kinds = sorted({p.kind for p in found})
-            names = ", ".join(say(f"pii.{k}", self.config.language) for k in kinds)
-            self.audit.record(user, action, number, "refused:refuse.personal_data", kinds=kinds)
-            raise DeskRefusal("refuse.personal_data", number=number, found=names)
-        source = self.sources.get(item.mention.network)
-        if source is None:
-            raise self._refuse(user, action, number, "refuse.no_network",
-                               network=say(f"network.{item.mention.network}",
-                                           self.config.language))
-        limit = source.reply_limit(self.sign(user, text))
-        if limit and limit[0] > limit[1]:
-            raise self._refuse(user, action, number, "refuse.too_long", length=limit[0],
-                               limit=limit[1], over=limit[0] - limit[1])
-        return item
-
-    def triage_personal_data(self, text: str) -> list[Any]:
-        from bot.triage import find_personal_data
-
-        return list(find_personal_data(text, self.triage.rules))
-
-    def reply(self, user: str, number: int, text: str) -> Outcome:
-        """Answer the customer publicly, signed with the agent's Kürzel. Holder only."""
-        item = self.check_reply(user, number, text)
-        if not self.items.lock(number):
-            raise self._refuse(user, "reply", number, "refuse.busy", number=number)
-        try:
-            signed = self.sign(user, text)
-            source = self.sources[item.mention.network]
+        for user in {u for u in users if u}:
             try:
-                posted = source.reply(item.mention, signed)
-            except NetworkError as exc:
-                self.audit.record(user, "reply", number, "failed", reason=exc.reason)
-                raise DeskRefusal("refuse.network", network=exc.network, reason=exc.reason,
-                                  number=number) from exc
-            now = self.now()
-            self.items.transition(
-                number, allowed=(State.CLAIMED,), require_holder=user, close=True,
-                state=State.ANSWERED.value, answered_at=now.isoformat(), answered_by=user,
-                reply_id=posted.id, reply_text=signed)
-        finally:
-            self.items.unlock(number)
-        self.audit.record(user, "reply", number, "ok", reply_id=posted.id)
-        after = self.items.get(number)
-        self.refresh_card(number)
-        self.thread_line(item, "thread.replied", user=user, text=escape(signed))
-        return Outcome("ok.replied", {"number": number, "network": say(
-            f"network.{item.mention.network}", self.config.language)}, after)
+                self.slack.publish_home(user, home_view(self, user))
+            except Exception:
+                log.warning("App Home refresh failed for %s", user)
+
+    def today_stats(self) -> dict[str, int]:
+        day = self.now().astimezone(self.clock_tz).date().isoformat()
+        counts = self.items.counts(day)
+        return {"ingested": counts.get("ingested", 0),
+                "negative": counts.get("sentiment:negative", 0),
+                "open": len(self.items.open_numbers(10000))}
+
+    def first_delivery(self, token: str, ttl_s: int = 3600) -> bool:
+        """True the first time `token` (a Slack event id, …) is seen within `ttl_s`."""
+        return self.items.first_time(token, ttl_s)

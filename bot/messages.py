@@ -114,6 +114,128 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "de": "Für {network} sind keine Zugangsdaten eingerichtet; Antwort nicht gesendet.",
         "en": "No credentials are set up for {network}; reply not sent.",
     },
+    "ok.released": {"de": "#{number} ist wieder frei.", "en": "#{number} is unclaimed again."},
+    "ok.assigned": {"de": "#{number} ist jetzt bei <@{agent}>.", "en": "#{number} is now with <@{agent}>."},
+    "ok.private": {
+        "de": "#{number} ist in private Nachrichten verschoben.",
+        "en": "#{number} moved to private messages.",
+    },
+    "ok.private_note": {
+        "de": "#{number}: öffentliche Einladung gesendet; die private Nachricht ging nicht: {note}",
+        "en": "#{number}: public invite sent; the private message failed: {note}",
+    },
+    "ok.noreply": {"de": "#{number} ohne Antwort geschlossen ({reason}).",
+                   "en": "#{number} closed without reply ({reason})."},
+    "ok.resolved": {"de": "#{number} ist erledigt.", "en": "#{number} is resolved."},
+    "ok.kuerzel": {"de": "Dein Kürzel ist jetzt {kuerzel}.", "en": "Your signature is now {kuerzel}."},
+    "thread.released": {"de": "<@{user}> hat #{number} freigegeben.", "en": "<@{user}> released #{number}."},
+    "thread.assigned": {"de": "<@{user}> hat #{number} an <@{agent}> gegeben.",
+                        "en": "<@{user}> assigned #{number} to <@{agent}>."},
+    "thread.private": {"de": "<@{user}> hat #{number} in private Nachrichten verschoben.",
+                       "en": "<@{user}> moved #{number} to private messages."},
+    "thread.noreply": {"de": "<@{user}> hat #{number} ohne Antwort geschlossen: {reason}",
+                       "en": "<@{user}> closed #{number} without reply: {reason}"},
+    "thread.resolved": {"de": "<@{user}> hat #{number} erledigt.", "en": "<@{user}> resolved #{number}."},
+    "reason.spam": {"de": "Spam", "en": "spam"},
+    "reason.troll": {"de": "Troll", "en": "troll"},
+    "reason.solved": {"de": "schon gelöst", "en": "already solved"},
+    "reason.no_question": {"de": "keine Frage", "en": "no question"},
+    "reason.duplicate": {"de": "doppelt", "en": "duplicate"},
+    "hold.address": {
+        "de": "Angehalten: Kunde {customer}, dein Entwurf sagt „{draft}“. Bitte anpassen – oder "
+              "bewusst trotzdem senden.",
+        "en": "Held: the customer writes {customer}, your draft says “{draft}”. Please adjust – "
+              "or send anyway, deliberately.",
+    },
+    "button.send_anyway": {"de": "Trotzdem senden", "en": "Send anyway"},
+    "refuse.nothing_held": {
+        "de": "Für #{number} liegt kein angehaltener Entwurf vor. Bitte neu mit `/reply {number} …`.",
+        "en": "No held draft for #{number}. Please reply again with `/reply {number} …`.",
+    },
+    "refuse.leads_only": {
+        "de": "Zuweisen dürfen nur Teamleitungen ({leads}).",
+        "en": "Only leads may assign ({leads}).",
+    },
+    "refuse.assignee_not_agent": {
+        "de": "<@{agent}> ist kein eingetragener Agent. Bitte in desk.yaml unter agents ergänzen.",
+        "en": "<@{agent}> is not a registered agent. Add them under agents in desk.yaml.",
+    },
+    "refuse.reason_required": {
+        "de": "Bitte einen Grund angeben, z. B. `/noreply {number} spam`. Üblich: {reasons}.",
+        "en": "Please give a reason, e.g. `/noreply {number} spam`. Common ones: {reasons}.",
+    },
+    "refuse.kuerzel_format": {
+        "de": "„{kuerzel}“ geht nicht: ein Kürzel hat 2–4 Buchstaben, z. B. `/kuerzel AB`.",
+        "en": "“{kuerzel}” won't do: a signature is 2–4 letters, e.g. `/kuerzel AB`.",
+    },
+    "refuse.kuerzel_taken": {
+        "de": "Das Kürzel {kuerzel} nutzt schon <@{owner}>. Bitte ein anderes wählen.",
+        "en": "{kuerzel} is already used by <@{owner}>. Please choose another.",
+    },
+    "refuse.unknown_command": {
+        "de": "Unbekannt: `{text}`. `/desk help` zeigt alle Befehle.",
+        "en": "Unknown: `{text}`. `/desk help` lists every command.",
+    },
+    "refuse.user_ref": {
+        "de": "Bitte den Agenten als @-Erwähnung angeben, z. B. `/assign {number} @anna`.",
+        "en": "Please name the agent as an @-mention, e.g. `/assign {number} @anna`.",
+    },
+    "help": {
+        "de": "*Alert-Team – Befehle* (N ist die Nummer auf der Karte, z. B. 17)\n"
+              "`/claim N` übernehmen · `/reply N Text` öffentlich antworten (mit Kürzel; ohne Text "
+              "öffnet sich ein Fenster) · `/dm N [Text]` in private Nachrichten verschieben · "
+              "`/noreply N Grund` ohne Antwort schließen (spam, troll, solved, no_question, "
+              "duplicate) · `/release N` freigeben · `/resolve N` erledigt · `/escalate N [Notiz]` "
+              "Teamleitung informieren · `/assign N @agent` zuweisen (Teamleitung) · `/queue` offene "
+              "Karten · `/kuerzel XY` eigenes Kürzel · `/desk stats` Zahlen von heute",
+        "en": "*Alert-Team – commands* (N is the number on the card, e.g. 17)\n"
+              "`/claim N` claim · `/reply N text` reply in public (signed; without text a form "
+              "opens) · `/dm N [text]` move to private messages · `/noreply N reason` close "
+              "without reply (spam, troll, solved, no_question, duplicate) · `/release N` release · "
+              "`/resolve N` resolve · `/escalate N [note]` ping the leads · `/assign N @agent` "
+              "assign (leads) · `/queue` open items · `/kuerzel XY` your signature · `/desk stats` "
+              "today's figures",
+    },
+    "stats": {
+        "de": "Heute: {ingested} Erwähnungen, {negative} negativ, {open} offen.",
+        "en": "Today: {ingested} mentions, {negative} negative, {open} open.",
+    },
+    "home.mine": {"de": "Meine Karten", "en": "My items"},
+    "home.unclaimed": {"de": "Offen im Team", "en": "Unclaimed in the team"},
+    "home.none_mine": {"de": "Du bearbeitest gerade nichts.", "en": "You hold nothing right now."},
+    "home.none_unclaimed": {"de": "Alles verteilt. 🎉", "en": "Everything is claimed. 🎉"},
+    "modal.reply_title": {"de": "Antwort auf #{number}", "en": "Reply to #{number}"},
+    "modal.noreply_title": {"de": "#{number} ohne Antwort", "en": "#{number}: no reply"},
+    "modal.send": {"de": "Senden", "en": "Send"},
+    "modal.close_item": {"de": "Schließen", "en": "Close item"},
+    "modal.cancel": {"de": "Abbrechen", "en": "Cancel"},
+    "modal.draft": {"de": "Deine Antwort", "en": "Your reply"},
+    "modal.customer": {"de": "Kunde {form}", "en": "Customer writes {form}"},
+    "modal.left": {"de": "noch {left} von {limit} Zeichen", "en": "{left} of {limit} characters left"},
+    "modal.signature": {"de": "Signatur „{signature}“ wird angehängt",
+                        "en": "signature “{signature}” is appended"},
+    "modal.mismatch": {"de": "⚠️ dein Entwurf: {draft}", "en": "⚠️ your draft: {draft}"},
+    "modal.override_label": {"de": "Anrede", "en": "Address form"},
+    "modal.override": {"de": "Abweichende Anrede bewusst senden",
+                       "en": "Send a different address form deliberately"},
+    "modal.override_confirm": {"de": "Die Anrede weicht von der des Kunden ab. Wirklich senden?",
+                               "en": "The address form differs from the customer's. Send anyway?"},
+    "modal.reason": {"de": "Grund", "en": "Reason"},
+    "modal.reason_other": {"de": "Anderer Grund (Freitext)", "en": "Other reason (free text)"},
+    "summary.title": {"de": "*Tageszusammenfassung {day}*", "en": "*Daily summary {day}*"},
+    "summary.volume": {"de": "{ingested} Erwähnungen, davon {negative} negativ · {open} offen",
+                       "en": "{ingested} mentions, {negative} negative · {open} open"},
+    "summary.network": {
+        "de": "{network}: {items} Karten, {answered} beantwortet, Median {median} Min., "
+              "Ziel erreicht {hit}",
+        "en": "{network}: {items} items, {answered} answered, median {median} min, "
+              "target met {hit}",
+    },
+    "summary.agent": {
+        "de": "<@{user}> ({kuerzel}): {answered} beantwortet, Median {median} Min., Ziel {hit}",
+        "en": "<@{user}> ({kuerzel}): {answered} answered, median {median} min, target {hit}",
+    },
+    "summary.noreply": {"de": "Ohne Antwort: {reasons}", "en": "No reply: {reasons}"},
     "pii.phone": {"de": "Telefonnummer", "en": "phone number"},
     "pii.iban": {"de": "IBAN", "en": "IBAN"},
     "pii.email": {"de": "E-Mail-Adresse", "en": "e-mail address"},
@@ -123,6 +245,75 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "de": "Da ist etwas schiefgegangen; nichts wurde geändert. Bitte noch einmal versuchen.",
         "en": "Something went wrong; nothing was changed. Please try again.",
     },
+    # --- timers (issue 6): add entries below this line only ---
+    "timer.warn": {
+        "de": "⏳ #{number}: noch {left} bis zum Antwortziel. Zuständig: {holder}.",
+        "en": "⏳ #{number}: {left} left to the response target. Holder: {holder}.",
+    },
+    "timer.breach": {
+        "de": "🔴 #{number}: Antwortziel ({target}) überschritten. {leads}, bitte kümmert euch darum. "
+              "Zuständig: {holder}.",
+        "en": "🔴 #{number}: response target ({target}) breached. {leads}, please step in. "
+              "Holder: {holder}.",
+    },
+    "timer.again": {
+        "de": "🔴 #{number} ist seit {late} über dem Ziel und noch offen. {leads}, erneute Eskalation. "
+              "Zuständig: {holder}.",
+        "en": "🔴 #{number} is {late} past its target and still open. {leads}, escalating again. "
+              "Holder: {holder}.",
+    },
+    "timer.escalated": {
+        "de": "📣 {leads}: <@{user}> eskaliert #{number}.{note}",
+        "en": "📣 {leads}: <@{user}> escalates #{number}.{note}",
+    },
+    "timer.note": {"de": " Notiz: {note}", "en": " Note: {note}"},
+    "timer.nobody": {"de": "noch niemand", "en": "unclaimed"},
+    "timer.leads_fallback": {"de": "Teamleitung", "en": "Team leads"},
+    "dur.seconds": {"de": "{s} Sek.", "en": "{s} s"},
+    "dur.minutes": {"de": "{m} Min.", "en": "{m} min"},
+    "dur.hours": {"de": "{h} Std. {m} Min.", "en": "{h} h {m} min"},
+    "ok.escalated": {
+        "de": "Die Teamleitung ist zu #{number} alarmiert.",
+        "en": "The leads have been alerted about #{number}.",
+    },
+    "queue.header": {
+        "de": "Offene Fälle in <#{channel}>, nächste Fälligkeit zuerst:",
+        "en": "Open items in <#{channel}>, nearest due first:",
+    },
+    "queue.line": {"de": "#{number} · {network} · @{handle} · {due} · {holder}",
+                   "en": "#{number} · {network} · @{handle} · {due} · {holder}"},
+    "queue.due_in": {"de": "fällig in {left}", "en": "due in {left}"},
+    "queue.overdue": {"de": "🔴 überfällig seit {late}", "en": "🔴 overdue by {late}"},
+    "queue.text": {"de": "{text}", "en": "{text}"},
+    "queue.more": {"de": "… und {more} weitere.", "en": "… and {more} more."},
+    "queue.empty": {"de": "Keine offenen Fälle in <#{channel}>.", "en": "No open items in <#{channel}>."},
+    # --- end timers ---
+    # --- sources (issue 5): add entries below this line only ---
+    "source.rate_limited": {
+        "de": "Ratenlimit erreicht, wieder möglich ab {reset}",
+        "en": "rate limit reached, possible again from {reset}",
+    },
+    "source.unreachable": {"de": "nicht erreichbar ({detail})", "en": "not reachable ({detail})"},
+    "source.refused": {"de": "abgelehnt ({detail})", "en": "refused ({detail})"},
+    "source.x_dm_closed": {
+        "de": "Die Person nimmt keine Direktnachrichten von uns an (DMs geschlossen)",
+        "en": "the customer does not accept direct messages from us (DMs closed)",
+    },
+    "source.x_not_mentioned": {
+        "de": "X erlaubt Antworten nur auf Beiträge, die uns erwähnen oder zitieren; "
+              "bitte den Beitrag auf X öffnen",
+        "en": "X only allows replies to posts that mention or quote us; open the post on X",
+    },
+    "source.fb_private_window": {
+        "de": "Private Antworten gehen nur bis 7 Tage nach dem Kommentar (Frist endete {deadline})",
+        "en": "private replies are only possible within 7 days of the comment (ended {deadline})",
+    },
+    "source.fb_private_once": {
+        "de": "Auf diesen Kommentar wurde schon einmal privat geantwortet (nur eine private "
+              "Antwort pro Kommentar)",
+        "en": "this comment already got its one private reply",
+    },
+    # --- end sources ---
 }
 
 

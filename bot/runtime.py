@@ -21,6 +21,8 @@ from bot.sources.base import Source
 from bot.store import AuditLog, ItemStore, MentionQueue, connect
 from bot.store.agents import KuerzelStore
 from bot.store.pacing import RedisPacer
+from bot.store.timers import TimerStore
+from bot.timers import TimerService
 from bot.triage import Triage, TriageRules
 
 log = logging.getLogger(__name__)
@@ -69,6 +71,7 @@ class Runtime:
     audit: AuditLog
     kuerzel: KuerzelStore
     desk: Desk
+    timers: TimerService | None = None
 
 
 def build_runtime(
@@ -86,9 +89,11 @@ def build_runtime(
     if slack is None:
         slack = WebSlack(make_client(settings), make_client(settings, safe_to_repeat=False),
                          RedisPacer(r))
+    timers = TimerService(TimerStore(r), items, config, slack, now=now)
     desk = Desk(
         config, items, audit, kuerzel, slack,
         make_sources(settings) if sources is None else sources,
-        triage or Triage(triage_rules(config)), now=now,
+        triage or Triage(triage_rules(config)), now=now, timers=timers,
     )
-    return Runtime(settings, config, r, MentionQueue(r), items, audit, kuerzel, desk)
+    timers.bind(desk)
+    return Runtime(settings, config, r, MentionQueue(r), items, audit, kuerzel, desk, timers)

@@ -25,6 +25,7 @@ class Settings(BaseSettings):
     x_consumer_secret: str = ""
     x_access_token: str = ""
     x_access_token_secret: str = ""
+    x_user_id: str = ""  # the brand account's X user id; unset: asked from GET /2/users/me
 
     facebook_graph_url: str = "https://graph.facebook.com/v21.0"
     facebook_page_id: str = ""

@@ -5,8 +5,9 @@ from __future__ import annotations
 import hmac
 import json
 import logging
+from collections.abc import Callable
 
-from slack_bolt import App
+from slack_bolt import App, BoltResponse
 from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -22,14 +23,27 @@ from bot.slack.client import make_client
 log = logging.getLogger(__name__)
 
 
-def create_bolt_app(rt: Runtime) -> App:
-    """The Bolt app with Bolt's own signature verification and every listener."""
+def create_bolt_app(rt: Runtime, *, process_before_response: bool = False) -> App:
+    """The Bolt app with Bolt's own signature verification and every listener.
+
+    `process_before_response=True` (FaaS, tests) answers Slack only after the listener ran.
+    """
     app = App(
         client=make_client(rt.settings),
         signing_secret=rt.settings.slack_signing_secret,
         token_verification_enabled=False,
-        process_before_response=False,
+        process_before_response=process_before_response,
+        raise_error_for_unhandled_request=False,
     )
+
+    @app.middleware
+    def once_per_event(body: dict, next: Callable[[], BoltResponse]) -> BoltResponse:
+        """Slack retries events (X-Slack-Retry-Num); act on each event id once."""
+        event_id = body.get("event_id") if isinstance(body, dict) else None
+        if event_id and not rt.desk.first_delivery(f"event:{event_id}"):
+            return BoltResponse(status=200, body="")
+        return next()
+
     handlers.register(app, rt.desk)
     return app
 
@@ -85,4 +99,7 @@ def create_web_app(rt: Runtime, bolt: App | None = None) -> Starlette:
         Route("/metrics", metrics, methods=["GET"]),
         Route("/ingest", ingest, methods=["POST"]),
     ]
+    from bot.sources.webhooks import webhook_routes
+
+    routes += webhook_routes(rt)
     return Starlette(routes=routes)

@@ -8,7 +8,8 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.desk import Desk
-from handlers import actions, commands
+from handlers import actions, commands, home, modals
+from handlers import timers as timer_commands
 
 __all__ = ["register"]
 
@@ -17,3 +18,6 @@ def register(app: App, desk: Desk) -> None:
     """Attach every listener to `app`."""
     commands.register(app, desk)
     actions.register(app, desk)
+    modals.register(app, desk)
+    home.register(app, desk)
+    timer_commands.register(app, desk)

@@ -6,8 +6,8 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from bot.actions import Outcome
 from bot.commands import UsageError
-from bot.desk import Outcome
 from bot.errors import DeskRefusal
 from bot.messages import say
 

@@ -30,8 +30,8 @@ from sklearn.model_selection import StratifiedKFold
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.triage import corpus, features  # noqa: E402
-from bot.triage.sentiment import CLASSES, MODEL_DIR, MODEL_NAME  # noqa: E402
+from bot.triage import corpus, features
+from bot.triage.sentiment import CLASSES, MODEL_DIR, MODEL_NAME
 
 
 def featurise(texts: list[str]) -> sparse.csr_matrix:
@@ -57,17 +57,6 @@ def fit(x: sparse.csr_matrix, y: np.ndarray, c: float) -> LogisticRegression:
     return model.fit(x, y)
 
 
-def cross_validated_scores(x, y, c: float, seed: int = 7) -> np.ndarray:
-    """Out-of-fold P(negative) for every training example."""
-    out = np.zeros(len(y))
-    folds = StratifiedKFold(n_splits=5, shuffle=True, random_state=seed)
-    for train_idx, test_idx in folds.split(x, y):
-        model = fit(x[train_idx], y[train_idx], c)
-        neg = list(model.classes_).index("negative")
-        out[test_idx] = model.predict_proba(x[test_idx])[:, neg]
-    return out
-
-
 def choose_threshold(scores: np.ndarray, y: np.ndarray, target_recall: float) -> float:
     """Highest threshold (step 0.01) whose negative recall reaches the target."""
     is_neg = y == "negative"
@@ -83,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jsonl", action="append", default=[], help="labelled mentions JSONL")
     parser.add_argument("--out", default=str(MODEL_DIR / MODEL_NAME), help="model path, no suffix")
     parser.add_argument("--target-recall", type=float, default=0.85)
-    parser.add_argument("--c", type=float, nargs="*", default=[0.5, 1.0, 2.0, 4.0, 8.0])
+    parser.add_argument("--c", type=float, nargs="*", default=[1.0, 2.0, 4.0])
     args = parser.parse_args(argv)
 
     examples: list[corpus.Example] = []
@@ -106,8 +95,8 @@ def main(argv: list[str] | None = None) -> int:
     x = featurise(texts)
     best = None
     for c in args.c:
-        scores = cross_validated_scores(x, y, c)
         model_pred = _cv_predictions(x, y, c)
+        scores = _cv_proba_cache[c][0][:, CLASSES.index("negative")]
         macro = f1_score(y, model_pred, average="macro")
         print(f"C={c}: cross-validated macro-F1 {macro:.3f}", file=sys.stderr)
         if best is None or macro > best[0]:
@@ -144,7 +133,9 @@ def _cv_predictions(x, y, c: float, seed: int = 7) -> np.ndarray:
 
 def _labels_at(scores: np.ndarray, cached: tuple[np.ndarray, list[str]], threshold: float) -> np.ndarray:
     proba, classes = cached
-    rest = np.where(proba[:, classes.index("positive")] > proba[:, classes.index("neutral")], "positive", "neutral")
+    rest = np.where(
+        proba[:, classes.index("positive")] > proba[:, classes.index("neutral")], "positive", "neutral"
+    )
     return np.where(scores >= threshold, "negative", rest)
 
 

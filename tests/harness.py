@@ -7,6 +7,7 @@ exactly as Slack signs them. No project code is replaced.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 import threading
@@ -70,7 +71,7 @@ class DeskHarness:
             x_api_url=x_api.base_url, x_bearer_token="x-bearer",
             x_consumer_key="ck", x_consumer_secret="cs", x_access_token="at",
             x_access_token_secret="ats",
-            facebook_graph_url=graph_api.base_url(), facebook_page_id="1234567890",
+            facebook_graph_url=graph_api.base_url(), facebook_page_id=graph_api.page_id,
             facebook_page_token="EAAPAGE", facebook_app_secret="fb-app-secret",
             facebook_verify_token="fb-verify",
         )
@@ -135,7 +136,25 @@ class DeskHarness:
         return self.signed_post(interactivity_body(payload)), rid
 
     # -- mentions in -----------------------------------------------------------------------
-    def ingest(self, *mentions: dict[str, Any]) -> httpx.Response:
+    def publish(self, m: dict[str, Any]) -> None:
+        """Make the mention exist on its network's emulator, as it would in reality."""
+        a = m["author"]
+        if m["network"] == "twitter":
+            self.x.add_mention(m["id"], m["text"], a["id"], a["handle"], a.get("name", ""),
+                               conversation_id=m.get("conversation_id"),
+                               in_reply_to=m.get("in_reply_to"), created_at=m["created_at"])
+        elif m["network"] == "facebook":
+            post_id = m.get("conversation_id") or f"{self.graph.page_id}_1"
+            with contextlib.suppress(Exception):  # the post may exist already
+                self.graph.add_post(post_id, "Beitrag der Seite")
+            self.graph.add_comment(post_id, m["id"], m["text"], a["id"], a.get("name", ""),
+                                   parent_id=m.get("in_reply_to"), created_time=m["created_at"])
+
+    def ingest(self, *mentions: dict[str, Any], publish: bool = True) -> httpx.Response:
+        if publish:
+            for m in mentions:
+                with contextlib.suppress(Exception):  # already there (duplicate on purpose)
+                    self.publish(m)
         body = "\n".join(json.dumps(m, ensure_ascii=False) for m in mentions)
         return self.http.post("/ingest", content=body.encode(),
                               headers={"Authorization": f"Bearer {INGEST_TOKEN}"})

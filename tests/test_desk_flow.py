@@ -75,9 +75,6 @@ def test_claim_then_signed_reply_on_x(desk: DeskHarness) -> None:
 
 
 def test_reply_on_facebook_is_a_comment_reply(desk: DeskHarness) -> None:
-    desk.graph.add_post("1234567890_1", "Post")
-    desk.graph.add_comment("1234567890_1", "1234567890_1_777", "Seit drei Tagen kein Netz, "
-                           "echt eine Katastrophe!", "9001", "Claudia")
     desk.ingest(mention(mid="1234567890_1_777", network="facebook", text="Seit drei Tagen kein "
                         "Netz, echt eine Katastrophe!", author="9001"))
     desk.process()

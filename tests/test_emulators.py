@@ -85,6 +85,16 @@ def test_slack_scripted_429_is_retried_by_rate_limit_handler(
     assert len(slack_api.messages("C0ALERTS")) == 1
 
 
+def test_slack_committed_500_stores_the_message_but_loses_the_answer(
+    slack_api: SlackAPI, slack: WebClient
+) -> None:
+    slack_api.fail_next("/api/chat.postMessage", 500, commit=True)
+    with pytest.raises(SlackApiError):
+        slack.chat_postMessage(channel="C0ALERTS", text="#17")
+    assert [m["text"] for m in slack_api.messages("C0ALERTS")] == ["#17"]
+    assert slack_api.last_call().status == 500
+
+
 def test_slack_errors_auth_unknown_method_and_trigger(slack_api: SlackAPI) -> None:
     bad = WebClient(token="nope", base_url=slack_api.base_url)
     with pytest.raises(SlackApiError, match="invalid_auth"):
@@ -227,6 +237,17 @@ def test_x_scripted_429_carries_reset_and_rate_headers(
     assert ok.status_code == 200 and int(ok.headers["x-rate-limit-remaining"]) >= 0
     assert {"x-rate-limit-limit", "x-rate-limit-reset"} <= set(ok.headers.keys()) | {
         k.lower() for k in ok.headers}
+
+
+def test_x_spent_window_answers_429_until_reset(x_api: XAPI, x_client: tweepy.Client) -> None:
+    x_api.set_now(1_800_000_000)
+    x_api.set_rate_limit("GET /2/users/:id/mentions", limit=2, remaining=1)
+    x_client.get_users_mentions("1000")
+    with pytest.raises(tweepy.TooManyRequests) as error:
+        x_client.get_users_mentions("1000")
+    assert error.value.reset_time == 1_800_000_000 + 900
+    x_api.set_now(1_800_000_000 + 900)
+    assert x_client.get_users_mentions("1000").meta == {"result_count": 0}
 
 
 def test_x_search_recent_filters_query_and_since_id(

@@ -58,3 +58,10 @@ class ConsoleSlack:
     def post_thread(self, channel: str, thread_ts: str, text: str) -> str:
         self.out.write(f"  ↳ Thread: {_plain(text)}\n\n")
         return f"1764000000.{next(self._ts):06d}"
+
+    def publish_home(self, user: str, view: dict[str, Any]) -> None:
+        return None
+
+    def post_message(self, channel: str, text: str) -> str:
+        self.out.write(f"#{channel}: {_plain(text)}\n\n")
+        return f"1764000000.{next(self._ts):06d}"

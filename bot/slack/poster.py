@@ -36,6 +36,10 @@ class SlackPort(Protocol):
 
     def post_thread(self, channel: str, thread_ts: str, text: str) -> str: ...
 
+    def publish_home(self, user: str, view: dict[str, Any]) -> None: ...
+
+    def post_message(self, channel: str, text: str) -> str: ...
+
 
 class WebSlack:
     """The real Slack Web API (or its emulator at `SLACK_API_URL`)."""
@@ -98,3 +102,11 @@ class WebSlack:
             channel=channel, thread_ts=thread_ts, text=text, unfurl_links=False
         )
         return str(resp["ts"])
+
+    def publish_home(self, user: str, view: dict[str, Any]) -> None:
+        self.client.views_publish(user_id=user, view=view)
+
+    def post_message(self, channel: str, text: str) -> str:
+        """A plain message (summary, lead pings outside a thread)."""
+        self.pacer.wait(channel)
+        return str(self.post_client.chat_postMessage(channel=channel, text=text)["ts"])

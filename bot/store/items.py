@@ -20,9 +20,10 @@ local existing = redis.call('GET', KEYS[1])
 if existing then return {tonumber(existing), 0} end
 local n = redis.call('INCR', KEYS[2])
 local item = ARGV[1] .. n
-for i = 3, #ARGV, 2 do redis.call('HSET', item, ARGV[i], ARGV[i + 1]) end
+for i = 4, #ARGV, 2 do redis.call('HSET', item, ARGV[i], ARGV[i + 1]) end
 redis.call('SET', KEYS[1], n)
 redis.call('ZADD', KEYS[3], ARGV[2], n)
+redis.call('ZADD', KEYS[4], ARGV[3], n)
 return {n, 1}
 """
 
@@ -96,8 +97,9 @@ class ItemStore:
         }
         flat = [x for kv in fields.items() for x in kv]
         n, created = self._create(
-            keys=[keys.item_for_mention(mention.network, mention.id), keys.ITEM_SEQ, keys.OPEN_ITEMS],
-            args=[keys.item(0)[:-1], due_at.timestamp(), *flat],
+            keys=[keys.item_for_mention(mention.network, mention.id), keys.ITEM_SEQ, keys.OPEN_ITEMS,
+                  keys.ITEMS_BY_SEEN],
+            args=[keys.item(0)[:-1], due_at.timestamp(), seen_at.timestamp(), *flat],
         )
         if mention.conversation_id:
             self.r.set(keys.conversation(mention.network, mention.conversation_id), n, nx=True)
@@ -147,6 +149,11 @@ class ItemStore:
     def reopen(self, number: int, due_at: datetime) -> None:
         self.r.zadd(keys.OPEN_ITEMS, {str(number): due_at.timestamp()})
 
+    def numbers_seen_between(self, start: datetime, end: datetime) -> list[int]:
+        """Items first seen in [start, end)."""
+        return [int(n) for n in self.r.zrangebyscore(
+            keys.ITEMS_BY_SEEN, start.timestamp(), f"({end.timestamp()}")]
+
     def open_numbers(self, limit: int = 100) -> list[int]:
         """Open items, nearest due time first."""
         return [int(n) for n in self.r.zrange(keys.OPEN_ITEMS, 0, limit - 1)]
@@ -157,6 +164,19 @@ class ItemStore:
 
     def unlock(self, number: int) -> None:
         self.r.delete(keys.action_lock(number))
+
+    def hold_reply(self, number: int, user: str, text: str, ttl_s: int = 1800) -> None:
+        """Keep a draft held for a du/Sie mismatch until the agent overrides (or 30 min)."""
+        self.r.set(keys.held_reply(number, user), text, ex=ttl_s)
+
+    def take_held_reply(self, number: int, user: str) -> str | None:
+        """The held draft, removed so an override sends it once."""
+        v = self.r.getdel(keys.held_reply(number, user))
+        return str(v) if v is not None else None
+
+    def first_time(self, token: str, ttl_s: int) -> bool:
+        """Idempotency: True only for the first caller with `token` within `ttl_s`."""
+        return bool(self.r.set(keys.idempotency(token), "1", nx=True, ex=ttl_s))
 
     def count(self, day: str, *fields: str) -> None:
         pipe = self.r.pipeline()

@@ -11,8 +11,10 @@ ITEM_SEQ = PREFIX + "seq:item"                 # INCR: the next short item numbe
 MENTION_STREAM = PREFIX + "stream:mentions"    # XADD by ingest, XREADGROUP by workers
 MENTION_GROUP = "desk-workers"                 # the consumer group on MENTION_STREAM
 AUDIT_STREAM = PREFIX + "audit"                # append-only trail of actions and refusals
+ITEMS_BY_SEEN = PREFIX + "items:seen"         # ZSET item number -> first seen (epoch s)
 OPEN_ITEMS = PREFIX + "open"                   # ZSET item number -> due time (epoch s)
 TIMERS = PREFIX + "timers"                     # ZSET "<n>:<kind>:<gen>" -> fire time
+TIMERS_INFLIGHT = PREFIX + "timers:inflight"   # ZSET timer entry -> lease end (being fired)
 KUERZEL_BY_USER = PREFIX + "kuerzel:user"      # HASH user id -> Kürzel (set with /kuerzel)
 USER_BY_KUERZEL = PREFIX + "kuerzel:owner"     # HASH Kürzel -> user id
 CARD_UPDATES = PREFIX + "card:dirty"           # SET of item numbers whose card needs an update
@@ -71,3 +73,23 @@ def lease(name: str) -> str:
 def webhook_delivery(digest: str) -> str:
     """STRING with TTL: a webhook delivery already ingested (replays for up to 36 h)."""
     return f"{PREFIX}webhook:{digest}"
+
+
+def held_reply(number: int, user: str) -> str:
+    """STRING with TTL: a draft held for a du/Sie mismatch, sent only on explicit override."""
+    return f"{PREFIX}held:{number}:{user}"
+
+
+def source_backoff(source: str, name: str) -> str:
+    """STRING with TTL: a source endpoint is rate-limited until the stored epoch (its reset)."""
+    return f"{PREFIX}backoff:{source}:{name}"
+
+
+def timer_entries(number: int) -> str:
+    """HASH: an item's timer entries -> `due` | `fired` (stop without scanning; fire once)."""
+    return f"{PREFIX}timer:{number}"
+
+
+def card_budget(minute: int) -> str:
+    """STRING with TTL: timer card updates spent in this epoch minute (chat.update Tier 3)."""
+    return f"{PREFIX}cards:budget:{minute}"

@@ -1,10 +1,11 @@
 """Address form (du/Sie) of a German text: the customer's, to mirror it, or an agent's draft.
 
-Strong signals: du/dich/dir/dein…, ihr/euch/euer… (plural informal counts as du), and
-Sie/Ihnen/Ihr… capitalised mid-sentence. Weak signals, used only when no strong one exists:
-a sentence-initial ``Sie``/``Ihnen``/``Ihr…`` (capitalised anyway) and lower-case ``sie`` right after a
-question's verb ("können sie mir…?"). Quoted text, @handles, #tags, URLs and the brand's own
-name are ignored; no signal at all is ``none``.
+Strong signals: du/dich/dir/dein…, ihr/euch/euer… (plural informal counts as du),
+and Sie/Ihnen/Ihr… capitalised mid-sentence. Weak signals, used only when no strong one exists:
+a sentence-initial ``Sie``/``Ihnen``/``Ihr…`` (capitalised anyway), lower-case ``sie`` right
+after a question's verb ("können sie mir…?") and informal imperatives ("ruft mich an").
+Quoted text, @handles, #tags, URLs and the brand's own name are ignored; no signal at all
+is ``none``.
 """
 
 from __future__ import annotations
@@ -13,34 +14,170 @@ import re
 from collections.abc import Sequence
 
 _DU = frozenset(
-    "du dich dir dein deine deinen deinem deiner deines deins euch euer eure euren eurem eurer "
-    "eures eurer haste kannste biste willste weisste weißte machste hättste musste".split()
+    [
+        "du",
+        "dich",
+        "dir",
+        "dein",
+        "deine",
+        "deinen",
+        "deinem",
+        "deiner",
+        "deines",
+        "deins",
+        "euch",
+        "euer",
+        "eure",
+        "euren",
+        "eurem",
+        "eurer",
+        "eures",
+        "eurer",
+        "haste",
+        "kannste",
+        "biste",
+        "willste",
+        "weisste",
+        "weißte",
+        "machste",
+        "hättste",
+        "musste",
+    ]
 )
 # "musste" is also 1st/3rd person past of "müssen": treated below as ambiguous.
 _DU_AMBIGUOUS = frozenset({"musste"})
 _SIE_FORMS = frozenset({"Sie", "Ihnen", "Ihr", "Ihre", "Ihren", "Ihrem", "Ihrer", "Ihres"})
 # Unambiguous 2nd person plural verbs: "habt ihr", "ihr seid".
 _PLURAL2 = frozenset(
-    "habt seid könnt wollt sollt müsst dürft wisst hattet wart könntet würdet solltet müsstet "
-    "wolltet dürftet gebt nehmt helft lest seht esst".split()
+    [
+        "habt",
+        "seid",
+        "könnt",
+        "wollt",
+        "sollt",
+        "müsst",
+        "dürft",
+        "wisst",
+        "hattet",
+        "wart",
+        "könntet",
+        "würdet",
+        "solltet",
+        "müsstet",
+        "wolltet",
+        "dürftet",
+        "gebt",
+        "nehmt",
+        "helft",
+        "lest",
+        "seht",
+        "esst",
+    ]
 )
 # Words that follow the pronoun "ihr" but never the possessive "ihr" (which takes a noun).
 _AFTER_PRONOUN = frozenset(
-    "auch mal doch denn bitte da nicht nie euch mir mich uns es das die den dem einen eine ein "
-    "immer wirklich schon jetzt endlich noch so was wie wohl gerade eigentlich überhaupt bei "
-    "mit von zu für an in auf ja nur keine kein keinen".split()
+    [
+        "auch",
+        "mal",
+        "doch",
+        "denn",
+        "bitte",
+        "da",
+        "nicht",
+        "nie",
+        "euch",
+        "mir",
+        "mich",
+        "uns",
+        "es",
+        "das",
+        "die",
+        "den",
+        "dem",
+        "einen",
+        "eine",
+        "ein",
+        "immer",
+        "wirklich",
+        "schon",
+        "jetzt",
+        "endlich",
+        "noch",
+        "so",
+        "was",
+        "wie",
+        "wohl",
+        "gerade",
+        "eigentlich",
+        "überhaupt",
+        "bei",
+        "mit",
+        "von",
+        "zu",
+        "für",
+        "an",
+        "in",
+        "auf",
+        "ja",
+        "nur",
+        "keine",
+        "kein",
+        "keinen",
+    ]
 )
 # Third person singular verbs: "Sie hat…" is "she has", not the formal "you".
 _SINGULAR3 = frozenset(
-    "hat ist kann will wird muss soll darf war hatte konnte wollte wurde musste sollte durfte "
-    "meint sagt schreibt geht kommt weiß mag".split()
+    [
+        "hat",
+        "ist",
+        "kann",
+        "will",
+        "wird",
+        "muss",
+        "soll",
+        "darf",
+        "war",
+        "hatte",
+        "konnte",
+        "wollte",
+        "wurde",
+        "musste",
+        "sollte",
+        "durfte",
+        "meint",
+        "sagt",
+        "schreibt",
+        "geht",
+        "kommt",
+        "weiß",
+        "mag",
+    ]
 )
 _QUESTION_VERBS = frozenset(
-    "können könnten würden haben hätten wären sind werden müssen dürfen sollten wollen".split()
+    [
+        "können",
+        "könnten",
+        "würden",
+        "haben",
+        "hätten",
+        "wären",
+        "sind",
+        "werden",
+        "müssen",
+        "dürfen",
+        "sollten",
+        "wollen",
+    ]
 )
 _QUOTES = re.compile(
     r"„[^“”\"]*[“”\"]|\"[^\"]*\"|“[^”]*”|”[^”]*”|»[^«]*«|«[^»]*»|‚[^‘’']*[‘’']"
     r"|(?<![\w])'[^'\n]{1,200}'(?![\w])"
+)
+# Imperatives at the start of a clause: "ruft mich an" (ihr), "schreib mir" (du).
+_IMPERATIVE = re.compile(
+    r"(?:^|[.!?:;,\n]\s*|\bbitte\s+)(?:[A-Za-zäöüÄÖÜß]+t|ruf|schreib|meld|schick|gib|sag|hilf|"
+    r"schau|guck|check)\s+(?:mich|mir|uns|bitte|mal)\b",
+    re.IGNORECASE,
 )
 _NOISE = re.compile(r"https?://\S+|www\.\S+|[@#][\w.]+")
 _TOKEN = re.compile(r"[^\W\d_]+|[.!?:;\n]+|[,()\-–—]")
@@ -58,8 +195,10 @@ def _strip(text: str, brand_names: Sequence[str]) -> str:
 
 def detect_address(text: str, brand_names: Sequence[str] = ()) -> str:
     """Return ``du``, ``sie`` or ``none`` for the address form ``text`` uses."""
-    tokens = _TOKEN.findall(_strip(text, brand_names))
-    strong_du = strong_sie = weak_du = weak_sie = 0
+    stripped = _strip(text, brand_names)
+    tokens = _TOKEN.findall(stripped)
+    strong_du = strong_sie = weak_sie = 0
+    weak_du = len(_IMPERATIVE.findall(stripped))
     first_strong = ""
     initial = True  # at the start of a sentence
     for i, tok in enumerate(tokens):
@@ -74,9 +213,7 @@ def detect_address(text: str, brand_names: Sequence[str] = ()) -> str:
         nxt = _next_word(tokens, i)
         prev = tokens[i - 1].lower() if i > 0 and tokens[i - 1].isalpha() else ""
         kind = ""
-        if low in _DU and low not in _DU_AMBIGUOUS:
-            kind = "du"
-        elif low == "musste" and nxt.lower() in {"du", "dir"}:
+        if (low in _DU and low not in _DU_AMBIGUOUS) or (low == "musste" and nxt.lower() in {"du", "dir"}):
             kind = "du"
         elif low == "ihr":
             if _ihr_is_pronoun(nxt, prev):

@@ -14,11 +14,46 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 NEGATIONS = frozenset(
-    "nicht nie niemals kein keine keinen keinem keiner keines nichts ohne weder nix null".split()
+    [
+        "nicht",
+        "nie",
+        "niemals",
+        "kein",
+        "keine",
+        "keinen",
+        "keinem",
+        "keiner",
+        "keines",
+        "nichts",
+        "ohne",
+        "weder",
+        "nix",
+        "null",
+    ]
 )
 INTENSIFIERS = frozenset(
-    "sehr total extrem echt absolut mega voll richtig so unglaublich völlig komplett "
-    "äußerst wirklich super ultra endlos ständig dauernd immer".split()
+    [
+        "sehr",
+        "total",
+        "extrem",
+        "echt",
+        "absolut",
+        "mega",
+        "voll",
+        "richtig",
+        "so",
+        "unglaublich",
+        "völlig",
+        "komplett",
+        "äußerst",
+        "wirklich",
+        "super",
+        "ultra",
+        "endlos",
+        "ständig",
+        "dauernd",
+        "immer",
+    ]
 )
 POSITIVE_EMOJI = frozenset("😀😃😄😁😊🙂😍🥰😘👍👏🙏💪🎉❤💖💕✅🤩😎☺♥")
 NEGATIVE_EMOJI = frozenset("😠😡🤬😤😞😒🙄😩😫😭😢😔👎💩🤡😖😣🤦😑😐🥵🤯😬🫠⚡")
@@ -29,54 +64,167 @@ NEGATIVE_EMOTICONS = (":(", ":-(", ":/", ":-/", ">:(", ":'(", "-.-", "-_-")
 # the weight of this feature; the telecom words ride on that weight.
 COMPLAINT_STEMS = (
     # telecom
-    "stoerung", "funkloch", "funkloech", "drossel", "gedrosselt", "warteschleife", "netzausfall",
-    "kein netz", "kein empfang", "keinen empfang", "kein internet", "kein dsl", "kein wlan",
-    "kein signal", "keine verbindung", "kein tv", "kein telefon", "kein festnetz", "bandbreite",
-    "verbindungsabbr", "abbrueche", "bricht ab", "bricht staendig", "lahm", "schneckentempo",
-    "router", "hotline", "techniker", "totalausfall", "offline", "vertroest", "ticket",
-    "kuendig", "sonderkuendig", "rechnung falsch", "falsche rechnung", "abzocke", "abgezockt",
-    "zu viel berechnet", "doppelt abgebucht", "nicht erreichbar", "niemand meldet",
-    "meldet sich niemand", "keine rueckmeldung", "keine antwort", "beschwerde",
+    "stoerung",
+    "funkloch",
+    "funkloech",
+    "drossel",
+    "gedrosselt",
+    "warteschleife",
+    "netzausfall",
+    "kein netz",
+    "kein empfang",
+    "keinen empfang",
+    "kein internet",
+    "kein dsl",
+    "kein wlan",
+    "kein signal",
+    "keine verbindung",
+    "kein tv",
+    "kein telefon",
+    "kein festnetz",
+    "bandbreite",
+    "verbindungsabbr",
+    "abbrueche",
+    "bricht ab",
+    "bricht staendig",
+    "lahm",
+    "schneckentempo",
+    "router",
+    "hotline",
+    "techniker",
+    "totalausfall",
+    "offline",
+    "vertroest",
+    "ticket",
+    "kuendig",
+    "sonderkuendig",
+    "rechnung falsch",
+    "falsche rechnung",
+    "abzocke",
+    "abgezockt",
+    "zu viel berechnet",
+    "doppelt abgebucht",
+    "nicht erreichbar",
+    "niemand meldet",
+    "meldet sich niemand",
+    "keine rueckmeldung",
+    "keine antwort",
+    "beschwerde",
     # generic service
-    "ausfall", "faellt aus", "fiel aus", "ausgefallen", "kaputt", "defekt", "verspaet",
-    "verspaetung", "warten", "wartezeit", "warte seit", "seit tagen", "seit wochen",
-    "seit stunden", "seit monaten", "schon wieder", "mal wieder", "wieder mal", "immer noch",
-    "immernoch", "jedes mal", "unzumutbar", "frechheit", "sauerei", "katastroph", "chaos",
-    "skandal", "witz", "laecherlich", "peinlich", "unfaehig", "inkompetent", "schlecht",
-    "mies", "miserabel", "nervt", "genervt", "aerger", "sauer", "wuetend", "enttaeusch",
-    "unverschaemt", "zumutung", "problem", "fehler", "funktioniert nicht", "geht nicht",
-    "klappt nicht", "nicht funktion", "ueberfuellt", "verpasst", "gestrichen", "storniert",
+    "ausfall",
+    "faellt aus",
+    "fiel aus",
+    "ausgefallen",
+    "kaputt",
+    "defekt",
+    "verspaet",
+    "verspaetung",
+    "warten",
+    "wartezeit",
+    "warte seit",
+    "seit tagen",
+    "seit wochen",
+    "seit stunden",
+    "seit monaten",
+    "schon wieder",
+    "mal wieder",
+    "wieder mal",
+    "immer noch",
+    "immernoch",
+    "jedes mal",
+    "unzumutbar",
+    "frechheit",
+    "sauerei",
+    "katastroph",
+    "chaos",
+    "skandal",
+    "witz",
+    "laecherlich",
+    "peinlich",
+    "unfaehig",
+    "inkompetent",
+    "schlecht",
+    "mies",
+    "miserabel",
+    "nervt",
+    "genervt",
+    "aerger",
+    "sauer",
+    "wuetend",
+    "enttaeusch",
+    "unverschaemt",
+    "zumutung",
+    "problem",
+    "fehler",
+    "funktioniert nicht",
+    "geht nicht",
+    "klappt nicht",
+    "nicht funktion",
+    "ueberfuellt",
+    "verpasst",
+    "gestrichen",
+    "storniert",
 )
-# High-precision telecom complaint patterns GermEval (Deutsche Bahn) cannot teach: each adds
-# a fixed amount to the negative log-odds after the model (see sentiment.py).
+# High-precision telecom patterns GermEval (Deutsche Bahn) cannot teach: each adds a fixed
+# amount to the negative log-odds after the model (see sentiment.py); resolutions subtract.
 DOMAIN_RULES: tuple[tuple[re.Pattern[str], float], ...] = tuple(
     (re.compile(p), w)
     for p, w in (
-        (r"\bseit (?:\w+ ){0,2}(?:tag|woche|stunde|monat|gestern|montag|dienstag|mittwoch|"
-         r"donnerstag|freitag|samstag|sonntag)\w*\b(?:.{0,60})\b(?:kein|nicht|ohne|keine)\b", 2.5),
-        (r"\b(?:kein|keine|keinen|ohne)\s(?:\w+\s)?(?:internet|netz|empfang|verbindung|signal|dsl|"
-         r"wlan|tv|telefon|festnetz|lte|5g|4g|mobilfunk|handyempfang)\b", 2.5),
+        (
+            r"\bseit (?:\w+ ){0,2}(?:tag|woche|stunde|monat|gestern|montag|dienstag|mittwoch|"
+            r"donnerstag|freitag|samstag|sonntag)\w*\b(?:.{0,60})\b(?:kein|nicht|ohne|keine)\b",
+            2.5,
+        ),
+        (
+            r"\b(?:kein|keine|keinen|ohne)\s(?:\w+\s)?(?:internet|netz|empfang|verbindung|signal|dsl|"
+            r"wlan|tv|telefon|festnetz|lte|5g|4g|mobilfunk|handyempfang)\b",
+            2.5,
+        ),
         (r"\bdanke (?:fuer|f\.) (?:nichts|nix|garnichts|gar nichts)\b", 3.5),
-        (r"\b(?:super|toll|klasse|prima|grossartig|genial|bravo|spitze|danke)\b[,.!\s]+"
-         r"(?:\w+\s){0,3}(?:schon wieder|wieder mal|mal wieder|wieder|erneut|nichts|kein)\b", 3.0),
-        (r"\b(?:techniker|monteur|servicetechniker)\b(?:\s\w+){0,4}\s(?:kam|kommt|ist|war|erschien)"
-         r"\s(?:\w+\s){0,2}(?:nicht|nie)\b", 3.0),
-        (r"\b(?:techniker|monteur)(?:termin)?\b.{0,40}\b(?:nicht (?:gekommen|erschienen|da)|"
-         r"versetzt|abgesagt)", 3.0),
+        (
+            r"\b(?:super|toll|klasse|prima|grossartig|genial|bravo|spitze|danke)\b[,.!\s]+"
+            r"(?:\w+\s){0,3}(?:schon wieder|wieder mal|mal wieder|erneut|nichts|nix)\b",
+            3.0,
+        ),
+        (r"\bna (?:toll|super|prima|klasse|bravo)\b", 2.5),
+        # Resolved problems and thanks pull the other way.
+        (r"\b(?:geht|laeuft|funktioniert|klappt)(?: \w+){0,2} wieder\b(?! nicht)", -2.5),
+        (r"\b(?:danke|vielen dank|dankeschoen)\b(?! fuer nichts| fuer nix)", -1.0),
+        (r"\b(?:top|super|toller|klasse|schneller|freundlicher) (?:service|support|hilfe|team)\b", -1.5),
+        (
+            r"\b(?:techniker|monteur|servicetechniker)\b(?:\s\w+){0,4}\s(?:kam|kommt|ist|war|erschien)"
+            r"\s(?:\w+\s){0,2}(?:nicht|nie)\b",
+            3.0,
+        ),
+        (
+            r"\b(?:techniker|monteur)(?:termin)?\b.{0,40}\b(?:nicht (?:gekommen|erschienen|da)|"
+            r"versetzt|abgesagt)",
+            3.0,
+        ),
         (r"\bkein bisschen (?:zufrieden|gut|besser|schneller|geholfen)\b", 3.0),
         (r"\b(?:nicht|nie|gar nicht|ueberhaupt nicht|wenig|un)(?:\s\w+)?\s?zufrieden\b", 2.5),
-        (r"\bfunkloe?ch|\bstoerung|\bgedrosselt|\bdrosselung|\bwarteschleife|\bnetzausfall|"
-         r"\btotalausfall|\bverbindungsabbr|\babzocke", 2.0),
-        (r"\b(?:internet|netz|dsl|wlan|router|telefon|handy|empfang|tv|leitung)\b.{0,30}\b(?:geht|"
-         r"funktioniert|laeuft|klappt)\s(?:\w+\s){0,2}(?:nicht|nie|kaum)\b", 2.5),
-        (r"\b(?:geht|funktioniert|laeuft|klappt)\s(?:\w+\s){0,2}(?:nicht|nie|kaum)\b.{0,30}"
-         r"\b(?:internet|netz|dsl|wlan|router|telefon|handy|empfang|tv|leitung)\b", 2.5),
+        (
+            r"\bfunkloe?ch|\bstoerung|\bgedrosselt|\bdrosselung|\bwarteschleife|\bnetzausfall|"
+            r"\btotalausfall|\bverbindungsabbr|\babzocke",
+            2.0,
+        ),
+        (
+            r"\b(?:internet|netz|dsl|wlan|router|telefon|handy|empfang|tv|leitung)\b.{0,30}\b(?:geht|"
+            r"funktioniert|laeuft|klappt)\s(?:\w+\s){0,2}(?:nicht|nie|kaum)\b",
+            2.5,
+        ),
+        (
+            r"\b(?:geht|funktioniert|laeuft|klappt)\s(?:\w+\s){0,2}(?:nicht|nie|kaum)\b.{0,30}"
+            r"\b(?:internet|netz|dsl|wlan|router|telefon|handy|empfang|tv|leitung)\b",
+            2.5,
+        ),
     )
 )
 DOMAIN_BOOST_CAP = 5.0
 SARCASM = re.compile(
     r"\b(?:danke (?:fuer|f\.) (?:nichts|nix)|na (?:toll|super|prima|klasse)|"
-    r"(?:super|toll|klasse|prima|spitze|bravo|genial),? (?:\w+ ){0,3}(?:schon wieder|wieder mal|mal wieder))\b"
+    r"(?:super|toll|klasse|prima|spitze|bravo|genial),? (?:\w+ ){0,3}"
+    r"(?:schon wieder|wieder mal|mal wieder))\b"
     r"|🙄|🤡|\(!\)|#not\b|\bironie\b"
 )
 
@@ -180,10 +328,9 @@ def complaint_hits(folded: str) -> int:
 
 
 def domain_boost(folded: str) -> float:
-    """Extra negative log-odds from the telecom rules that match ``folded`` (capped)."""
+    """Extra negative log-odds (negative: less likely) from the domain rules, capped at ±5."""
     total = 0.0
     for pattern, weight in DOMAIN_RULES:
         if pattern.search(folded):
             total += weight
-    return min(total, DOMAIN_BOOST_CAP)
-
+    return max(-DOMAIN_BOOST_CAP, min(total, DOMAIN_BOOST_CAP))

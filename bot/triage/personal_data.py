@@ -14,7 +14,7 @@ import phonenumbers
 from schwifty import IBAN
 from schwifty.exceptions import SchwiftyException
 
-from bot.triage.types import PersonalData, TriageRules
+from bot.triage.types import DEFAULT_RULES, PersonalData, TriageRules
 
 _EMAIL = re.compile(
     r"(?<![\w.+-])[A-Za-z0-9][A-Za-z0-9._%+-]*@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
@@ -33,6 +33,12 @@ _NOT_PHONE = re.compile(
     r"|\b\d+[.,]\d{2}\b",  # bare amounts 39,95
     re.IGNORECASE,
 )
+# An order, ticket or device number is named right before it.
+_ID_CONTEXT = re.compile(
+    r"(?:auftrag|bestell|ticket|vorgang|st[öo]rungs|sendungs|rechnungs|referenz|imei|sim|iccid|"
+    r"\bid|code|tweet|post|status)\w*[.:#]?\s*$",
+    re.IGNORECASE,
+)
 _STREET_SUFFIX = r"(?:straße|strasse|str\.|weg|allee|platz|gasse|ring|damm|ufer|chaussee)"
 _STREET_WORD = r"(?:Straße|Strasse|Str\.|Weg|Allee|Platz|Gasse|Ring|Damm|Ufer|Chaussee)"
 _NAME = r"[A-ZÄÖÜ][a-zäöüß]+"
@@ -43,18 +49,19 @@ _ADJECTIVE = (
 _ADDRESS = re.compile(
     r"(?<![\w-])(?:"
     rf"(?:{_NAME}-)+(?:{_NAME}?{_STREET_SUFFIX}|{_STREET_WORD})"  # Karl-Marx-Straße
-    rf"|[A-ZÄÖÜ][a-zäöüß]{{2,}}{_STREET_SUFFIX}"  # Hauptstraße, Lindenweg, Marktplatz
+    rf"|(?:{_ADJECTIVE}\s)?[A-ZÄÖÜ][a-zäöüß]{{2,}}{_STREET_SUFFIX}"  # (Alte) Poststraße, Lindenweg
     rf"|(?:{_ADJECTIVE}\s){{1,2}}{_STREET_WORD}"  # Berliner Straße, Alte Gasse
     r")"
-    r"\s?\d{1,4}\s?[a-zA-Z]?(?:\s?[-/]\s?\d{1,4}[a-zA-Z]?)?\b"  # 12, 12a, 12-14, 3 b
-    r"(?!\s?(?:%|€|[.,]\d|x\b|Min|Std|Stunde|Tag|Woche|Monat|Jahr|Mal|GB|MB|Mbit|Euro|Cent|km|m\b))"
+    r"\s?\d{1,4}(?:\s?[a-zA-Z](?![\w.]))?(?:\s?-\s?\d{1,4}[a-zA-Z]?|/\d{1,4}[a-zA-Z]?)?\b"
+    r"(?!\s?(?:%|€|[.,]\d|x\b|Min|Std|Stunde|Tag|Woche|Monat|Jahr|Mal|GB|MB|Mbit|Euro|Cent|km|m\b"
+    r"|Prozent|Meter|Leute|Personen|Kunden|Haushalte|Sekunde|Uhr))"
     r"(?:,?\s(?:\d{5}\s)?[A-ZÄÖÜ][a-zäöüß]+(?:[-\s](?:am|an der|im|in der|an|bei)?\s?[A-ZÄÖÜ][a-zäöüß]+)?"
     r"(?=\s*(?:$|[.,;!?)\n]|\s(?:und|aber|ist|wohne|seit|bitte|kein|geht|hat|habe)\b)))?"
 )
 _POSTCODE_CITY = re.compile(r"^,?\s\d{5}\s[A-ZÄÖÜ]")
 
 
-def find_personal_data(text: str, rules: TriageRules = TriageRules()) -> list[PersonalData]:
+def find_personal_data(text: str, rules: TriageRules = DEFAULT_RULES) -> list[PersonalData]:
     """All personal data in ``text``, sorted by position, without overlaps."""
     found: list[PersonalData] = []
     found += _emails(text)
@@ -125,6 +132,8 @@ def _phones(text: str, hotlines: tuple[str, ...]) -> list[PersonalData]:
     out = []
     for match in phonenumbers.PhoneNumberMatcher(text, "DE", phonenumbers.Leniency.VALID):
         raw, start, end = match.raw_string, match.start, match.end
+        if raw.startswith("(") and ")" not in raw:
+            raw, start = raw[1:].lstrip(), start + len(raw) - len(raw[1:].lstrip())
         if not raw.lstrip("(").startswith(("+", "0")):
             continue  # ids, order numbers and postcodes have no trunk or country prefix
         number = match.number
@@ -134,6 +143,8 @@ def _phones(text: str, hotlines: tuple[str, ...]) -> list[PersonalData]:
         if (number.country_code, national) in own:
             continue
         if any(s < end and start < e for s, e in blocked):
+            continue
+        if _ID_CONTEXT.search(text[max(0, start - 30) : start]):
             continue
         out.append(PersonalData("phone", raw, start, end))
     return out

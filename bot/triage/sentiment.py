@@ -65,6 +65,8 @@ class SentimentModel:
     def predict(self, text: str) -> Prediction:
         logits, boost = self.logits(text)
         logits[0] += boost
+        if boost < 0:  # thanks and resolved problems also make "positive" likelier
+            logits[2] -= boost / 2
         logits = logits - logits.max()
         exp = np.exp(logits)
         probs = exp / exp.sum()

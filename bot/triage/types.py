@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 #: Score at or above which a text counts as negative ("post to the desk").
 #: Tuned on GermEval 2017 dev by cross-validation to favour negative recall; see benchmarks/TRIAGE.md.
-DEFAULT_NEGATIVE_THRESHOLD = 0.35
+DEFAULT_NEGATIVE_THRESHOLD = 0.23
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,7 @@ class TriageResult:
     personal_data: tuple[PersonalData, ...]
     route: str  # channel id of the first matching route, else "default"
 
-    def to_json(self, id: str) -> dict:  # noqa: A002 - the CLI's field is called "id"
+    def to_json(self, id: str) -> dict:
         """The object ``python -m bot triage`` prints for this result."""
         return {
             "id": id,
@@ -58,3 +58,7 @@ class TriageRules:
     customer_number_patterns: tuple[str, ...] = ()  # regexes from desk.yaml
     hotlines: tuple[str, ...] = ()  # the brand's own numbers: never personal data
     brand_names: tuple[str, ...] = ("Telekom", "telekom_hilft")
+
+
+#: The rules used when none are given (a module-level instance, as dataclasses are frozen).
+DEFAULT_RULES = TriageRules()

@@ -80,6 +80,7 @@ class Failure:
     retry_after: int
     headers: dict[str, str]
     body: Any = None
+    commit: bool = False
 
 
 class Emulator:
@@ -186,15 +187,18 @@ class Emulator:
         retry_after: int = 1,
         headers: dict[str, str] | None = None,
         body: Any = None,
+        commit: bool = False,
     ) -> None:
         """Answer the next ``times`` requests matching ``key`` with ``status`` instead.
 
         ``retry_after`` (seconds) feeds the API's own rate-limit headers for a 429; ``headers``
-        are added (or override) and ``body`` replaces the API's usual error body.
+        are added (or override) and ``body`` replaces the API's usual error body. With
+        ``commit=True`` the request still takes effect (a message is stored, a tweet posted)
+        and only the answer is lost: the case that makes blind retries post twice.
         """
         with self._lock:
             self._failures.append(
-                Failure(key, status, times, retry_after, dict(headers or {}), body)
+                Failure(key, status, times, retry_after, dict(headers or {}), body, commit)
             )
 
     def _take_failure(self, call: Call) -> Failure | None:
@@ -267,6 +271,8 @@ class Emulator:
         failure = self._take_failure(call)
         try:
             if failure is not None:
+                if failure.commit:
+                    self.dispatch(call)
                 response = self.failure_response(failure, call)
                 if failure.body is not None:
                     response.body = failure.body

@@ -1,0 +1,265 @@
+"""Response-target timers: warn before the due time, ping the leads at breach, and again.
+
+`TimerService` is the desk's `TimerPort` (`start`/`stop`) plus `tick(now)`, the job every
+worker runs about once a second. Entries live in Redis (`bot.store.timers`) and are claimed
+atomically, so with several workers each warning and each escalation fires once; a worker
+that was down fires what came due meanwhile when it is back. Firing marks the card; `tick`
+then updates marked cards within a per-minute budget shared by all workers (`chat.update` is
+Tier 3), so the latest state wins and no card is updated once per tick.
+
+`escalate` and `open_queue` serve `/escalate` and `/queue`.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
+
+from bot.actions import Outcome
+from bot.config import DeskConfig
+from bot.messages import say
+from bot.models import OPEN_STATES, Item
+from bot.slack.cards import escape
+from bot.slack.poster import SlackPort
+from bot.store import ItemStore
+from bot.store.timers import TimerEntry, TimerStore
+
+if TYPE_CHECKING:
+    from bot.desk import Desk
+
+log = logging.getLogger(__name__)
+
+__all__ = ["QueueRow", "TickReport", "TimerService", "escalate", "format_duration", "lead_ping",
+           "open_queue", "timer_jobs"]
+
+
+# ----- pure helpers ----------------------------------------------------------------------------
+def lead_ping(leads: Sequence[str], lang: str = "de") -> str:
+    """Slack mentions for the leads: `<@U…>` for users, `<!subteam^S…>` for a user group."""
+    pings = [f"<!subteam^{x}>" if x.startswith("S") else f"<@{x}>" for x in leads if x]
+    return ", ".join(pings) or say("timer.leads_fallback", lang)
+
+
+def format_duration(d: timedelta, lang: str = "de") -> str:
+    """`45 Sek.`, `12 Min.`, `1 Std. 5 Min.` (rounded up to whole minutes past one minute)."""
+    s = max(0, int(d.total_seconds()))
+    if s < 60:
+        return say("dur.seconds", lang, s=s)
+    m = -(-s // 60)
+    if m < 60:
+        return say("dur.minutes", lang, m=m)
+    return say("dur.hours", lang, h=m // 60, m=m % 60)
+
+
+def gen_of(due: datetime) -> int:
+    """The generation of a due time: epoch milliseconds."""
+    return round(due.timestamp() * 1000)
+
+
+def _holder(item: Item, lang: str) -> str:
+    return f"<@{item.holder}>" if item.holder else say("timer.nobody", lang)
+
+
+@dataclass(frozen=True)
+class TickReport:
+    fired: int = 0
+    skipped: int = 0
+    failed: int = 0
+    cards: int = 0
+
+
+class TimerService:
+    """Schedules, claims and fires the warn/breach entries of open items."""
+
+    def __init__(
+        self,
+        store: TimerStore,
+        items: ItemStore,
+        config: DeskConfig,
+        slack: SlackPort,
+        *,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+        lease_s: float = 120.0,
+        batch: int = 100,
+        max_per_tick: int = 1000,
+        card_updates_per_minute: int = 30,
+        cards_per_tick: int = 5,
+    ) -> None:
+        self.store, self.items, self.config, self.slack = store, items, config, slack
+        self.clock = config.business_clock()
+        self.now = now
+        self.lease_s, self.batch, self.max_per_tick = lease_s, batch, max_per_tick
+        self.card_updates_per_minute, self.cards_per_tick = card_updates_per_minute, cards_per_tick
+        self._refresh: Callable[[int], None] = lambda number: None
+
+    def bind(self, desk: Desk) -> None:
+        """Render cards through the desk (built after this service, which it holds)."""
+        self._refresh = desk.refresh_card
+
+    @property
+    def lang(self) -> str:
+        return self.config.language
+
+    # ----- TimerPort ------------------------------------------------------------------------
+    def start(self, item: Item) -> None:
+        """(Re)schedule the warning and the breach for `item.due_at`; idempotent."""
+        if item.state not in OPEN_STATES or item.due_at is None:
+            self.stop(item.number)
+            return
+        target = self.config.target_for(item.mention.network)
+        warn = min(self.clock.add(self._started(item), target * self.config.warn_at), item.due_at)
+        gen = gen_of(item.due_at)
+        self.store.schedule(item.number, {
+            TimerEntry(item.number, "warn", gen): warn.timestamp(),
+            TimerEntry(item.number, "breach", gen): item.due_at.timestamp(),
+        })
+
+    def stop(self, number: int) -> None:
+        self.store.stop(number)
+
+    @staticmethod
+    def _started(item: Item) -> datetime:
+        """When the current response clock started (a follow-up restarts it)."""
+        since = item.extra.get("pending_since")
+        if since:
+            return datetime.fromisoformat(since)
+        return min(item.mention.created_at, item.seen_at or item.mention.created_at)
+
+    # ----- the job --------------------------------------------------------------------------
+    def tick(self, now: datetime | None = None) -> TickReport:
+        """Fire every entry due at `now` (claimed once across workers), then update cards."""
+        now = now or self.now()
+        fired = skipped = failed = 0
+        while fired + skipped + failed < self.max_per_tick:
+            entries = self.store.claim(now.timestamp(), self.lease_s, self.batch)
+            for entry in entries:
+                try:
+                    if self.fire(entry, now):
+                        fired += 1
+                    else:
+                        skipped += 1
+                    self.store.done(entry)
+                except Exception:  # the lease runs out and a later tick tries again
+                    log.exception("timer %s failed; retried after its lease", entry.member)
+                    failed += 1
+            if len(entries) < self.batch:
+                break
+        return TickReport(fired, skipped, failed, self.flush_cards(now))
+
+    def fire(self, entry: TimerEntry, now: datetime) -> bool:
+        """Post the warning or escalation of a claimed entry; False if it no longer applies."""
+        item = self.items.get(entry.number)
+        if item is None or item.due_at is None or gen_of(item.due_at) != entry.gen:
+            return False  # gone, or a follow-up restarted the clock: a newer entry exists
+        if entry.kind == "warn":
+            return self._warn(item, now)
+        return self._breach(item, entry, now)
+
+    def _mark(self, item: Item, timer_state: str) -> bool:
+        """Set the countdown state if the item is still open (atomic check in Redis)."""
+        t = self.items.transition(item.number, allowed=OPEN_STATES, timer_state=timer_state)
+        if t.ok:
+            self.store.mark_card(item.number)
+        return t.ok
+
+    def _warn(self, item: Item, now: datetime) -> bool:
+        assert item.due_at is not None
+        if now >= item.due_at or item.timer_state == "breached":
+            return False  # came due late (worker down): the breach says it all
+        if not self._mark(item, "warned"):
+            return False
+        left = format_duration(self.clock.elapsed(now, item.due_at), self.lang)
+        self._thread(item, "timer.warn", number=item.number, left=left,
+                     holder=_holder(item, self.lang))
+        return True
+
+    def _breach(self, item: Item, entry: TimerEntry, now: datetime) -> bool:
+        assert item.due_at is not None
+        if not self._mark(item, "breached"):
+            return False
+        target = self.config.target_for(item.mention.network)
+        level = entry.level + 1  # the next full target after now (a worker was down: once)
+        while (at := self.clock.add(item.due_at, target * (level - 1))) <= now:
+            level += 1
+        self.store.add(TimerEntry(item.number, "breach", entry.gen, level), at.timestamp())
+        leads, holder = lead_ping(self.config.leads, self.lang), _holder(item, self.lang)
+        if entry.level == 1:
+            self._thread(item, "timer.breach", number=item.number, leads=leads, holder=holder,
+                         target=format_duration(target, self.lang))
+        else:
+            late = format_duration(self.clock.elapsed(item.due_at, now), self.lang)
+            self._thread(item, "timer.again", number=item.number, leads=leads, holder=holder,
+                         late=late)
+        return True
+
+    def _thread(self, item: Item, key: str, **params: object) -> None:
+        if not item.card_ts:
+            log.warning("#%s has no card yet: %s not posted", item.number, key)
+            return
+        self.slack.post_thread(item.channel, item.card_ts, say(key, self.lang, **params))
+
+    def flush_cards(self, now: datetime) -> int:
+        """Update marked cards to their current state, within the shared per-minute budget."""
+        minute = int(now.timestamp() // 60)
+        numbers = self.store.take_cards(minute, self.card_updates_per_minute, self.cards_per_tick)
+        for number in numbers:
+            try:
+                self._refresh(number)
+            except Exception:
+                log.warning("card update for #%s failed; will retry", number)
+                self.store.mark_card(number)
+        return len(numbers)
+
+
+def timer_jobs(service: TimerService, every: timedelta = timedelta(seconds=1)
+               ) -> dict[str, tuple[timedelta, Callable[[], object]]]:
+    """The worker's scheduler job: one tick every `every`."""
+    return {"timers": (every, service.tick)}
+
+
+# ----- /escalate and /queue ------------------------------------------------------------------
+def escalate(desk: Desk, user: str, number: int, note: str = "") -> Outcome:
+    """Agents only: ping the leads in the item's thread now, with an optional note."""
+    item = desk._item_for(user, "escalate", number)
+    if not item.is_open:
+        raise desk._state_refusal(user, "escalate", item, item.state.value)
+    lang = desk.config.language
+    extra = say("timer.note", lang, note=escape(note.strip())) if note.strip() else ""
+    desk.thread_line(item, "timer.escalated", leads=lead_ping(desk.config.leads, lang), user=user,
+                     number=number, note=extra)
+    desk.audit.record(user, "escalate", number, "ok", note=bool(note.strip()))
+    return Outcome("ok.escalated", {"number": number}, item)
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    number: int
+    network: str
+    handle: str
+    holder: str
+    due_at: datetime
+    left: timedelta  # business time to the due time; negative once overdue
+
+
+def open_queue(desk: Desk, user: str, channel: str, *, limit: int = 15, scan: int = 500
+               ) -> tuple[list[QueueRow], int]:
+    """Open items of `channel`, nearest due first: (the first `limit` rows, how many more)."""
+    if not desk.is_agent(user):
+        raise desk._refuse(user, "queue", None, "refuse.not_agent",
+                           leads=lead_ping(desk.config.leads, desk.config.language))
+    now, started = desk.now(), time.monotonic()
+    rows: list[QueueRow] = []
+    for number in desk.items.open_numbers(scan):
+        item = desk.items.get(number)
+        if item is None or item.channel != channel or not item.is_open or item.due_at is None:
+            continue
+        left = (desk.clock.elapsed(now, item.due_at) if now < item.due_at
+                else -desk.clock.elapsed(item.due_at, now))
+        rows.append(QueueRow(number, item.mention.network, item.mention.author.handle,
+                             item.holder, item.due_at, left))
+    log.debug("/queue scanned %d open items in %.1f ms", scan, (time.monotonic() - started) * 1e3)
+    return rows[:limit], max(0, len(rows) - limit)

@@ -1,0 +1,72 @@
+"""Modal submissions: checks before ack() become field errors; the send happens after."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+
+from bot.desk import Desk
+from bot.errors import DeskRefusal
+from bot.messages import say
+from handlers.views import NOREPLY_MODAL, REPLY_MODAL
+
+log = logging.getLogger(__name__)
+
+
+def _values(view: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {bid: next(iter(actions.values()), {})
+            for bid, actions in view["state"]["values"].items()}
+
+
+def _notify(client: WebClient, channel: str, user: str, text: str) -> None:
+    try:
+        client.chat_postEphemeral(channel=channel, user=user, text=text)
+    except Exception:
+        log.warning("could not tell %s the outcome", user)
+
+
+def register(app: App, desk: Desk) -> None:
+    lang = desk.config.language
+
+    @app.view(REPLY_MODAL)
+    def reply_submit(ack: Ack, body: dict[str, Any], view: dict[str, Any],
+                     client: WebClient) -> None:
+        user = body["user"]["id"]
+        number = int(view["private_metadata"])
+        values = _values(view)
+        draft = (values.get("draft", {}).get("value") or "").strip()
+        override = any(o.get("value") == "override"
+                       for o in values.get("override", {}).get("selected_options") or [])
+        try:
+            item = desk.check_reply(user, number, draft, override=override)
+        except DeskRefusal as exc:
+            ack(response_action="errors", errors={"draft": say(exc.key, lang, **exc.params)[:150]})
+            return
+        ack()
+        try:
+            outcome = desk.reply(user, number, draft, override=override)
+            _notify(client, item.channel, user, say(outcome.key, lang, **outcome.params))
+        except DeskRefusal as exc:
+            _notify(client, item.channel, user, say(exc.key, lang, **exc.params))
+
+    @app.view(NOREPLY_MODAL)
+    def noreply_submit(ack: Ack, body: dict[str, Any], view: dict[str, Any],
+                       client: WebClient) -> None:
+        user = body["user"]["id"]
+        number = int(view["private_metadata"])
+        values = _values(view)
+        selected = (values.get("reason", {}).get("selected_option") or {}).get("value", "")
+        note = (values.get("note", {}).get("value") or "").strip()
+        reason = note or selected
+        try:
+            outcome = desk.no_reply(user, number, reason)
+        except DeskRefusal as exc:
+            ack(response_action="errors", errors={"reason": say(exc.key, lang, **exc.params)[:150]})
+            return
+        ack()
+        item = outcome.item
+        if item is not None:
+            _notify(client, item.channel, user, say(outcome.key, lang, **outcome.params))

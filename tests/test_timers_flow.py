@@ -1,0 +1,186 @@
+"""Timers end to end: real redis-server, the Slack emulator, signed commands, worker processes.
+
+Targets of a few seconds with `always` business hours; the real APScheduler tick job fires them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from bot.scheduler import start_scheduler
+from bot.store import keys
+from bot.timers import timer_jobs
+from tests.harness import AGENT_A, ROOT, STRANGER, DeskHarness, desk_config, mention, wait_for
+
+ANGRY = "Eure Hotline ist eine Frechheit, seit Stunden in der Warteschleife!"
+FAST = {"targets": {"twitter": "3s", "facebook": "8s"}, "warn_at": 0.5}
+
+
+@pytest.fixture
+def desk(redis_url, slack_api, x_api, graph_api, signing_secret) -> Iterator[DeskHarness]:
+    h = DeskHarness(redis_url, slack_api, x_api, graph_api, signing_secret,
+                    config=desk_config(**FAST))
+    yield h
+    h.close()
+
+
+def ticking(h: DeskHarness) -> Any:
+    """The worker's timer job on a real scheduler (stop it with `.shutdown()`)."""
+    assert h.rt.timers is not None
+    return start_scheduler(h.rt, timer_jobs(h.rt.timers, timedelta(seconds=0.5)))
+
+
+def card_ts(h: DeskHarness, number: int) -> str:
+    return str(h.rt.items.get(number).card_ts)
+
+
+def timer_lines(h: DeskHarness, number: int, channel: str = "C0ALERTS") -> list[str]:
+    """The bot's warning/escalation lines in the item's card thread."""
+    return [m["text"] for m in h.slack.thread(channel, card_ts(h, number))
+            if m["text"][:1] in ("⏳", "🔴", "📣")]
+
+
+def card_json(h: DeskHarness, number: int, channel: str = "C0ALERTS") -> str:
+    return json.dumps(h.slack.message(channel, card_ts(h, number))["blocks"], ensure_ascii=False)
+
+
+def test_warning_then_breach_pings_leads_card_turns_red_then_escalates_again(
+        desk: DeskHarness) -> None:
+    desk.ingest(mention(text=ANGRY))
+    desk.process()
+    scheduler = ticking(desk)
+    try:
+        warn = wait_for(lambda: timer_lines(desk, 1), 3, "warning")
+        assert re.fullmatch(r"⏳ #1: noch [0-2] Sek\. bis zum Antwortziel\. Zuständig: noch niemand\.",
+                            warn[0]), warn
+        wait_for(lambda: "🟡" in card_json(desk, 1), 3, "yellow card")
+        breach = wait_for(lambda: timer_lines(desk, 1)[1:], 3, "breach")[0]
+        assert breach.startswith("🔴 #1: Antwortziel (3 Sek.) überschritten. <@U0LEAD1>")
+        wait_for(lambda: "🔴" in card_json(desk, 1) and "Ziel überschritten" in card_json(desk, 1),
+                 3, "red card")
+        again = wait_for(lambda: timer_lines(desk, 1)[2:], 5, "re-escalation")[0]
+        assert "erneute Eskalation" in again and "<@U0LEAD1>" in again
+    finally:
+        scheduler.shutdown(wait=False)
+    assert len(timer_lines(desk, 1)) == 3
+
+
+def test_item_answered_in_time_gets_no_ping(desk: DeskHarness) -> None:
+    desk.ingest(mention(text=ANGRY))
+    desk.process()
+    scheduler = ticking(desk)
+    try:
+        desk.run_command("/claim", "1", AGENT_A)
+        assert "gesendet" in desk.run_command("/reply", "1 Das tut uns leid, wir helfen!", AGENT_A)
+        time.sleep(3.6)
+    finally:
+        scheduler.shutdown(wait=False)
+    assert timer_lines(desk, 1) == []
+    assert desk.rt.redis.zcard(keys.TIMERS) == 0
+
+
+def test_worker_down_past_due_fires_the_breach_once_when_back(desk: DeskHarness) -> None:
+    desk.ingest(mention(text=ANGRY))
+    desk.process()
+    wait_for(lambda: desk.rt.desk.now() > desk.rt.items.get(1).due_at, 4, "due time to pass")
+    scheduler = ticking(desk)
+    try:
+        wait_for(lambda: timer_lines(desk, 1), 3, "breach")
+        time.sleep(1.2)
+    finally:
+        scheduler.shutdown(wait=False)
+    lines = timer_lines(desk, 1)
+    assert len(lines) == 1 and "überschritten" in lines[0]
+
+
+def test_escalate_pings_the_leads_with_the_note_and_is_audited(redis_url, slack_api, x_api,
+                                                                graph_api, signing_secret) -> None:
+    h = DeskHarness(redis_url, slack_api, x_api, graph_api, signing_secret,
+                    config=desk_config(leads=["S0LEADS"]))
+    try:
+        h.ingest(mention(text=ANGRY))
+        h.process()
+        assert "alarmiert" in h.run_command("/escalate", "#1 droht mit <!channel> Kündigung", AGENT_A)
+        line = wait_for(lambda: timer_lines(h, 1), 3, "escalation line")[0]
+        assert line == ("📣 <!subteam^S0LEADS>: <@U0AGENT1> eskaliert #1. "
+                        "Notiz: droht mit &lt;!channel&gt; Kündigung")
+        assert "nicht als Agent" in h.run_command("/escalate", "1", STRANGER)
+        assert "gibt es nicht" in h.run_command("/escalate", "99", AGENT_A)
+        assert "z. B. `/escalate 17" in h.run_command("/escalate", "", AGENT_A)
+        audit = [e for e in h.rt.audit.entries() if e["action"] == "escalate"]
+        assert [(e["actor"], e["outcome"]) for e in audit] == [
+            (AGENT_A, "ok"), (STRANGER, "refused:refuse.not_agent"),
+            (AGENT_A, "refused:refuse.unknown_item")]
+        assert len(timer_lines(h, 1)) == 1
+    finally:
+        h.close()
+
+
+def test_queue_lists_the_callers_channel_nearest_due_first(desk: DeskHarness) -> None:
+    desk.ingest(mention(mid="11", text=ANGRY, network="facebook", author="7"),
+                mention(mid="12", text=ANGRY, author="8"),
+                mention(mid="13", text="Seit drei Tagen kein Internet, eine Katastrophe!"))
+    desk.process()
+    answer = desk.run_command("/queue", "", AGENT_A)
+    lines = answer.splitlines()
+    assert lines[0] == "Offene Fälle in <#C0ALERTS>, nächste Fälligkeit zuerst:"
+    assert [ln.split(" · ")[0] for ln in lines[1:]] == ["#2", "#1"]  # X (3 s) before Facebook (8 s)
+    assert "@kunde_8" in lines[1] and "fällig in" in lines[1] and "noch niemand" in lines[1]
+    assert "#3" not in answer  # routed to C0FESTNETZ
+    assert "Keine offenen Fälle" in desk.run_command("/queue", "", AGENT_A, channel="C0MOBIL")
+    assert "nicht als Agent" in desk.run_command("/queue", "", STRANGER)
+
+
+# ----- several worker processes -----------------------------------------------------------------
+def _worker(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    return subprocess.Popen([sys.executable, "-m", "bot", "worker"], cwd=ROOT, env=env,
+                            stdout=subprocess.DEVNULL, stderr=log.open("wb"))
+
+
+def test_three_worker_processes_fire_each_ping_exactly_once(desk: DeskHarness,
+                                                            tmp_path: Path) -> None:
+    raw = yaml.safe_load((ROOT / "config" / "desk.yaml").read_text())
+    raw.update(business_hours="always", closed=[], targets={"twitter": "4s", "facebook": "8s"},
+               warn_at=0.5)
+    (tmp_path / "desk.yaml").write_text(yaml.safe_dump(raw))
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("X_", "FACEBOOK_", "SLACK_"))}
+    env.update(REDIS_URL=desk.settings.redis_url, SLACK_API_URL=desk.slack.base_url,
+               SLACK_BOT_TOKEN="xoxb-test-token", DESK_CONFIG=str(tmp_path / "desk.yaml"))
+    procs = [_worker(env, tmp_path / f"worker{i}.log") for i in range(3)]
+    try:
+        def consumers() -> int:
+            try:
+                return len(desk.rt.redis.xinfo_consumers(keys.MENTION_STREAM, keys.MENTION_GROUP))
+            except Exception:
+                return 0
+
+        wait_for(lambda: consumers() == 3, 15, "three workers consuming")
+        desk.ingest(*[mention(mid=str(900 + i), text=ANGRY, author=str(600 + i)) for i in range(6)])
+        wait_for(lambda: len(desk.cards()) == 6, 5, "six cards")
+        numbers = [c["metadata"]["event_payload"]["item"] for c in desk.cards()]
+        wait_for(lambda: all(len(timer_lines(desk, n)) >= 2 for n in numbers), 8, "six breaches")
+        time.sleep(1.0)
+    finally:
+        for p in procs:
+            p.terminate()
+        for p in procs:
+            try:
+                p.wait(10)
+            except subprocess.TimeoutExpired:
+                p.kill()
+    logs = "".join((tmp_path / f"worker{i}.log").read_text() for i in range(3))
+    for n in numbers:
+        kinds = [t[0] for t in timer_lines(desk, n)]
+        assert kinds == ["⏳", "🔴"], (n, timer_lines(desk, n), logs[-2000:])
