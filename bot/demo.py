@@ -11,6 +11,8 @@ from importlib import resources
 from pathlib import Path
 from typing import TextIO
 
+import yaml
+
 from bot.config import config_from_dict, load_config
 from bot.errors import DeskRefusal
 from bot.ingest import ingest_lines
@@ -48,7 +50,8 @@ class DemoNetwork:
 
 def _demo_config() -> object:
     path = Path("config/desk.yaml")
-    base = load_config(path).model_dump(mode="json") if path.exists() else {
+    load_config(path) if path.exists() else None  # the shipped file must be valid too
+    base = yaml.safe_load(path.read_text("utf-8")) if path.exists() else {
         "channels": {"default": "C0ALERTS"}, "agents": {"U0AGENT1": "AB", "U0AGENT2": "CD"}}
     base["business_hours"] = "always"  # the demo runs at any hour
     base["closed"] = []

@@ -67,7 +67,7 @@ def _holder(item: Item, lang: str) -> str:
 @dataclass(frozen=True)
 class TickReport:
     fired: int = 0
-    skipped: int = 0
+    skipped: int = 0  # no longer applies: closed, restarted clock, warning after the due time
     failed: int = 0
     cards: int = 0
 
@@ -88,12 +88,14 @@ class TimerService:
         max_per_tick: int = 1000,
         card_updates_per_minute: int = 30,
         cards_per_tick: int = 5,
+        defer_s: float = 5.0,
     ) -> None:
         self.store, self.items, self.config, self.slack = store, items, config, slack
         self.clock = config.business_clock()
         self.now = now
         self.lease_s, self.batch, self.max_per_tick = lease_s, batch, max_per_tick
         self.card_updates_per_minute, self.cards_per_tick = card_updates_per_minute, cards_per_tick
+        self.defer_s = defer_s
         self._refresh: Callable[[int], None] = lambda number: None
 
     def bind(self, desk: Desk) -> None:
@@ -138,7 +140,11 @@ class TimerService:
             entries = self.store.claim(now.timestamp(), self.lease_s, self.batch)
             for entry in entries:
                 try:
-                    if self.fire(entry, now):
+                    result = self.fire(entry, now)
+                    if result is None:  # no card to thread under yet: try again shortly
+                        self.store.defer(entry, now.timestamp() + self.defer_s)
+                        continue
+                    if result:
                         fired += 1
                     else:
                         skipped += 1
@@ -150,11 +156,16 @@ class TimerService:
                 break
         return TickReport(fired, skipped, failed, self.flush_cards(now))
 
-    def fire(self, entry: TimerEntry, now: datetime) -> bool:
-        """Post the warning or escalation of a claimed entry; False if it no longer applies."""
+    def fire(self, entry: TimerEntry, now: datetime) -> bool | None:
+        """Post the warning or escalation of a claimed entry.
+
+        False if it no longer applies; None if the item has no card yet (fire it later).
+        """
         item = self.items.get(entry.number)
         if item is None or item.due_at is None or gen_of(item.due_at) != entry.gen:
             return False  # gone, or a follow-up restarted the clock: a newer entry exists
+        if not item.card_ts and item.is_open:
+            return None
         if entry.kind == "warn":
             return self._warn(item, now)
         return self._breach(item, entry, now)
@@ -197,9 +208,6 @@ class TimerService:
         return True
 
     def _thread(self, item: Item, key: str, **params: object) -> None:
-        if not item.card_ts:
-            log.warning("#%s has no card yet: %s not posted", item.number, key)
-            return
         self.slack.post_thread(item.channel, item.card_ts, say(key, self.lang, **params))
 
     def flush_cards(self, now: datetime) -> int:

@@ -245,6 +245,17 @@ def test_slack_failure_is_retried_after_the_lease_not_lost(redis_url: str) -> No
     assert len(rig.slack.texts(n)) == 1
 
 
+def test_item_without_card_yet_fires_once_its_card_exists(rig: Rig) -> None:
+    n = rig.item()
+    rig.items.set_fields(n, card_ts="")
+    assert rig.service.tick(rig.clock.at(41)).fired == 0
+    rig.items.set_fields(n, card_ts="100.1")
+    assert rig.service.tick(rig.clock.at(45)).fired == 0
+    assert rig.service.tick(rig.clock.at(46)).fired == 1
+    assert rig.slack.lines == [("C0ALERTS", "100.1", rig.slack.texts(n)[0])]
+    assert "überschritten" in rig.slack.texts(n)[0]
+
+
 def test_three_services_in_threads_fire_each_entry_exactly_once(rig: Rig) -> None:
     numbers = [rig.item(mid=str(i), created=i % 7) for i in range(150)]
     services = [rig.new_service(batch=7) for _ in range(3)]

@@ -25,6 +25,7 @@ from bot.timers import timer_jobs
 from tests.harness import AGENT_A, ROOT, STRANGER, DeskHarness, desk_config, mention, wait_for
 
 ANGRY = "Eure Hotline ist eine Frechheit, seit Stunden in der Warteschleife!"
+CHANNELS = ("C0ALERTS", "C0FESTNETZ", "C0MOBIL")
 FAST = {"targets": {"twitter": "3s", "facebook": "8s"}, "warn_at": 0.5}
 
 
@@ -46,9 +47,10 @@ def card_ts(h: DeskHarness, number: int) -> str:
     return str(h.rt.items.get(number).card_ts)
 
 
-def timer_lines(h: DeskHarness, number: int, channel: str = "C0ALERTS") -> list[str]:
+def timer_lines(h: DeskHarness, number: int) -> list[str]:
     """The bot's warning/escalation lines in the item's card thread."""
-    return [m["text"] for m in h.slack.thread(channel, card_ts(h, number))
+    item = h.rt.items.get(number)
+    return [m["text"] for m in h.slack.thread(item.channel, item.card_ts)
             if m["text"][:1] in ("⏳", "🔴", "📣")]
 
 
@@ -167,9 +169,12 @@ def test_three_worker_processes_fire_each_ping_exactly_once(desk: DeskHarness,
                 return 0
 
         wait_for(lambda: consumers() == 3, 15, "three workers consuming")
-        desk.ingest(*[mention(mid=str(900 + i), text=ANGRY, author=str(600 + i)) for i in range(6)])
-        wait_for(lambda: len(desk.cards()) == 6, 5, "six cards")
-        numbers = [c["metadata"]["event_payload"]["item"] for c in desk.cards()]
+        texts = [ANGRY, "Seit drei Tagen kein Internet, eine Katastrophe!",
+                 "Schon wieder kein Netz am Handy, unfassbar schlecht!"]  # three channels
+        desk.ingest(*[mention(mid=str(900 + i), text=texts[i % 3], author=str(600 + i))
+                      for i in range(6)])
+        wait_for(lambda: sum(len(desk.cards(c)) for c in CHANNELS) == 6, 8, "six cards")
+        numbers = list(range(1, 7))
         wait_for(lambda: all(len(timer_lines(desk, n)) >= 2 for n in numbers), 8, "six breaches")
         time.sleep(1.0)
     finally:

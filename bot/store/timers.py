@@ -163,6 +163,11 @@ class TimerStore:
                           args=[now, now + lease_s, limit])
         return [e for m in got if (e := TimerEntry.parse(m)) is not None]
 
+    def defer(self, entry: TimerEntry, at: float) -> None:
+        """Hand a claimed entry back to fire at `at` instead (e.g. its card is not posted yet)."""
+        if self.r.zrem(keys.TIMERS_INFLIGHT, entry.member):
+            self.r.zadd(keys.TIMERS, {entry.member: at})
+
     def done(self, entry: TimerEntry) -> None:
         """The entry fired (or was rightly skipped): end its lease, never arm it again."""
         self._done(keys=[keys.TIMERS_INFLIGHT, keys.timer_entries(entry.number)],
