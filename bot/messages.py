@@ -296,7 +296,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "source.unreachable": {"de": "nicht erreichbar ({detail})", "en": "not reachable ({detail})"},
     "source.refused": {"de": "abgelehnt ({detail})", "en": "refused ({detail})"},
     "source.x_dm_closed": {
-        "de": "Die Person nimmt keine Direktnachrichten von uns an (DMs geschlossen)",
+        "de": "die Person nimmt keine Direktnachrichten von uns an (DMs geschlossen)",
         "en": "the customer does not accept direct messages from us (DMs closed)",
     },
     "source.x_not_mentioned": {
@@ -305,11 +305,11 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "X only allows replies to posts that mention or quote us; open the post on X",
     },
     "source.fb_private_window": {
-        "de": "Private Antworten gehen nur bis 7 Tage nach dem Kommentar (Frist endete {deadline})",
+        "de": "private Antworten gehen nur bis 7 Tage nach dem Kommentar (Frist endete {deadline})",
         "en": "private replies are only possible within 7 days of the comment (ended {deadline})",
     },
     "source.fb_private_once": {
-        "de": "Auf diesen Kommentar wurde schon einmal privat geantwortet (nur eine private "
+        "de": "auf diesen Kommentar wurde schon einmal privat geantwortet (nur eine private "
               "Antwort pro Kommentar)",
         "en": "this comment already got its one private reply",
     },

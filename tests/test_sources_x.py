@@ -393,3 +393,11 @@ def test_sources_without_credentials_are_skipped_with_one_log_line(caplog) -> No
     lines = [r.getMessage() for r in caplog.records]
     assert len(lines) == 2
     assert "X polling skipped" in lines[0] and "Facebook polling skipped" in lines[1]
+
+
+def test_bearer_token_alone_cannot_post_and_says_which_secrets_are_missing(x_api: XAPI) -> None:
+    bearer_only = XSource(make_client(Settings(x_api_url=x_api.base_url, x_bearer_token="b")))
+    with pytest.raises(SourceError) as caught:
+        bearer_only.reply(mention_of("1850000000000000001"), "Hallo")
+    assert "X_ACCESS_TOKEN" in caught.value.reason
+    assert x_api.calls == []

@@ -6,6 +6,7 @@ import re
 import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -82,7 +83,7 @@ class Rig:
         r = redis.Redis.from_url(self.url, decode_responses=True)
         s = TimerService(TimerStore(r), ItemStore(r), self.cfg, self.slack, now=self.clock,
                          **kwargs)
-        s._refresh = self.refreshed.append
+        s.bind(SimpleNamespace(refresh_card=self.refreshed.append))  # type: ignore[arg-type]
         return s
 
     def item(self, mid: str = "1", network: str = "twitter", created: float = 0) -> int:

@@ -165,10 +165,10 @@ def test_three_worker_processes_fire_each_ping_exactly_once(desk: DeskHarness,
         def consumers() -> int:
             try:
                 return len(desk.rt.redis.xinfo_consumers(keys.MENTION_STREAM, keys.MENTION_GROUP))
-            except Exception:
+            except Exception:  # the group is created by the first worker
                 return 0
 
-        wait_for(lambda: consumers() == 3, 15, "three workers consuming")
+        wait_for(lambda: consumers() >= 3, 15, "three workers consuming")
         texts = [ANGRY, "Seit drei Tagen kein Internet, eine Katastrophe!",
                  "Schon wieder kein Netz am Handy, unfassbar schlecht!"]  # three channels
         desk.ingest(*[mention(mid=str(900 + i), text=texts[i % 3], author=str(600 + i))

@@ -73,7 +73,15 @@ class XSource:
     def reply_limit(self, text: str) -> tuple[int, int] | None:
         return weighted_length(text), X_LIMIT
 
+    def _require_user_context(self) -> None:
+        """Posting and DMs act as the brand account: OAuth 1.0a user context is required."""
+        c = self.client
+        if not all((c.consumer_key, c.consumer_secret, c.access_token, c.access_token_secret)):
+            raise SourceError(NETWORK, "source.refused", detail="X_CONSUMER_KEY, X_CONSUMER_SECRET, "
+                              "X_ACCESS_TOKEN, X_ACCESS_TOKEN_SECRET (OAuth 1.0a) fehlen")
+
     def reply(self, mention: Mention, text: str) -> Posted:
+        self._require_user_context()
         try:
             resp = self.client.create_tweet(text=text, in_reply_to_tweet_id=mention.id,
                                             user_auth=True)
@@ -87,6 +95,7 @@ class XSource:
 
         Raises SourceError `source.x_dm_closed` when the customer does not accept our DMs.
         """
+        self._require_user_context()
         try:
             resp = self.client.create_direct_message(participant_id=mention.author.id, text=text,
                                                      user_auth=True)

@@ -187,6 +187,11 @@ DOMAIN_RULES: tuple[tuple[re.Pattern[str], float], ...] = tuple(
             3.0,
         ),
         (r"\bna (?:toll|super|prima|klasse|bravo)\b", 2.5),
+        (
+            r"\b(?:frechheit|unverschaemt|abzocke|abgezockt|falsche rechnung|zu viel berechnet|"
+            r"doppelt abgebucht|unzumutbar|zumutung)",
+            2.0,
+        ),
         # Resolved problems and thanks pull the other way.
         (r"\b(?:geht|laeuft|funktioniert|klappt)(?: \w+){0,2} wieder\b(?! nicht)", -2.5),
         (r"\b(?:danke|vielen dank|dankeschoen)\b(?! fuer nichts| fuer nix)", -1.0),

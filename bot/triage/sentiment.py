@@ -66,7 +66,7 @@ class SentimentModel:
         logits, boost = self.logits(text)
         logits[0] += boost
         if boost < 0:  # thanks and resolved problems also make "positive" likelier
-            logits[2] -= boost / 2
+            logits[2] -= boost
         logits = logits - logits.max()
         exp = np.exp(logits)
         probs = exp / exp.sum()
