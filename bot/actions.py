@@ -163,6 +163,11 @@ class AgentActions:
                                draft=draft)
         return item
 
+    def network_reason(self: Desk, exc: NetworkError) -> str:
+        """The network's refusal in the team's language (sources carry a catalogue key)."""
+        key = getattr(exc, "key", None)
+        return say(key, self._lang(), **getattr(exc, "params", {})) if key else exc.reason
+
     def triage_personal_data(self: Desk, text: str) -> list[Any]:
         from bot.triage import find_personal_data
 
@@ -178,8 +183,8 @@ class AgentActions:
         except NetworkError as exc:
             self.items.unlock(item.number)
             self.audit.record(user, action, item.number, "failed", reason=exc.reason)
-            raise DeskRefusal("refuse.network", network=exc.network, reason=exc.reason,
-                              number=item.number) from exc
+            raise DeskRefusal("refuse.network", network=exc.network,
+                              reason=self.network_reason(exc), number=item.number) from exc
 
     def reply(self: Desk, user: str, number: int, text: str, *, override: bool = False) -> Outcome:
         """Answer the customer publicly, signed with the agent's Kürzel."""
@@ -221,7 +226,7 @@ class AgentActions:
                 item.mention, self.sign(user, text or invite))
             private_id = sent.id if sent else ""
         except NetworkError as exc:
-            note = exc.reason
+            note = self.network_reason(exc)
         try:
             self.items.transition(
                 number, allowed=(State.CLAIMED,), close=True, state=State.PRIVATE.value,

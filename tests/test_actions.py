@@ -145,10 +145,10 @@ def test_address_mismatch_is_held_and_overridden_once(desk: DeskHarness) -> None
     assert desk.x.calls_to("POST /2/tweets") == []
     button = held[-1]["blocks"][1]["elements"][0]
     assert button["action_id"] == "reply_override"
-    resp, rid = desk.click("reply_override", n, AGENT_A)
+    _, rid = desk.click("reply_override", n, AGENT_A)
     assert "gesendet" in desk.answer(rid)
     assert len(desk.x.calls_to("POST /2/tweets")) == 1
-    resp, rid = desk.click("reply_override", n, AGENT_A)  # a second click sends nothing more
+    _, rid = desk.click("reply_override", n, AGENT_A)  # a second click sends nothing more
     assert "kein angehaltener Entwurf" in desk.answer(rid)
     assert len(desk.x.calls_to("POST /2/tweets")) == 1
 
