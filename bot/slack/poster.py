@@ -53,9 +53,13 @@ class WebSlack:
         self.attempts = attempts
 
     def find_card(self, item: int, channel: str, since: float) -> str | None:
-        """ts of the card for `item` posted in `channel` after `since` (epoch s), if any."""
+        """ts of the card for `item` among the channel's latest messages, if any.
+
+        `since` (epoch s) is when the first attempt began; we read the newest 200 messages
+        rather than filtering by it, so clock skew between us and Slack cannot hide the card.
+        """
         resp = self.client.conversations_history(
-            channel=channel, oldest=f"{since - 30:.6f}", include_all_metadata=True, limit=200
+            channel=channel, include_all_metadata=True, limit=200
         )
         for msg in resp.get("messages", []):
             meta = msg.get("metadata") or {}
@@ -70,7 +74,11 @@ class WebSlack:
         last: Exception | None = None
         for attempt in range(self.attempts):
             if since is not None:
-                found = self.find_card(item, channel, since)
+                try:
+                    found = self.find_card(item, channel, since)
+                except SlackApiError as exc:  # e.g. no channels:history scope: post rather than lose
+                    log.warning("could not look for card #%s: %s", item, exc.response.get("error"))
+                    found = None
                 if found:
                     log.info("card for #%s already posted, adopting ts", item)
                     return found
