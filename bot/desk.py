@@ -91,8 +91,13 @@ class Desk(AgentActions):
         if known is not None:
             item = self.items.get(known)
             if item and not item.card_ts and item.mention.id == mention.id:
-                self._post_card(item)
+                self._post_card(item)  # a worker crashed between creating and posting
+                fresh = self.items.get(known)
+                if fresh and fresh.is_open:
+                    self.timers.start(fresh)  # idempotent
                 return IntakeResult("posted", item.sentiment, known)
+            if item and item.is_open and item.mention.id == mention.id:
+                self.timers.start(item)  # crashed after posting, before the timers: idempotent
             return IntakeResult("known", item.sentiment if item else "", known)
         parent = self._conversation_item(mention)
         result = self.triage.analyse(mention.text)

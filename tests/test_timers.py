@@ -331,3 +331,15 @@ def test_lead_ping(leads: list[str], text: str) -> None:
 def test_format_duration(seconds: int, de: str, en: str) -> None:
     assert format_duration(timedelta(seconds=seconds)) == de
     assert format_duration(timedelta(seconds=seconds), "en") == en
+
+
+def test_queue_rendering_shows_overdue_first_rows_and_the_rest_count() -> None:
+    from bot.timers import QueueRow
+    from handlers.timers import render_queue
+
+    rows = [QueueRow(4, "twitter", "a<b", "", T0, timedelta(seconds=-150)),
+            QueueRow(2, "facebook", "c", "U0AGENT1", T0, timedelta(minutes=12))]
+    text = render_queue(rows, 3, "C0ALERTS", "de").splitlines()
+    assert text[1] == "#4 · X · @a&lt;b · 🔴 überfällig seit 3 Min. · noch niemand"
+    assert text[2] == "#2 · Facebook · @c · fällig in 12 Min. · <@U0AGENT1>"
+    assert text[3] == "… und 3 weitere."
