@@ -72,6 +72,12 @@ class AgentActions:
         assert fresh is not None
         return fresh
 
+    def held_item(self: Desk, user: str, action: str, number: int) -> Item:
+        """The item if `user` may act on it now (before opening a modal); else a refusal."""
+        item = self._item_for(user, action, number)
+        self._require_hold(user, action, item)
+        return item
+
     # ----- claim / release / assign -----------------------------------------------------------
     def claim(self: Desk, user: str, number: int) -> Outcome:
         """Take an unclaimed item. Atomic: of two agents claiming at once, exactly one wins."""

@@ -49,8 +49,7 @@ def register(app: App, desk: Desk) -> None:
         user, number = _user(body), _number(body)
 
         def open_modal() -> None:
-            item = desk._item_for(user, "reply", number)
-            desk._require_hold(user, "reply", item)
+            item = desk.held_item(user, "reply", number)
             client.views_open(trigger_id=body["trigger_id"], view=reply_modal(desk, item, user, ""))
 
         run_action(respond, lang, "/reply", open_modal)
@@ -61,8 +60,7 @@ def register(app: App, desk: Desk) -> None:
         user, number = _user(body), _number(body)
 
         def open_modal() -> None:
-            item = desk._item_for(user, "noreply", number)
-            desk._require_hold(user, "noreply", item)
+            desk.held_item(user, "noreply", number)
             client.views_open(trigger_id=body["trigger_id"], view=noreply_modal(desk, number))
 
         run_action(respond, lang, "/noreply", open_modal)

@@ -98,6 +98,5 @@ def register(app: App, desk: Desk) -> None:
 def _open_reply_modal(desk: Desk, client: WebClient, trigger_id: str, user: str,
                       number: int) -> None:
     """Open the reply modal (holder only, same checks as the command on submit)."""
-    item = desk._item_for(user, "reply", number)
-    desk._require_hold(user, "reply", item)
+    item = desk.held_item(user, "reply", number)
     client.views_open(trigger_id=trigger_id, view=reply_modal(desk, item, user, ""))
