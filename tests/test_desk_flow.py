@@ -190,3 +190,20 @@ def test_ingest_without_token_is_401(desk: DeskHarness) -> None:
 
 def test_healthz(desk: DeskHarness) -> None:
     assert desk.http.get("/healthz").json() == {"ok": True}
+
+
+def test_no_customer_text_or_personal_data_in_logs(desk: DeskHarness, caplog) -> None:
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    secret_text = "Geheimtext kein Internet seit Tagen, ruft mich an 0171 9876543!"
+    desk.slack.fail_next("chat.postMessage", 503, commit=True)  # exercise the warning paths
+    desk.ingest(mention(text=secret_text))
+    desk.process()
+    desk.run_command("/claim", "1", AGENT_A)
+    desk.run_command("/reply", "1 Ruf uns an: 0171 1234567", AGENT_A)
+    ours = [r for r in caplog.records if r.name.startswith(("bot", "handlers"))]
+    assert ours, "the flow should log something of its own"
+    for record in ours:
+        line = record.getMessage()
+        assert "Geheimtext" not in line and "9876543" not in line and "1234567" not in line
