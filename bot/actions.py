@@ -141,6 +141,9 @@ class AgentActions:
         if not text.strip():
             raise self._refuse(user, action, number, "refuse.empty_reply", number=number)
         self._require_hold(user, action, item)
+        if not item.mention.replyable:
+            raise self._refuse(user, action, number, "refuse.search_only", number=number,
+                               url=item.mention.url)
         found = self.triage_personal_data(text)
         if found:
             kinds = sorted({p.kind for p in found})
@@ -271,8 +274,10 @@ class AgentActions:
     def resolve(self: Desk, user: str, number: int) -> Outcome:
         """Mark an answered, private or no-reply item as resolved."""
         item = self._item_for(user, "resolve", number)
-        self._require_hold(user, "resolve", item, CLOSED_BY_AGENT)
-        t = self.items.transition(number, allowed=CLOSED_BY_AGENT, close=True,
+        # a post X allows no reply to is handled on X itself, so it may be resolved when claimed
+        allowed = CLOSED_BY_AGENT if item.mention.replyable else (*CLOSED_BY_AGENT, State.CLAIMED)
+        self._require_hold(user, "resolve", item, allowed)
+        t = self.items.transition(number, allowed=allowed, close=True,
                                   state=State.RESOLVED.value, resolved_at=self.now().isoformat())
         if not t.ok:
             raise self._state_refusal(user, "resolve", item, t.state)

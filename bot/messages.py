@@ -236,6 +236,14 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "<@{user}> ({kuerzel}): {answered} answered, median {median} min, target {hit}",
     },
     "summary.noreply": {"de": "Ohne Antwort: {reasons}", "en": "No reply: {reasons}"},
+    "button.open_on_x": {"de": "Auf X öffnen", "en": "Open on X"},
+    "refuse.search_only": {
+        "de": "#{number} wurde per Suche gefunden und erwähnt uns nicht: X erlaubt darauf keine "
+              "Antwort. Bitte direkt auf X reagieren ({url}) und dann `/resolve {number}` oder "
+              "`/noreply {number} Grund`.",
+        "en": "#{number} was found by search and does not mention us: X allows no reply. Please "
+              "react on X itself ({url}), then `/resolve {number}` or `/noreply {number} reason`.",
+    },
     "pii.phone": {"de": "Telefonnummer", "en": "phone number"},
     "pii.iban": {"de": "IBAN", "en": "IBAN"},
     "pii.email": {"de": "E-Mail-Adresse", "en": "e-mail address"},

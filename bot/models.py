@@ -32,6 +32,12 @@ class Mention:
     url: str = ""
     conversation_id: str = ""
     in_reply_to: str = ""
+    found_by: str = ""  # "search": found by a search query, X allows no reply to it
+
+    @property
+    def replyable(self) -> bool:
+        """False for X posts found only by search: X refuses replies to them (since 2026)."""
+        return not (self.network == "twitter" and self.found_by == "search")
 
     @property
     def key(self) -> str:
@@ -74,7 +80,11 @@ def parse_mention(obj: Any) -> Mention:
         raise MentionError(f"created_at {created_raw!r} is not an ISO 8601 time") from None
     if created.tzinfo is None:
         raise MentionError(f"created_at {created_raw!r} has no UTC offset (add e.g. +01:00 or Z)")
-    optional = {}
+    optional: dict[str, str] = {}
+    found_by = obj.get("found_by") or ""
+    if found_by not in ("", "mention", "search"):
+        raise MentionError(f"found_by {found_by!r} is unknown (use mention or search)")
+    optional["found_by"] = str(found_by)
     for name in ("url", "conversation_id", "in_reply_to"):
         v = obj.get(name)
         if v is not None and not isinstance(v, str | int):

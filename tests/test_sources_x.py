@@ -97,7 +97,7 @@ def test_mentions_are_normalised_with_author_url_and_conversation(x_api: XAPI, r
         author=Author("501", "kunde_a", "Kunde A"),
         created_at=datetime(2026, 11, 25, 8, 15, tzinfo=UTC),
         url="https://x.com/kunde_a/status/1850000000000000001",
-        conversation_id="1850000000000000001", in_reply_to="")
+        conversation_id="1850000000000000001", in_reply_to="", found_by="mention")
     assert second.in_reply_to == "1850000000000000001"
     assert second.conversation_id == "1850000000000000001"
     call = x_api.last_call(MENTIONS)

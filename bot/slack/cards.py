@@ -109,7 +109,12 @@ def card_blocks(item: Item, ctx: CardContext) -> list[dict[str, Any]]:
         buttons = []
         if item.state == State.NEW:
             buttons.append(_button("claim", item.number, lang, "primary"))
-        buttons += [_button(a, item.number, lang) for a in ("reply", "dm", "noreply")]
+        if m.replyable:
+            buttons += [_button(a, item.number, lang) for a in ("reply", "dm", "noreply")]
+        else:  # found by search: X allows no reply, so the agent answers on X itself
+            buttons.append({"type": "button", "action_id": "open_post", "url": m.url,
+                            "text": {"type": "plain_text", "text": say("button.open_on_x", lang)}})
+            buttons.append(_button("noreply", item.number, lang))
         blocks.append({"type": "actions", "block_id": f"item-{item.number}", "elements": buttons})
     return blocks
 

@@ -25,7 +25,7 @@ from bot.sources.checkpoints import Checkpoints
 log = logging.getLogger(__name__)
 
 TWEET_FIELDS = ["author_id", "conversation_id", "created_at", "referenced_tweets",
-                "in_reply_to_user_id", "lang"]
+                "in_reply_to_user_id", "lang", "entities"]
 USER_FIELDS = ["username", "name"]
 EXPANSIONS = ["author_id"]
 PAGE_SIZE = 100
@@ -33,7 +33,18 @@ MAX_PAGES = 20  # 2,000 posts per poll; the mentions timeline reaches back only 
 DEFAULT_BACKOFF_S = 15 * 60  # X's window, when a 429 carries no reset header
 
 
-def mention_from_tweet(tweet: dict[str, Any], users: dict[str, dict[str, Any]]) -> Mention:
+def addresses_brand(tweet: dict[str, Any], brand_id: str | None) -> bool:
+    """The post mentions or answers the brand account (X lets us reply only to those)."""
+    if not brand_id:
+        return False
+    if str(tweet.get("in_reply_to_user_id") or "") == brand_id:
+        return True
+    mentions = ((tweet.get("entities") or {}).get("mentions")) or []
+    return any(str(m.get("id") or "") == brand_id for m in mentions)
+
+
+def mention_from_tweet(tweet: dict[str, Any], users: dict[str, dict[str, Any]],
+                       found_by: str = "mention") -> Mention:
     """Normalise one API v2 post (with its expanded author) to a `Mention`."""
     author = users.get(str(tweet.get("author_id")), {})
     username = str(author.get("username") or tweet.get("author_id") or "")
@@ -50,6 +61,7 @@ def mention_from_tweet(tweet: dict[str, Any], users: dict[str, dict[str, Any]]) 
         url=f"https://x.com/{username}/status/{tweet_id}",
         conversation_id=str(tweet.get("conversation_id") or ""),
         in_reply_to=replied_to,
+        found_by=found_by,
     )
 
 
@@ -142,7 +154,9 @@ class XPoller:
         for tweet in reversed(tweets):  # oldest first, so cards appear in order
             if self.brand_id and str(tweet.get("author_id")) == self.brand_id:
                 continue  # our own replies seen by the poller are not mentions
-            if enqueue(mention_from_tweet(tweet, users)):
+            found_by = ("search" if name == "search" and not addresses_brand(tweet, self.brand_id)
+                        else "mention")
+            if enqueue(mention_from_tweet(tweet, users, found_by)):
                 new += 1
         if complete and newest:
             self.checkpoints.advance(name, newest)
