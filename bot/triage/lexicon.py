@@ -226,6 +226,16 @@ DOMAIN_RULES: tuple[tuple[re.Pattern[str], float], ...] = tuple(
     )
 )
 DOMAIN_BOOST_CAP = 5.0
+# A question without any complaint signal ("Wann kommt das neue iPhone in den Shop?") is an
+# enquiry, not a complaint. GermEval's rail questions are often complaints in disguise
+# ("Wann kommt eigentlich der Zug?"), so after the model such calm questions lose fixed
+# negative log-odds. "Warum/wieso" questions stay with the model: they usually complain.
+QUESTION = re.compile(
+    r"^(?!.*\b(?:warum|wieso|weshalb|wozu)\b).*"
+    r"\b(?:wann|wie|wo|woher|wohin|was|welche\w*|wer|gibt es|kann|kannst|koennen|koennt|"
+    r"koennte\w*|habt|haben|hat|ist|sind|bekomme\w*|muss|darf|wird|werden|soll|sollte|lohnt)\b"
+)
+QUESTION_RELIEF = 1.5
 SARCASM = re.compile(
     r"\b(?:danke (?:fuer|f\.) (?:nichts|nix)|na (?:toll|super|prima|klasse)|"
     r"(?:super|toll|klasse|prima|spitze|bravo|genial),? (?:\w+ ){0,3}"

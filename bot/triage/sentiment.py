@@ -1,9 +1,10 @@
 """Sentiment of a German customer text: a small linear model over ``features.extract``.
 
-The model (``model/sentiment-v1.npz`` + ``.json``) is a multinomial logistic regression
+The model (``model/sentiment-v2.npz`` + ``.json``) is a multinomial logistic regression
 trained by ``scripts/train_sentiment.py``; at run time it needs only numpy. After the model,
 telecom domain rules (``lexicon.DOMAIN_RULES``) add fixed negative log-odds for complaints the
-Deutsche-Bahn training corpus cannot teach ("Funkloch", "Techniker kam nicht").
+Deutsche-Bahn training corpus cannot teach ("Funkloch", "Techniker kam nicht"), and a calm
+question (no complaint signal at all) loses ``lexicon.QUESTION_RELIEF``.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import numpy as np
 from bot.triage import features, lexicon
 
 MODEL_DIR = Path(__file__).with_name("model")
-MODEL_NAME = "sentiment-v1"
+MODEL_NAME = "sentiment-v2"
 CLASSES = ("negative", "neutral", "positive")
 
 
@@ -51,23 +52,37 @@ class SentimentModel:
             self._dense = data["dense_weight"][:, order].astype(np.float64)
             self._intercept = data["intercept"][order].astype(np.float64)
         self.meta: dict = json.loads(base.with_suffix(".json").read_text(encoding="utf-8"))
+        if (
+            self.meta.get("hash_bits") != features.HASH_BITS
+            or tuple(self.meta.get("dense_features", ())) != features.DENSE_NAMES
+        ):
+            raise ValueError(
+                f"{base.name} was trained with other features than bot/triage/features.py "
+                "computes; retrain it with scripts/train_sentiment.py"
+            )
         self.default_threshold: float = float(self.meta.get("negative_threshold", 0.5))
 
-    def logits(self, text: str) -> tuple[np.ndarray, float]:
-        """Raw model log-odds per class, and the domain rules' extra negative log-odds."""
-        indices, dense = features.extract(text)
+    def logits(self, text: str) -> tuple[np.ndarray, float, float]:
+        """Raw model log-odds per class, the domain rules' extra negative log-odds, and the
+        calm-question relief (subtracted from the negative log-odds)."""
+        words, chars, dense = features.extract(text)
         out = self._intercept + np.asarray(dense) @ self._dense
-        if indices:
-            uniq = list(set(indices))
-            out = out + self._hashed[uniq].sum(axis=0) / math.sqrt(len(uniq))
-        return out, dense[features.DENSE_NAMES.index("domain_rules")] * lexicon.DOMAIN_BOOST_CAP
+        for indices in (words, chars):
+            if indices:
+                out = out + self._hashed[indices].sum(axis=0) / math.sqrt(len(indices))
+        relief = lexicon.QUESTION_RELIEF if dense[_QUESTION] else 0.0
+        return out, dense[_DOMAIN] * lexicon.DOMAIN_BOOST_CAP, relief
 
     def predict(self, text: str) -> Prediction:
-        logits, boost = self.logits(text)
-        logits[0] += boost
+        logits, boost, relief = self.logits(text)
+        logits[0] += boost - relief
         if boost < 0:  # thanks and resolved problems also make "positive" likelier
             logits[2] -= boost
         logits = logits - logits.max()
         exp = np.exp(logits)
         probs = exp / exp.sum()
         return Prediction(float(probs[0]), {c: float(p) for c, p in zip(CLASSES, probs, strict=True)})
+
+
+_DOMAIN = features.DENSE_NAMES.index("domain_rules")
+_QUESTION = features.DENSE_NAMES.index("calm_question")

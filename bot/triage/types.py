@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 #: Score at or above which a text counts as negative ("post to the desk").
-#: Tuned on GermEval 2017 dev by cross-validation to favour negative recall; see benchmarks/TRIAGE.md.
+#: Tuned by 5-fold cross-validation on GermEval 2017 train (Twitter part) + dev for negative recall
+#: >= 0.85; see benchmarks/TRIAGE.md.
 DEFAULT_NEGATIVE_THRESHOLD = 0.2
 
 

@@ -30,6 +30,9 @@ PRAISE = [
 CALM = [
     "Router neu gestartet, geht wieder. Danke euch!",
     "Wann kommt das neue iPhone in den Shop?",
+    "Wann kommt eigentlich das neue iPhone in den Shop?",
+    "Gibt es das Galaxy auch im Shop in Bonn?",
+    "Wie kann ich meinen Tarif wechseln?",
     "Vielen Dank für die schnelle Hilfe, tolles Team!",
 ]
 
@@ -51,6 +54,17 @@ def test_thanks_and_questions_are_not_negative(triage, text):
     assert triage.analyse(text).sentiment != "negative"
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Kein Netz in ganz Bonn, was ist da los?",
+        "Wann kommt endlich der Techniker? Seit Tagen kein Internet!",
+    ],
+)
+def test_complaining_questions_stay_negative(triage, text):
+    assert triage.analyse(text).sentiment == "negative"
+
+
 def test_score_is_a_probability_and_threshold_decides(triage):
     text = "Wie kann ich meinen Tarif wechseln?"
     score = triage.analyse(text).score
@@ -67,7 +81,7 @@ def test_default_threshold_is_the_models_tuned_one(triage):
 
 def test_model_is_small_and_versioned():
     model = SentimentModel()
-    assert model.meta["name"] == "sentiment-v1"
+    assert model.meta["name"] == "sentiment-v2"
     assert "CC BY-NC" in model.meta["licence"]
 
 
