@@ -8,6 +8,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -17,6 +18,9 @@ if str(ROOT) not in sys.path:  # `pytest` (not `python -m pytest`) does not add 
 
 from tests.emulators import XAPI, GraphAPI, SlackAPI  # noqa: E402
 from tests.support.redis_server import RedisServer, RedisServerMissing  # noqa: E402
+
+if TYPE_CHECKING:
+    from tests.harness import DeskHarness
 
 SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 """The Slack signing secret every test app and every signed test request share."""
@@ -65,3 +69,14 @@ def graph_api() -> Iterator[GraphAPI]:
     """A fresh Graph API emulator; ``graph_api.base_url()`` is the ``FACEBOOK_GRAPH_URL``."""
     with GraphAPI() as emulator:
         yield emulator
+
+
+@pytest.fixture
+def desk(redis_url: str, slack_api: SlackAPI, x_api: XAPI, graph_api: GraphAPI,
+         signing_secret: str) -> Iterator[DeskHarness]:
+    """The desk under test: the real web app over HTTP plus a worker, against the emulators."""
+    from tests.harness import DeskHarness
+
+    h = DeskHarness(redis_url, slack_api, x_api, graph_api, signing_secret)
+    yield h
+    h.close()

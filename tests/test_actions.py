@@ -4,20 +4,10 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
-
-import pytest
 
 from bot.store import AuditLog
 from tests.harness import AGENT_A, AGENT_B, LEAD, STRANGER, DeskHarness, mention, wait_for
 from tests.support.slack_signing import interactivity_body
-
-
-@pytest.fixture
-def desk(redis_url, slack_api, x_api, graph_api, signing_secret) -> Iterator[DeskHarness]:
-    h = DeskHarness(redis_url, slack_api, x_api, graph_api, signing_secret)
-    yield h
-    h.close()
 
 
 def new_item(desk: DeskHarness, text: str = "Eure Hotline ist eine Frechheit, seit Stunden "

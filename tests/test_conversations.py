@@ -6,10 +6,6 @@ comments by the signed webhook, agents act by slash command; Slack is the emulat
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
-
 from bot.polling import polling_jobs
 from bot.store import keys
 from tests.harness import AGENT_A, DeskHarness
@@ -17,13 +13,6 @@ from tests.support.facebook_signing import comment_webhook_body, signed_webhook_
 
 ROOT = "1850000000000000001"
 POST = "100000000000001_555"
-
-
-@pytest.fixture
-def desk(redis_url, slack_api, x_api, graph_api, signing_secret) -> Iterator[DeskHarness]:
-    h = DeskHarness(redis_url, slack_api, x_api, graph_api, signing_secret)
-    yield h
-    h.close()
 
 
 def poll_x(desk: DeskHarness) -> None:

@@ -5,19 +5,11 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Iterator
 
 import pytest
 
 from bot.store import keys
 from tests.harness import AGENT_A, AGENT_B, STRANGER, DeskHarness, mention, wait_for
-
-
-@pytest.fixture
-def desk(redis_url, slack_api, x_api, graph_api, signing_secret) -> Iterator[DeskHarness]:
-    h = DeskHarness(redis_url, slack_api, x_api, graph_api, signing_secret)
-    yield h
-    h.close()
 
 
 def card_text(card: dict) -> str:

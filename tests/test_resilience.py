@@ -3,21 +3,10 @@ workers."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
-
 from bot.store import keys
 from bot.worker import Worker
 from tests.harness import DeskHarness, mention
 from tests.support.redis_server import RedisServer
-
-
-@pytest.fixture
-def desk(redis_url, slack_api, x_api, graph_api, signing_secret) -> Iterator[DeskHarness]:
-    h = DeskHarness(redis_url, slack_api, x_api, graph_api, signing_secret)
-    yield h
-    h.close()
 
 
 def test_post_that_landed_despite_a_5xx_is_not_posted_again(desk: DeskHarness) -> None:

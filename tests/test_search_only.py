@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-
-import pytest
 
 from tests.harness import AGENT_A, DeskHarness, mention
 from tests.test_sources_x import Recorder, clock, new_poller, r  # noqa: F401  (fixtures)
@@ -23,13 +20,6 @@ def test_search_only_posts_are_marked_and_mentions_are_not(x_api, r, clock) -> N
     assert not by_id["1850000000000000012"].replyable
     assert by_id["1850000000000000011"].found_by == "mention"
     assert by_id["1850000000000000011"].replyable
-
-
-@pytest.fixture
-def desk(redis_url, slack_api, x_api, graph_api, signing_secret) -> Iterator[DeskHarness]:
-    h = DeskHarness(redis_url, slack_api, x_api, graph_api, signing_secret)
-    yield h
-    h.close()
 
 
 def test_card_for_a_search_only_post_opens_x_and_reply_is_refused(desk: DeskHarness) -> None:

@@ -177,15 +177,6 @@ def test_throttled_feed_backs_off_for_the_time_graph_asks(graph: GraphAPI, r: re
 
 # ----- through the desk: /dm on Facebook -----------------------------------------------------
 
-@pytest.fixture
-def desk(redis_url, slack_api, x_api, graph_api, signing_secret):
-    from tests.harness import DeskHarness
-
-    h = DeskHarness(redis_url, slack_api, x_api, graph_api, signing_secret)
-    yield h
-    h.close()
-
-
 def complaint_via_webhook(desk, created: datetime) -> None:
     from tests.support.facebook_signing import comment_webhook_body, signed_webhook_headers
 

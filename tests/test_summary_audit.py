@@ -8,11 +8,9 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import pytest
 import yaml
 
 from bot.clock import BusinessClock
@@ -57,13 +55,6 @@ def test_summary_counts_business_minutes_only() -> None:
     s = compute("2026-11-27", [it], {}, clock, {"twitter": timedelta(minutes=20)}, 0)
     assert s.networks["twitter"].median == 15  # 10 min Friday + 5 min Monday
     assert s.networks["twitter"].hit_rate == 1.0
-
-
-@pytest.fixture
-def desk(redis_url, slack_api, x_api, graph_api, signing_secret) -> Iterator[DeskHarness]:
-    h = DeskHarness(redis_url, slack_api, x_api, graph_api, signing_secret)
-    yield h
-    h.close()
 
 
 def _run(args: list[str], desk: DeskHarness, tmp_path: Path) -> subprocess.CompletedProcess[str]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
 import pytest
 
@@ -14,13 +13,6 @@ from tests.support.facebook_signing import comment_webhook_body, signed_webhook_
 APP_SECRET = "fb-app-secret"  # the harness's FACEBOOK_APP_SECRET
 VERIFY_TOKEN = "fb-verify"    # the harness's FACEBOOK_VERIFY_TOKEN
 POST = "100000000000001_555"
-
-
-@pytest.fixture
-def desk(redis_url, slack_api, x_api, graph_api, signing_secret) -> Iterator[DeskHarness]:
-    h = DeskHarness(redis_url, slack_api, x_api, graph_api, signing_secret)
-    yield h
-    h.close()
 
 
 def complaint(desk: DeskHarness, comment_id: str = "555_1", **kw: object) -> bytes:
