@@ -20,7 +20,7 @@ test: install
 	$(BIN)/python -m pytest
 
 lint: install
-	$(BIN)/ruff check bot handlers tests benchmarks
+	$(BIN)/ruff check bot handlers tests benchmarks scripts
 
 web: install
 	$(BIN)/python -m bot web
