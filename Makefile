@@ -21,6 +21,7 @@ test: install
 
 lint: install
 	$(BIN)/ruff check bot handlers tests benchmarks scripts
+	$(BIN)/mypy bot handlers
 
 web: install
 	$(BIN)/python -m bot web

@@ -16,7 +16,15 @@ from bot.models import Item, State
 from bot.slack.cards import escape
 
 if TYPE_CHECKING:
-    from bot.desk import Desk
+    from collections.abc import Callable
+    from datetime import datetime
+
+    from bot.config import DeskConfig
+    from bot.desk import TimerPort
+    from bot.sources.base import Source
+    from bot.store import AuditLog, ItemStore
+    from bot.store.agents import KuerzelStore
+    from bot.triage import Triage
 
 CLOSED_BY_AGENT = (State.ANSWERED, State.PRIVATE, State.NOREPLY)
 _REASON_ALIASES = {
@@ -45,13 +53,34 @@ def normalise_reason(text: str) -> str:
 class AgentActions:
     """Mixed into `Desk`: the agent operations."""
 
-    def _lang(self: Desk) -> str:
+    if TYPE_CHECKING:  # provided by `Desk`
+        config: DeskConfig
+        items: ItemStore
+        audit: AuditLog
+        kuerzel: KuerzelStore
+        sources: dict[str, Source]
+        triage: Triage
+        timers: TimerPort
+        now: Callable[[], datetime]
+
+        def refresh_card(self, number: int) -> None: ...
+        def thread_line(self, item: Item, key: str, **params: Any) -> None: ...
+        def refresh_home(self, *users: str) -> None: ...
+        def kuerzel_of(self, user: str) -> str | None: ...
+        def is_agent(self, user: str) -> bool: ...
+        def _refuse(self, user: str, action: str, item_no: int | None, key: str, /,
+                    **params: Any) -> DeskRefusal: ...
+        def _item_for(self, user: str, action: str, number: int) -> Item: ...
+        def _state_refusal(self, user: str, action: str, item: Item,
+                           t_state: str) -> DeskRefusal: ...
+
+    def _lang(self) -> str:
         return self.config.language
 
-    def is_lead(self: Desk, user: str) -> bool:
+    def is_lead(self, user: str) -> bool:
         return user in self.config.leads
 
-    def _require_hold(self: Desk, user: str, action: str, item: Item,
+    def _require_hold(self, user: str, action: str, item: Item,
                       allowed: tuple[State, ...] = (State.CLAIMED,)) -> None:
         """The item is in `allowed` and held by `user` (or `user` is a lead)."""
         if item.state not in allowed:
@@ -63,7 +92,7 @@ class AgentActions:
             raise self._refuse(user, action, item.number, "refuse.held_by_other",
                                number=item.number, holder=item.holder)
 
-    def _after(self: Desk, user: str, action: str, item: Item, line: str, **params: Any) -> Item:
+    def _after(self, user: str, action: str, item: Item, line: str, **params: Any) -> Item:
         self.audit.record(user, action, item.number, "ok", **params)
         self.refresh_card(item.number)
         self.thread_line(item, line, user=user, number=item.number, **params)
@@ -72,14 +101,14 @@ class AgentActions:
         assert fresh is not None
         return fresh
 
-    def held_item(self: Desk, user: str, action: str, number: int) -> Item:
+    def held_item(self, user: str, action: str, number: int) -> Item:
         """The item if `user` may act on it now (before opening a modal); else a refusal."""
         item = self._item_for(user, action, number)
         self._require_hold(user, action, item)
         return item
 
     # ----- claim / release / assign -----------------------------------------------------------
-    def claim(self: Desk, user: str, number: int) -> Outcome:
+    def claim(self, user: str, number: int) -> Outcome:
         """Take an unclaimed item. Atomic: of two agents claiming at once, exactly one wins."""
         item = self._item_for(user, "claim", number)
         t = self.items.transition(number, allowed=(State.NEW,), require_holder="!",
@@ -95,7 +124,7 @@ class AgentActions:
         return Outcome("ok.claimed", {"number": number},
                        self._after(user, "claim", item, "thread.claimed"))
 
-    def release(self: Desk, user: str, number: int) -> Outcome:
+    def release(self, user: str, number: int) -> Outcome:
         """Give a claimed item back to the team."""
         item = self._item_for(user, "release", number)
         self._require_hold(user, "release", item)
@@ -106,7 +135,7 @@ class AgentActions:
         return Outcome("ok.released", {"number": number},
                        self._after(user, "release", item, "thread.released"))
 
-    def assign(self: Desk, user: str, number: int, agent: str) -> Outcome:
+    def assign(self, user: str, number: int, agent: str) -> Outcome:
         """Leads only: give an open item to `agent`."""
         item = self._item_for(user, "assign", number)
         if not self.is_lead(user):
@@ -122,11 +151,11 @@ class AgentActions:
                        self._after(user, "assign", item, "thread.assigned", agent=agent))
 
     # ----- replies --------------------------------------------------------------------------
-    def sign(self: Desk, user: str, text: str) -> str:
+    def sign(self, user: str, text: str) -> str:
         kuerzel = self.kuerzel_of(user) or "??"
         return text.rstrip() + self.config.signature.format(kuerzel=kuerzel)
 
-    def address_mismatch(self: Desk, item: Item, text: str) -> str | None:
+    def address_mismatch(self, item: Item, text: str) -> str | None:
         """The draft's address form if it contradicts the customer's, else None."""
         from bot.triage import detect_address
 
@@ -135,7 +164,7 @@ class AgentActions:
             return draft
         return None
 
-    def check_public(self: Desk, user: str, number: int, text: str, action: str) -> Item:
+    def check_public(self, user: str, number: int, text: str, action: str) -> Item:
         """Checks every public text passes: holder, personal data, network length."""
         item = self._item_for(user, action, number)
         if not text.strip():
@@ -160,7 +189,7 @@ class AgentActions:
                                limit=limit[1], over=limit[0] - limit[1])
         return item
 
-    def check_reply(self: Desk, user: str, number: int, text: str, *,
+    def check_reply(self, user: str, number: int, text: str, *,
                     override: bool = False) -> Item:
         """Every check a public reply must pass, without sending anything."""
         item = self.check_public(user, number, text, "reply")
@@ -172,17 +201,17 @@ class AgentActions:
                                draft=draft)
         return item
 
-    def network_reason(self: Desk, exc: NetworkError) -> str:
+    def network_reason(self, exc: NetworkError) -> str:
         """The network's refusal in the team's language (sources carry a catalogue key)."""
         key = getattr(exc, "key", None)
         return say(key, self._lang(), **getattr(exc, "params", {})) if key else exc.reason
 
-    def triage_personal_data(self: Desk, text: str) -> list[Any]:
+    def triage_personal_data(self, text: str) -> list[Any]:
         from bot.triage import find_personal_data
 
         return list(find_personal_data(text, self.triage.rules))
 
-    def _send_public(self: Desk, user: str, item: Item, text: str, action: str) -> Any:
+    def _send_public(self, user: str, item: Item, text: str, action: str) -> Any:
         """Post `text` signed; the per-item lock stops double clicks sending twice."""
         if not self.items.lock(item.number):
             raise self._refuse(user, action, item.number, "refuse.busy", number=item.number)
@@ -195,7 +224,7 @@ class AgentActions:
             raise DeskRefusal("refuse.network", network=exc.network,
                               reason=self.network_reason(exc), number=item.number) from exc
 
-    def reply(self: Desk, user: str, number: int, text: str, *, override: bool = False) -> Outcome:
+    def reply(self, user: str, number: int, text: str, *, override: bool = False) -> Outcome:
         """Answer the customer publicly, signed with the agent's Kürzel."""
         item = self.check_reply(user, number, text, override=override)
         signed, posted = self._send_public(user, item, text, "reply")
@@ -211,7 +240,7 @@ class AgentActions:
         return Outcome("ok.replied", {"number": number, "network": say(
             f"network.{item.mention.network}", self._lang())}, after)
 
-    def override_held_reply(self: Desk, user: str, number: int) -> Outcome:
+    def override_held_reply(self, user: str, number: int) -> Outcome:
         """Send the draft held for a du/Sie mismatch, deliberately."""
         text = self.items.take_held_reply(number, user)
         if text is None:
@@ -220,7 +249,7 @@ class AgentActions:
         self.audit.record(user, "reply_override", number, "ok")
         return self.reply(user, number, text, override=True)
 
-    def move_to_private(self: Desk, user: str, number: int, text: str = "") -> Outcome:
+    def move_to_private(self, user: str, number: int, text: str = "") -> Outcome:
         """Invite the customer to private messages (public, signed, in their du/Sie) and, where
         the network allows, send `text` (or the invite) privately."""
         item = self._item_for(user, "dm", number)
@@ -249,7 +278,7 @@ class AgentActions:
         return Outcome(key, {"number": number, "note": note}, after)
 
     # ----- closing ----------------------------------------------------------------------------
-    def no_reply(self: Desk, user: str, number: int, reason: str) -> Outcome:
+    def no_reply(self, user: str, number: int, reason: str) -> Outcome:
         """Close without answering; the reason is required."""
         item = self._item_for(user, "noreply", number)
         reason = normalise_reason(reason)
@@ -271,7 +300,7 @@ class AgentActions:
         return Outcome("ok.noreply", {"number": number, "reason": label},
                        self._after(user, "noreply", item, "thread.noreply", reason=escape(label)))
 
-    def resolve(self: Desk, user: str, number: int) -> Outcome:
+    def resolve(self, user: str, number: int) -> Outcome:
         """Mark an answered, private or no-reply item as resolved."""
         item = self._item_for(user, "resolve", number)
         # a post X allows no reply to is handled on X itself, so it may be resolved when claimed
@@ -286,7 +315,7 @@ class AgentActions:
                        self._after(user, "resolve", item, "thread.resolved"))
 
     # ----- the agent's own settings ------------------------------------------------------------
-    def set_kuerzel(self: Desk, user: str, kuerzel: str) -> Outcome:
+    def set_kuerzel(self, user: str, kuerzel: str) -> Outcome:
         """Set the caller's signature: 2–4 letters, unique in the team."""
         import re
 

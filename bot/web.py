@@ -6,6 +6,7 @@ import hmac
 import json
 import logging
 from collections.abc import Callable
+from typing import Any
 
 from slack_bolt import App, BoltResponse
 from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
@@ -37,7 +38,7 @@ def create_bolt_app(rt: Runtime, *, process_before_response: bool = False) -> Ap
     )
 
     @app.middleware
-    def once_per_event(body: dict, next: Callable[[], BoltResponse]) -> BoltResponse:
+    def once_per_event(body: dict[str, Any], next: Callable[[], BoltResponse]) -> BoltResponse:
         """Slack retries events (X-Slack-Retry-Num); act on each event id once."""
         event_id = body.get("event_id") if isinstance(body, dict) else None
         if event_id and not rt.desk.first_delivery(f"event:{event_id}"):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from slack_sdk import WebClient
+from slack_sdk.http_retry import RetryHandler
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
     RateLimitErrorRetryHandler,
@@ -16,7 +17,7 @@ def make_client(settings: Settings, *, safe_to_repeat: bool = True) -> WebClient
     """A WebClient retrying 429 (honouring Retry-After); 5xx and connection errors too when
     `safe_to_repeat` (updates, reads). Posts must not be repeated blindly: a 5xx may have posted.
     """
-    handlers = [RateLimitErrorRetryHandler(max_retry_count=4)]
+    handlers: list[RetryHandler] = [RateLimitErrorRetryHandler(max_retry_count=4)]
     if safe_to_repeat:
         handlers += [ServerErrorRetryHandler(max_retry_count=2),
                      ConnectionErrorRetryHandler(max_retry_count=2)]

@@ -61,7 +61,8 @@ class WebSlack:
         resp = self.client.conversations_history(
             channel=channel, include_all_metadata=True, limit=200
         )
-        for msg in resp.get("messages", []):
+        messages: list[dict[str, Any]] = resp.get("messages", [])
+        for msg in messages:
             meta = msg.get("metadata") or {}
             if (meta.get("event_type") == METADATA_EVENT
                     and str(meta.get("event_payload", {}).get("item")) == str(item)):

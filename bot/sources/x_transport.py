@@ -17,13 +17,13 @@ class RedirectAdapter(HTTPAdapter):
         super().__init__(**kwargs)
         self.base = base.rstrip("/")
 
-    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
+    def send(self, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> requests.Response:
         url = request.url or ""
         for host in TWEEPY_HOSTS:
             if url.startswith(host):
                 request.url = self.base + url[len(host):]
                 break
-        return super().send(request, **kwargs)
+        return super().send(request, *args, **kwargs)
 
 
 def redirect_session(session: requests.Session, base: str) -> None:

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import redis
 
 from bot.store.audit import AuditLog
 from bot.store.items import ItemStore
 from bot.store.queue import MentionQueue
 
+if TYPE_CHECKING:
+    import fakeredis
+
 __all__ = ["AuditLog", "ItemStore", "MentionQueue", "connect"]
 
-_embedded_server: object | None = None
+_embedded_server: fakeredis.FakeServer | None = None
 
 
 def connect(url: str = "") -> redis.Redis:

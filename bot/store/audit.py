@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 import redis
+from redis.typing import EncodableT, FieldT
 
 from bot.store import keys
 
@@ -22,7 +23,7 @@ class AuditLog:
         self, actor: str, action: str, item: int | None, outcome: str, **details: Any
     ) -> str:
         """Append one entry; returns its stream id."""
-        fields = {
+        fields: dict[FieldT, EncodableT] = {
             "at": datetime.now(UTC).isoformat(timespec="milliseconds"),
             "actor": actor,
             "action": action,
@@ -36,7 +37,9 @@ class AuditLog:
         """Entries in order, from `since` on (all when None)."""
         start = f"{int(since.timestamp() * 1000)}-0" if since else "-"
         while True:
-            rows = self.r.xrange(keys.AUDIT_STREAM, min=start, max="+", count=batch)
+            # decode_responses=True: ids and fields are str; a missing stream reads as []
+            rows = cast("list[tuple[str, dict[str, str]]]",
+                        self.r.xrange(keys.AUDIT_STREAM, min=start, max="+", count=batch))
             for entry_id, fields in rows:
                 yield {"id": entry_id, **fields}
             if len(rows) < batch:

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
 import redis
+from redis.typing import EncodableT, FieldT
 
 from bot.models import Item, Mention, State, mention_from_json
 from bot.store import keys
@@ -106,7 +108,7 @@ class ItemStore:
         return int(n), bool(created)
 
     def get(self, number: int) -> Item | None:
-        h = self.r.hgetall(keys.item(number))
+        h = cast("dict[str, str]", self.r.hgetall(keys.item(number)))
         return _item_from_hash(number, h) if h else None
 
     def number_for_mention(self, network: str, mention_id: str) -> int | None:
@@ -144,19 +146,19 @@ class ItemStore:
 
     def set_fields(self, number: int, **fields: str) -> None:
         """Record plain facts (card ts, timer state) that need no state check."""
-        self.r.hset(keys.item(number), mapping=fields)
+        self.r.hset(keys.item(number), mapping=cast("dict[FieldT, EncodableT]", fields))
 
     def reopen(self, number: int, due_at: datetime) -> None:
         self.r.zadd(keys.OPEN_ITEMS, {str(number): due_at.timestamp()})
 
     def numbers_seen_between(self, start: datetime, end: datetime) -> list[int]:
         """Items first seen in [start, end)."""
-        return [int(n) for n in self.r.zrangebyscore(
-            keys.ITEMS_BY_SEEN, start.timestamp(), f"({end.timestamp()}")]
+        return [int(n) for n in cast("list[str]", self.r.zrangebyscore(
+            keys.ITEMS_BY_SEEN, start.timestamp(), f"({end.timestamp()}"))]
 
     def open_numbers(self, limit: int = 100) -> list[int]:
         """Open items, nearest due time first."""
-        return [int(n) for n in self.r.zrange(keys.OPEN_ITEMS, 0, limit - 1)]
+        return [int(n) for n in cast("list[str]", self.r.zrange(keys.OPEN_ITEMS, 0, limit - 1))]
 
     def lock(self, number: int, ttl_s: int = 60) -> bool:
         """Take the per-item action lock (one network call at a time)."""
@@ -185,7 +187,8 @@ class ItemStore:
         pipe.execute()
 
     def counts(self, day: str) -> dict[str, int]:
-        return {k: int(v) for k, v in self.r.hgetall(keys.counts(day)).items()}
+        counts = cast("dict[str, str]", self.r.hgetall(keys.counts(day)))
+        return {k: int(v) for k, v in counts.items()}
 
 
 def _item_from_hash(number: int, h: dict[str, str]) -> Item:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any, cast
 
 import redis
 
@@ -57,9 +58,10 @@ class MentionQueue:
 
     def read(self, consumer: str, count: int = 10, block_ms: int | None = 1000) -> list[Entry]:
         """New entries for this consumer (blocks up to `block_ms`)."""
-        res = self.r.xreadgroup(
+        # RESP2 reply: [[stream, [(id, fields), ...]]], or None after `block_ms`
+        res = cast("list[list[Any]] | None", self.r.xreadgroup(
             keys.MENTION_GROUP, consumer, {keys.MENTION_STREAM: ">"}, count=count, block=block_ms
-        )
+        ))
         return list(self._entries(res[0][1] if res else []))
 
     def reclaim(self, consumer: str, min_idle_ms: int = 60_000, count: int = 50) -> list[Entry]:
@@ -71,9 +73,9 @@ class MentionQueue:
 
     def pending_for(self, consumer: str, count: int = 50) -> list[Entry]:
         """This consumer's own unacknowledged entries (after a restart with the same name)."""
-        res = self.r.xreadgroup(
+        res = cast("list[list[Any]] | None", self.r.xreadgroup(
             keys.MENTION_GROUP, consumer, {keys.MENTION_STREAM: "0"}, count=count
-        )
+        ))
         return list(self._entries(res[0][1] if res else []))
 
     def ack(self, entry_id: str) -> None:

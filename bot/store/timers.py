@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import cast
 
 import redis
 
@@ -175,7 +176,7 @@ class TimerStore:
 
     def pending(self, number: int) -> dict[str, float]:
         """Scheduled entries of one item (member -> fire time); for tests and `/queue`."""
-        members = list(self.r.hgetall(keys.timer_entries(number)))
+        members = list(cast("dict[str, str]", self.r.hgetall(keys.timer_entries(number))))
         if not members:
             return {}
         scores = self.r.zmscore(keys.TIMERS, members)

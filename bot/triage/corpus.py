@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 LABELS = ("negative", "neutral", "positive")
@@ -48,7 +49,7 @@ def _load_tsv(path: Path) -> list[Example]:
         first = fh.readline()
         fh.seek(0)
         if first.startswith("id\ttext\t"):
-            rows = csv.reader(fh, delimiter="\t")
+            rows: Iterator[list[str]] = csv.reader(fh, delimiter="\t")
             next(rows)
         else:
             rows = (line.rstrip("\n").split("\t") for line in fh)

@@ -151,8 +151,8 @@ def _phones(text: str, hotlines: tuple[str, ...]) -> list[PersonalData]:
 
 
 @lru_cache(maxsize=32)
-def _hotline_numbers(hotlines: tuple[str, ...]) -> frozenset[tuple[int, str]]:
-    out = set()
+def _hotline_numbers(hotlines: tuple[str, ...]) -> frozenset[tuple[int | None, str]]:
+    out: set[tuple[int | None, str]] = set()
     for h in hotlines:
         try:
             n = phonenumbers.parse(h, "DE")

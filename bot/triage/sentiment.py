@@ -13,6 +13,7 @@ import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -51,7 +52,7 @@ class SentimentModel:
             self._hashed = hashed
             self._dense = data["dense_weight"][:, order].astype(np.float64)
             self._intercept = data["intercept"][order].astype(np.float64)
-        self.meta: dict = json.loads(base.with_suffix(".json").read_text(encoding="utf-8"))
+        self.meta: dict[str, Any] = json.loads(base.with_suffix(".json").read_text(encoding="utf-8"))
         if (
             self.meta.get("hash_bits") != features.HASH_BITS
             or tuple(self.meta.get("dense_features", ())) != features.DENSE_NAMES

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 #: Score at or above which a text counts as negative ("post to the desk").
 #: Tuned by 5-fold cross-validation on GermEval 2017 train (Twitter part) + dev for negative recall
@@ -19,7 +20,7 @@ class PersonalData:
     start: int
     end: int
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {"kind": self.kind, "text": self.text, "start": self.start, "end": self.end}
 
 
@@ -38,7 +39,7 @@ class TriageResult:
     personal_data: tuple[PersonalData, ...]
     route: str  # channel id of the first matching route, else "default"
 
-    def to_json(self, id: str) -> dict:
+    def to_json(self, id: str) -> dict[str, Any]:
         """The object ``python -m bot triage`` prints for this result."""
         return {
             "id": id,
