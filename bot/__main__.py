@@ -9,6 +9,9 @@ import threading
 from collections.abc import Sequence
 from typing import TextIO
 
+import redis
+from pydantic import ValidationError
+
 from bot.config import DeskConfig, load_config
 from bot.errors import ConfigError
 from bot.settings import Settings
@@ -28,9 +31,11 @@ def cmd_web(settings: Settings) -> int:
     from bot.runtime import build_runtime
     from bot.web import create_web_app
 
-    rt = build_runtime(settings, _config(settings))
     if not settings.slack_signing_secret:
         raise ConfigError("SLACK_SIGNING_SECRET", "is not set: Slack requests cannot be verified")
+    if not settings.slack_bot_token:
+        raise ConfigError("SLACK_BOT_TOKEN", "is not set: the bot cannot post to Slack (xoxb-…)")
+    rt = build_runtime(settings, _config(settings))
     uvicorn.run(create_web_app(rt), host="0.0.0.0", port=settings.port, log_level="warning",
                 access_log=False)
     return 0
@@ -122,6 +127,7 @@ def cmd_summary(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_audit(settings: Settings, args: argparse.Namespace) -> int:
     from bot.audit_export import main as audit_main
 
+    _config(settings)  # a broken desk.yaml is reported by every command
     return audit_main(settings, args, sys.stdout)
 
 
@@ -151,8 +157,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     from bot import logs
 
     logs.setup()
-    settings = Settings()
     try:
+        settings = Settings()
         match args.command:
             case "web":
                 return cmd_web(settings)
@@ -176,6 +182,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     except FileNotFoundError as exc:
         print(f"Datei nicht gefunden / file not found: {exc.filename}", file=sys.stderr)
         return 2
+    except ValidationError as exc:  # an environment variable of the wrong type
+        err = exc.errors()[0]
+        name = str(err["loc"][0]).upper() if err["loc"] else "environment"
+        print(f"Konfigurationsfehler / configuration error: {name}: {err['msg']}", file=sys.stderr)
+        return 2
+    except redis.ConnectionError:
+        print("Redis ist nicht erreichbar / Redis is not reachable: check REDIS_URL and that the "
+              "server runs", file=sys.stderr)
+        return 1
+    except BrokenPipeError:  # e.g. `… | head`
+        sys.stderr.close()
+        return 0
     return 2
 
 

@@ -261,7 +261,8 @@ class AgentActions:
         private_id, note = "", ""
         try:
             sent = self.sources[item.mention.network].private_reply(
-                item.mention, self.sign(user, text or invite))
+                item.mention, self.sign(user, text or (
+                    tpl.dm_opening_sie if item.address == "sie" else tpl.dm_opening_du)))
             private_id = sent.id if sent else ""
         except NetworkError as exc:
             note = self.network_reason(exc)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import json
 from datetime import UTC, datetime
@@ -37,5 +38,8 @@ def main(settings: Settings, args: argparse.Namespace, out: TextIO) -> int:
             writer.writerow(e)
     else:
         for e in entries:
-            out.write(json.dumps(e, ensure_ascii=False) + "\n")
+            row: dict[str, object] = dict(e)
+            with contextlib.suppress(ValueError):  # plain-text details stay as they are
+                row["details"] = json.loads(e.get("details") or "{}")
+            out.write(json.dumps(row, ensure_ascii=False) + "\n")
     return 0

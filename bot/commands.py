@@ -17,10 +17,41 @@ class UsageError(ValueError):
         self.rest_hint = rest_hint
 
 
+_LINK = re.compile(r"<([^<>|]*)(?:\|([^<>]*))?>")
+
+
+def slack_unescape(text: str) -> str:
+    """Slack's escaped command text back to what the agent typed.
+
+    Slack sends `&amp; &lt; &gt;` for `& < >`, links as `<https://…>` or `<https://…|label>`,
+    users as `<@U…|name>`, channels as `<#C…|name>` and `<!here>`.
+    """
+
+    def link(m: re.Match[str]) -> str:
+        target, label = m.group(1), m.group(2)
+        if target.startswith("@"):
+            return "@" + (label or target[1:])
+        if target.startswith("#"):
+            return "#" + (label or target[1:])
+        if target.startswith("!"):
+            return "@" + (label or target[1:].split("^")[0])
+        if target.startswith("mailto:"):
+            return label or target[len("mailto:"):]
+        return target if not label or label == target else label if target.endswith(label) \
+            else target
+
+    return _LINK.sub(link, text).replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
 @dataclass(frozen=True)
 class ItemArgs:
     number: int
-    rest: str
+    rest: str  # as Slack sent it (escaped): for `<@U…>` references
+
+    @property
+    def text(self) -> str:
+        """The free text as the agent typed it (Slack's escaping undone)."""
+        return slack_unescape(self.rest)
 
 
 def item_args(text: str | None, rest_hint: str = "") -> ItemArgs:

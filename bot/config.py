@@ -117,6 +117,8 @@ class Templates(_Strict):
     dm_invite_sie: str = (
         "Bitte schreiben Sie uns eine Direktnachricht, dann schauen wir uns das gemeinsam an."
     )
+    dm_opening_du: str = "Hallo, hier ist das Service-Team. Wie können wir dir helfen?"
+    dm_opening_sie: str = "Guten Tag, hier ist das Service-Team. Wie können wir Ihnen helfen?"
 
 
 class DeskConfig(_Strict):
@@ -134,11 +136,39 @@ class DeskConfig(_Strict):
     warn_at: float = Field(default=0.75, gt=0, lt=1)
     business_hours: Any = "always"
     closed: tuple[str, ...] = ()
+
+    @field_validator("closed", mode="before")
+    @classmethod
+    def _closed_as_text(cls, v: Any) -> Any:
+        return tuple(str(d) for d in v) if isinstance(v, list | tuple) else v
     summary: Summary = Summary()
     sources: Sources = Sources()
     triage: TriageConfig = TriageConfig()
     templates: Templates = Templates()
     noreply_reasons: tuple[str, ...] = ("spam", "troll", "solved", "no_question", "duplicate")
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, v: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(v)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{v!r} is not a time zone like Europe/Berlin") from None
+        return v
+
+    @field_validator("closed")
+    @classmethod
+    def _closed(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        from datetime import date
+
+        for i, day in enumerate(v):
+            try:
+                date.fromisoformat(str(day))
+            except ValueError:
+                raise ValueError(f"[{i}] {day!r} is not a date like 2026-12-24") from None
+        return v
 
     @field_validator("targets", mode="before")
     @classmethod
@@ -201,11 +231,24 @@ def _field_path(loc: tuple[int | str, ...]) -> str:
     return ".".join(str(p) for p in loc if not str(p).startswith("function-")) or "(top level)"
 
 
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """A safe loader that refuses a key given twice (YAML would silently keep the last)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise ConfigError(str(key), f"is given twice (line {key_node.start_mark.line + 1})")
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
 def load_config(path: str | Path) -> DeskConfig:
     """Read and validate `desk.yaml`; raise `ConfigError` naming the first bad field."""
     p = Path(path)
     try:
-        raw = yaml.safe_load(p.read_text(encoding="utf-8"))
+        raw = yaml.load(p.read_text(encoding="utf-8-sig"), Loader=_UniqueKeyLoader)  # a SafeLoader
     except FileNotFoundError as exc:
         raise ConfigError(str(p), "file not found (set DESK_CONFIG or create it)") from exc
     except yaml.YAMLError as exc:

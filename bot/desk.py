@@ -18,7 +18,15 @@ from bot.config import DeskConfig
 from bot.errors import DeskRefusal
 from bot.messages import say
 from bot.models import Item, Mention, State
-from bot.slack.cards import CardContext, card_blocks, card_metadata, card_text, escape
+from bot.slack.cards import (
+    QUOTE_LIMIT,
+    CardContext,
+    card_blocks,
+    card_metadata,
+    card_text,
+    clip,
+    escape,
+)
 from bot.slack.poster import SlackPort
 from bot.sources.base import Source
 from bot.store import AuditLog, ItemStore
@@ -37,12 +45,18 @@ class TimerPort(Protocol):
     def stop(self, number: int) -> None:
         """The item needs no answer now (answered, private, no reply, resolved)."""
 
+    def card_changed(self, number: int) -> None:
+        """The card could not be updated now: update it on a later tick."""
+
 
 class NoTimers:
     def start(self, item: Item) -> None:
         return None
 
     def stop(self, number: int) -> None:
+        return None
+
+    def card_changed(self, number: int) -> None:
         return None
 
 
@@ -145,11 +159,11 @@ class Desk(AgentActions):
 
     def _follow_up(self, item: Item, mention: Mention, sentiment: str) -> IntakeResult:
         """A customer wrote again in the same conversation: thread it and restart the clock."""
-        self.items.link_mention(mention.network, mention.id, item.number)
-        if item.card_ts:
+        if item.card_ts:  # posted before linking: a failure retries the whole follow-up
             self.slack.post_thread(item.channel, item.card_ts, say(
                 "thread.followup", self.config.language, handle=escape(mention.author.handle),
-                text=escape(mention.text)))
+                text=escape(clip(mention.text, QUOTE_LIMIT))))
+        self.items.link_mention(mention.network, mention.id, item.number)
         if item.state in (State.ANSWERED, State.CLAIMED, State.NEW):
             due = self.clock.add(min(mention.created_at, self.now()),
                                  self.config.target_for(mention.network))
@@ -186,16 +200,28 @@ class Desk(AgentActions):
         return CardContext(self.config.language, self.config.timezone, rt)
 
     def refresh_card(self, number: int) -> None:
+        """Show the item's current state on its card. Best effort: the desk state is already
+        changed, so a Slack failure only marks the card for the worker to update later."""
         item = self.items.get(number)
         if item and item.card_ts:
             ctx = self._ctx(item)
-            self.slack.update_card(item.channel, item.card_ts, card_blocks(item, ctx),
-                                   card_text(item, ctx))
+            try:
+                self.slack.update_card(item.channel, item.card_ts, card_blocks(item, ctx),
+                                       card_text(item, ctx))
+            except Exception as exc:
+                log.warning("card update for #%s failed (%s); queued for later", number,
+                            type(exc).__name__)
+                self.timers.card_changed(number)
 
     def thread_line(self, item: Item, key: str, **params: Any) -> None:
+        """Tell the story in the card's thread. Best effort, like `refresh_card`."""
         if item.card_ts:
-            self.slack.post_thread(item.channel, item.card_ts,
-                                   say(key, self.config.language, **params))
+            try:
+                self.slack.post_thread(item.channel, item.card_ts,
+                                       say(key, self.config.language, **params))
+            except Exception as exc:
+                log.warning("thread line %s for #%s failed (%s)", key, item.number,
+                            type(exc).__name__)
 
     def kuerzel_of(self, user: str) -> str | None:
         return self.kuerzel.get(user) or self.config.agents.get(user)

@@ -22,10 +22,24 @@ class IngestReport:
                 "rejected": [{"line": n, "reason": r} for n, r in self.rejected]}
 
 
+def ingest_body(body: str, queue: MentionQueue) -> IngestReport:
+    """An HTTP body: one JSON mention (pretty-printed is fine) or JSONL."""
+    text = body.lstrip("\ufeff").strip()
+    if text.startswith("{") and "\n" in text:
+        try:
+            obj = json.loads(text)
+        except json.JSONDecodeError:
+            obj = None  # not one document: read it as JSONL
+        if isinstance(obj, dict):
+            return ingest_lines([json.dumps(obj, ensure_ascii=False)], queue)
+    return ingest_lines(text.splitlines(), queue)
+
+
 def ingest_lines(lines: Iterable[str], queue: MentionQueue) -> IngestReport:
     """Enqueue every valid mention; blank lines are skipped; nothing stops at a bad line."""
     report = IngestReport()
-    for number, line in enumerate(lines, start=1):
+    for number, raw in enumerate(lines, start=1):
+        line = raw.lstrip("\ufeff") if number == 1 else raw  # a byte-order mark (Windows)
         if not line.strip():
             continue
         try:

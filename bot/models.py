@@ -59,6 +59,13 @@ def _req_str(obj: dict[str, Any], name: str, where: str = "") -> str:
     return v
 
 
+def _handle(author: dict[str, Any], network: str) -> str:
+    """X handles are required; Facebook users have none, so their name (or id) stands in."""
+    if network == "facebook" and not author.get("handle"):
+        return str(author.get("name") or author.get("id") or "")
+    return _req_str(author, "handle", "author.")
+
+
 def parse_mention(obj: Any) -> Mention:
     """Validate one decoded JSON object against the mention schema (see README)."""
     if not isinstance(obj, dict):
@@ -96,7 +103,7 @@ def parse_mention(obj: Any) -> Mention:
         text=text,
         author=Author(
             id=_req_str(author, "id", "author."),
-            handle=_req_str(author, "handle", "author."),
+            handle=_handle(author, network),
             name=str(author.get("name") or ""),
         ),
         created_at=created,

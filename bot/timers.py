@@ -120,6 +120,10 @@ class TimerService:
             TimerEntry(item.number, "breach", gen): item.due_at.timestamp(),
         })
 
+    def card_changed(self, number: int) -> None:
+        """Mark the card for the coalesced update on a later tick."""
+        self.store.mark_card(number)
+
     def stop(self, number: int) -> None:
         self.store.stop(number)
 

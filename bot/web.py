@@ -6,6 +6,7 @@ import hmac
 import json
 import logging
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from slack_bolt import App, BoltResponse
@@ -17,11 +18,13 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 import handlers
-from bot.ingest import ingest_lines
+from bot.ingest import ingest_body
 from bot.runtime import Runtime
 from bot.slack.client import make_client
 
 log = logging.getLogger(__name__)
+
+LISTENER_THREADS = 64
 
 
 def create_bolt_app(rt: Runtime, *, process_before_response: bool = False) -> App:
@@ -31,6 +34,10 @@ def create_bolt_app(rt: Runtime, *, process_before_response: bool = False) -> Ap
     """
     app = App(
         client=make_client(rt.settings),
+        # Listeners ack first, then do Slack work that may wait for channel pacing; a large
+        # pool keeps a burst of commands from queueing behind those waits (3 s ack limit).
+        listener_executor=ThreadPoolExecutor(max_workers=LISTENER_THREADS,
+                                             thread_name_prefix="bolt-listener"),
         signing_secret=rt.settings.slack_signing_secret,
         token_verification_enabled=False,
         process_before_response=process_before_response,
@@ -89,7 +96,7 @@ def create_web_app(rt: Runtime, bolt: App | None = None) -> Starlette:
             return JSONResponse({"error": "missing or wrong bearer token (INGEST_TOKEN)"},
                                 status_code=401)
         body = (await request.body()).decode("utf-8", errors="replace")
-        report = await run_in_threadpool(ingest_lines, body.splitlines(), rt.queue)
+        report = await run_in_threadpool(ingest_body, body, rt.queue)
         status = 200 if not report.rejected else (207 if report.accepted else 400)
         return Response(json.dumps(report.as_dict(), ensure_ascii=False), status_code=status,
                         media_type="application/json")

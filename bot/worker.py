@@ -18,6 +18,8 @@ from bot.store.queue import Entry
 
 log = logging.getLogger(__name__)
 
+MAX_DELIVERIES = 5  # then the entry goes to the dead-letter stream instead of looping
+
 
 def consumer_name() -> str:
     return f"{socket.gethostname()}-{os.getpid()}"
@@ -31,26 +33,41 @@ class Worker:
         self.rt = runtime
         self.name = name or consumer_name()
         self.reclaim_idle_ms = reclaim_idle_ms
+        self._first_step = True  # after a restart with the same name: own pending first
         self.rt.queue.ensure_group()
 
     def handle(self, entry: Entry) -> bool:
-        """Run the intake for one entry; True when it may be acknowledged."""
+        """Run the intake for one entry; True when it may be acknowledged.
+
+        A failed entry stays pending and is retried after `reclaim_idle_ms`; after
+        `MAX_DELIVERIES` attempts it is parked in the dead-letter stream (kept, audited).
+        """
         if entry.mention is None:
             self.rt.audit.record("worker", "intake", None, "rejected:undecodable",
                                  entry=entry.entry_id)
             return True
         try:
             self.rt.desk.intake(entry.mention)
-        except Exception:
-            log.exception("intake failed for %s (will retry)", entry.mention.key)
+        except Exception as exc:
+            reason = _reason(exc)
+            if self.rt.queue.deliveries(entry.entry_id) >= MAX_DELIVERIES:
+                log.error("intake failed %d times for %s: parked in the dead-letter stream",
+                          MAX_DELIVERIES, entry.mention.key)
+                self.rt.queue.dead_letter(entry, reason)
+                self.rt.audit.record("worker", "intake", None, "failed:dead_letter",
+                                     mention=entry.mention.key, reason=reason)
+                return False
+            log.warning("intake failed for %s (%s); retried in %d s", entry.mention.key,
+                        type(exc).__name__, self.reclaim_idle_ms // 1000)
             return False
         return True
 
     def step(self, block_ms: int | None = 1000, count: int = 10) -> int:
         """Process what is there (reclaimed first, then new); returns entries acknowledged."""
         done = 0
-        entries = (self.rt.queue.pending_for(self.name)
-                   + self.rt.queue.reclaim(self.name, self.reclaim_idle_ms)
+        own = self.rt.queue.pending_for(self.name) if self._first_step else []
+        self._first_step = False
+        entries = (own + self.rt.queue.reclaim(self.name, self.reclaim_idle_ms)
                    + self.rt.queue.read(self.name, count=count, block_ms=block_ms))
         seen: set[str] = set()
         for entry in entries:
@@ -81,3 +98,11 @@ class Worker:
             except Exception:
                 log.exception("worker step failed; retrying in 1 s")
                 stop.wait(1)
+
+
+def _reason(exc: Exception) -> str:
+    """A short, body-free description of why an intake failed (for logs and the audit)."""
+    response = getattr(exc, "response", None)
+    getter = getattr(response, "get", None)
+    error = getter("error") if callable(getter) else None
+    return f"{type(exc).__name__}: {error}" if error else type(exc).__name__

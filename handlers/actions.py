@@ -7,13 +7,15 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
+from bot.commands import item_args
 from bot.desk import Desk
 from handlers.common import run_action
 from handlers.views import noreply_modal, reply_modal
 
 
 def _number(body: dict[str, Any]) -> int:
-    return int(body["actions"][0]["value"])
+    """The item number a button carries; a malformed one gets the usual usage answer."""
+    return item_args(str(body["actions"][0].get("value", ""))).number
 
 
 def _user(body: dict[str, Any]) -> str:
@@ -46,9 +48,10 @@ def register(app: App, desk: Desk) -> None:
     @app.action("reply")
     def reply(ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient) -> None:
         ack()
-        user, number = _user(body), _number(body)
+        user = _user(body)
 
         def open_modal() -> None:
+            number = _number(body)
             item = desk.held_item(user, "reply", number)
             client.views_open(trigger_id=body["trigger_id"], view=reply_modal(desk, item, user, ""))
 
@@ -57,9 +60,10 @@ def register(app: App, desk: Desk) -> None:
     @app.action("noreply")
     def noreply(ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient) -> None:
         ack()
-        user, number = _user(body), _number(body)
+        user = _user(body)
 
         def open_modal() -> None:
+            number = _number(body)
             desk.held_item(user, "noreply", number)
             client.views_open(trigger_id=body["trigger_id"], view=noreply_modal(desk, number))
 

@@ -33,8 +33,8 @@ def register(app: App, desk: Desk) -> None:
     simple("claim", lambda u, a: desk.claim(u, a.number))
     simple("release", lambda u, a: desk.release(u, a.number))
     simple("resolve", lambda u, a: desk.resolve(u, a.number))
-    simple("dm", lambda u, a: desk.move_to_private(u, a.number, a.rest), "[Text]")
-    simple("noreply", lambda u, a: desk.no_reply(u, a.number, a.rest), "spam")
+    simple("dm", lambda u, a: desk.move_to_private(u, a.number, a.text), "[Text]")
+    simple("noreply", lambda u, a: desk.no_reply(u, a.number, a.text), "spam")
 
     @app.command("/assign")
     def assign(ack: Ack, command: dict[str, Any], respond: Respond) -> None:
@@ -75,12 +75,12 @@ def register(app: App, desk: Desk) -> None:
         except UsageError:
             tell(respond, say("refuse.bad_number", lang, command="/reply", rest=" Antworttext"))
             return
-        if not args.rest:
+        if not args.text.strip():
             run_action(respond, lang, "/reply", lambda: _open_reply_modal(
                 desk, client, command["trigger_id"], user, args.number), "Antworttext")
             return
         try:
-            outcome = desk.reply(user, args.number, args.rest)
+            outcome = desk.reply(user, args.number, args.text)
         except DeskRefusal as exc:
             if exc.key == "hold.address":
                 respond(text=say(exc.key, lang, **exc.params), response_type="ephemeral",

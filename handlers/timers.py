@@ -40,7 +40,7 @@ def register(app: App, desk: Desk) -> None:
 
         def call() -> Outcome:
             args = item_args(command.get("text"), "[Notiz]")
-            return escalate(desk, command["user_id"], args.number, args.rest)
+            return escalate(desk, command["user_id"], args.number, args.text)
 
         run_action(respond, lang, "/escalate", call, "[Notiz]")
 

@@ -7,7 +7,7 @@ from typing import Any
 from bot.desk import Desk
 from bot.messages import say
 from bot.models import Item
-from bot.slack.cards import escape
+from bot.slack.cards import QUOTE_LIMIT, clip, escape
 
 REPLY_MODAL = "reply_modal"
 NOREPLY_MODAL = "noreply_modal"
@@ -36,7 +36,8 @@ def draft_hint(desk: Desk, item: Item, user: str, draft: str) -> str:
 
 def reply_modal(desk: Desk, item: Item, user: str, draft: str) -> dict[str, Any]:
     lang = desk.config.language
-    quoted = "\n".join("> " + line for line in escape(item.mention.text).splitlines())
+    quoted = clip("\n".join("> " + line for line in
+                            escape(clip(item.mention.text, QUOTE_LIMIT)).splitlines()), 2900)
     return {
         "type": "modal",
         "callback_id": REPLY_MODAL,

@@ -248,3 +248,12 @@ def test_desk_help_lists_every_command(desk: DeskHarness) -> None:
     for cmd in ("/claim", "/reply", "/dm", "/noreply", "/release", "/resolve", "/escalate",
                 "/assign", "/queue", "/kuerzel"):
         assert cmd in text
+
+
+def test_slack_escaping_in_a_reply_is_undone_before_sending(desk: DeskHarness) -> None:
+    n = new_item(desk)
+    desk.run_command("/claim", str(n), AGENT_A)
+    answer = desk.run_command(
+        "/reply", f"{n} Tarif S &amp; M: <https://www.telekom.de/hilfe> &lt;3", AGENT_A)
+    assert "gesendet" in answer
+    assert desk.x.posted[-1]["text"] == "Tarif S & M: https://www.telekom.de/hilfe <3 ^AB"

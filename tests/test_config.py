@@ -64,3 +64,44 @@ def test_cli_exits_2_naming_the_field_without_traceback(tmp_path: Path, mutate, 
     assert proc.returncode == 2, proc.stderr
     assert field in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize("mutate,field", [
+    (lambda c: c.update(timezone="Mars/Olympus"), "timezone"),
+    (lambda c: c.update(closed=["banana"]), "closed"),
+    (lambda c: c.update(closed=["2026-02-30"]), "closed"),
+])
+def test_time_zone_and_closed_dates_are_checked(mutate, field: str) -> None:
+    raw = _base()
+    mutate(raw)
+    with pytest.raises(ConfigError) as err:
+        config_from_dict(raw)
+    assert err.value.field.startswith(field), str(err.value)
+
+
+def test_a_key_given_twice_is_an_error(tmp_path: Path) -> None:
+    text = (ROOT / "config" / "desk.yaml").read_text() + "\nlanguage: en\n"
+    cfg = tmp_path / "desk.yaml"
+    cfg.write_text(text)
+    with pytest.raises(ConfigError) as err:
+        load_config(cfg)
+    assert err.value.field == "language" and "twice" in err.value.reason
+
+
+@pytest.mark.parametrize("env,name,code", [
+    ({"REDIS_URL": "notaurl"}, "REDIS_URL", 2),
+    ({"PORT": "abc"}, "PORT", 2),
+    ({"REDIS_URL": "redis://127.0.0.1:1/0"}, "REDIS_URL", 1),
+])
+def test_bad_environment_is_one_clear_line(env: dict[str, str], name: str, code: int) -> None:
+    proc = subprocess.run([sys.executable, "-m", "bot", "audit"], capture_output=True, text=True,
+                          cwd=ROOT, env={"PATH": "/usr/bin:/bin", **env}, timeout=60)
+    assert proc.returncode == code
+    assert name in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_web_without_bot_token_says_so() -> None:
+    proc = subprocess.run([sys.executable, "-m", "bot", "web"], capture_output=True, text=True,
+                          cwd=ROOT, env={"PATH": "/usr/bin:/bin", "SLACK_SIGNING_SECRET": "x"},
+                          timeout=60)
+    assert proc.returncode == 2 and "SLACK_BOT_TOKEN" in proc.stderr

@@ -199,3 +199,26 @@ def test_no_customer_text_or_personal_data_in_logs(desk: DeskHarness, caplog) ->
     for record in ours:
         line = record.getMessage()
         assert "Geheimtext" not in line and "9876543" not in line and "1234567" not in line
+
+
+def test_ingest_accepts_one_pretty_printed_mention_and_a_bom(desk: DeskHarness) -> None:
+    pretty = json.dumps(mention(mid="71"), indent=2)
+    report = desk.http.post("/ingest", content=pretty.encode(),
+                            headers={"Authorization": "Bearer ingest-secret-token"}).json()
+    assert report["accepted"] == 1 and report["rejected"] == []
+    bom = "\ufeff" + json.dumps(mention(mid="72"))
+    report = desk.http.post("/ingest", content=bom.encode(),
+                            headers={"Authorization": "Bearer ingest-secret-token"}).json()
+    assert report["accepted"] == 1
+
+
+def test_facebook_mention_without_handle_uses_the_name(desk: DeskHarness) -> None:
+    m = mention(mid="1234_9", network="facebook", text="Kein Netz seit Tagen, Frechheit!")
+    del m["author"]["handle"]
+    report = desk.ingest(m, publish=False).json()
+    assert report["accepted"] == 1
+
+
+def test_a_button_with_a_malformed_value_gets_the_usage_answer(desk: DeskHarness) -> None:
+    payload_rid = desk.click("claim", 0, AGENT_A)[1]
+    assert "#0 gibt es nicht" in desk.answer(payload_rid)

@@ -3,8 +3,10 @@ workers."""
 
 from __future__ import annotations
 
+import json
+
 from bot.store import keys
-from bot.worker import Worker
+from bot.worker import MAX_DELIVERIES, Worker
 from tests.harness import DeskHarness, mention
 from tests.support.redis_server import RedisServer
 
@@ -69,3 +71,49 @@ def test_redis_restart_with_aof_loses_nothing(slack_api, x_api, graph_api, signi
             assert sorted(h.rt.items.open_numbers()) == [1, 2, 3, 4, 5]
         finally:
             h.close()
+
+
+def test_a_very_long_mention_still_gets_a_card_within_slacks_limits(desk: DeskHarness) -> None:
+    text = "Seit drei Tagen kein Internet, eine Frechheit! " + "bla " * 1500
+    desk.ingest(mention(network="facebook", mid="99_1", text=text))
+    desk.process()
+    card = desk.cards("C0FESTNETZ")[0]
+    for block in card["blocks"]:
+        if block["type"] == "section":
+            assert len(block["text"]["text"]) <= 3000
+    assert "…" in json.dumps(card["blocks"], ensure_ascii=False)
+
+
+def test_blocks_refused_by_slack_fall_back_to_a_plain_text_card(desk: DeskHarness) -> None:
+    desk.slack.fail_next("chat.postMessage", 200, body={"ok": False, "error": "invalid_blocks"})
+    desk.ingest(mention(text="Eure Hotline ist eine Frechheit, seit Stunden Warteschleife!"))
+    desk.process()
+    posted = desk.slack.messages("C0ALERTS")
+    assert len(posted) == 1 and "#1" in posted[0]["text"]
+    assert desk.rt.items.get(1).card_ts == posted[0]["ts"]
+
+
+def test_an_entry_that_keeps_failing_is_parked_not_retried_forever(desk: DeskHarness) -> None:
+    desk.slack.fail_next("chat.postMessage", 200, times=50,
+                         body={"ok": False, "error": "channel_not_found"})
+    desk.ingest(mention(text="Eure Hotline ist eine Frechheit, seit Stunden Warteschleife!"))
+    worker = Worker(desk.rt, name="w", reclaim_idle_ms=0)
+    for _ in range(MAX_DELIVERIES + 1):
+        worker.step(block_ms=50)
+    assert desk.rt.redis.xlen(keys.DEAD_LETTERS) == 1
+    assert desk.rt.queue.backlog() == 0
+    dead = desk.rt.redis.xrange(keys.DEAD_LETTERS)[0][1]
+    assert "channel_not_found" in dead["reason"] and "Warteschleife" in dead["mention"]
+    outcomes = [e["outcome"] for e in desk.rt.audit.entries()]
+    assert "failed:dead_letter" in outcomes
+
+
+def test_a_failed_card_update_after_a_reply_still_reports_success(desk: DeskHarness) -> None:
+    desk.ingest(mention(text="Eure Hotline ist eine Frechheit, seit Stunden Warteschleife!"))
+    desk.process()
+    desk.run_command("/claim", "1", "U0AGENT1")
+    desk.slack.fail_next("chat.update", 200, times=5, body={"ok": False, "error": "message_not_found"})
+    answer = desk.run_command("/reply", "1 Das tut uns leid, wir prüfen das!", "U0AGENT1")
+    assert "gesendet" in answer
+    assert desk.rt.items.get(1).state == "answered"
+    assert "1" in desk.rt.redis.smembers(keys.CARD_UPDATES)  # the worker updates it later

@@ -100,3 +100,18 @@ def test_summary_print_from_redis(desk: DeskHarness, tmp_path: Path) -> None:
     assert out.returncode == 0, out.stderr
     assert "1 beantwortet" in out.stdout and "Ziel erreicht 100 %" in out.stdout
     assert chart.read_text().startswith("<svg")
+
+
+def test_audit_details_are_json_objects_and_broken_desk_yaml_exits_2(desk: DeskHarness,
+                                                                     tmp_path: Path) -> None:
+    desk.ingest(mention(text="Seit drei Tagen kein Internet, eine Frechheit!"))
+    desk.process()
+    rows = [json.loads(x) for x in _run(["audit"], desk, tmp_path).stdout.splitlines()]
+    assert rows[0]["details"]["network"] == "twitter"
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("channels: {default: C0X}\ntargets: {twitter: zwanzig}\n")
+    env = {"PATH": os.environ.get("PATH", ""), "REDIS_URL": desk.settings.redis_url,
+           "DESK_CONFIG": str(bad)}
+    out = subprocess.run([sys.executable, "-m", "bot", "audit"], cwd=ROOT, env=env,
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode == 2 and "targets" in out.stderr and "Traceback" not in out.stderr

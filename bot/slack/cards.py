@@ -24,6 +24,15 @@ _STATE_ICON = {
 _TIMER_ICON = {"warned": "🟡", "breached": "🔴"}
 
 
+QUOTE_LIMIT = 2800  # a section's text may hold 3,000 characters; leave room for quoting
+NAME_LIMIT = 200
+
+
+def clip(text: str, limit: int) -> str:
+    """`text` cut to `limit` characters, marked with an ellipsis when cut."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 def escape(text: str) -> str:
     """Escape Slack's control characters (&, <, >) so text renders literally."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
@@ -71,8 +80,10 @@ def card_blocks(item: Item, ctx: CardContext) -> list[dict[str, Any]]:
         "card.header", lang, number=item.number, network=say(f"network.{m.network}", lang),
         state=say(f"state.{item.state.value}", lang),
     )
-    author = f"*{escape(m.author.name or m.author.handle)}* @{escape(m.author.handle)}"
-    quoted = "\n".join("> " + line for line in escape(m.text).splitlines() or [""])
+    author = (f"*{escape(clip(m.author.name or m.author.handle, NAME_LIMIT))}* "
+              f"@{escape(clip(m.author.handle, NAME_LIMIT))}")
+    quoted = clip("\n".join("> " + line for line in escape(clip(m.text, QUOTE_LIMIT)).splitlines()
+                            or [""]), 2990)
     blocks: list[dict[str, Any]] = [
         {"type": "section", "text": _mrkdwn(f"{_STATE_ICON[item.state]}{icon} *{header}*")},
         {"type": "context", "elements": [

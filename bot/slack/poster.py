@@ -19,6 +19,9 @@ from bot.slack.cards import METADATA_EVENT
 
 log = logging.getLogger(__name__)
 
+# Slack refused the blocks themselves: a plain-text card is better than no card.
+BLOCK_ERRORS = ("invalid_blocks", "invalid_blocks_format", "msg_too_long", "msg_blocks_too_long")
+
 
 class Pacer(Protocol):
     def wait(self, channel: str) -> None:
@@ -87,12 +90,17 @@ class WebSlack:
             since = time.time() if since is None else since
             try:
                 resp = self.post_client.chat_postMessage(
-                    channel=channel, text=text, blocks=blocks, metadata=metadata,
+                    channel=channel, text=text, blocks=blocks or None, metadata=metadata,
                     unfurl_links=False, unfurl_media=False,
                 )
                 return str(resp["ts"])
             except SlackApiError as exc:
                 status = exc.response.status_code
+                if status < 500 and exc.response.get("error") in BLOCK_ERRORS and blocks:
+                    log.warning("card #%s refused (%s): posting it as plain text", item,
+                                exc.response.get("error"))
+                    blocks = []  # the text fallback still carries the item number
+                    continue
                 if status < 500:
                     raise
                 last = exc
@@ -108,7 +116,8 @@ class WebSlack:
     def post_thread(self, channel: str, thread_ts: str, text: str) -> str:
         self.pacer.wait(channel)
         resp = self.post_client.chat_postMessage(
-            channel=channel, thread_ts=thread_ts, text=text, unfurl_links=False
+            channel=channel, thread_ts=thread_ts, text=text, unfurl_links=False,
+            unfurl_media=False,
         )
         return str(resp["ts"])
 

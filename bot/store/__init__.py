@@ -22,7 +22,12 @@ def connect(url: str = "") -> redis.Redis:
     """Connect to `url`; with no URL, an in-process Redis shared by this process."""
     global _embedded_server
     if url:
-        return redis.Redis.from_url(url, decode_responses=True, health_check_interval=30)
+        try:
+            return redis.Redis.from_url(url, decode_responses=True, health_check_interval=30)
+        except ValueError as exc:
+            from bot.errors import ConfigError
+
+            raise ConfigError("REDIS_URL", f"{exc} (e.g. redis://localhost:6379/0)") from None
     import fakeredis
 
     if _embedded_server is None:

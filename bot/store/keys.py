@@ -10,6 +10,7 @@ PREFIX = "at:"
 ITEM_SEQ = PREFIX + "seq:item"                 # INCR: the next short item number (#N)
 MENTION_STREAM = PREFIX + "stream:mentions"    # XADD by ingest, XREADGROUP by workers
 MENTION_GROUP = "desk-workers"                 # the consumer group on MENTION_STREAM
+DEAD_LETTERS = PREFIX + "stream:dead"          # entries that failed MAX_DELIVERIES times (kept)
 AUDIT_STREAM = PREFIX + "audit"                # append-only trail of actions and refusals
 ITEMS_BY_SEEN = PREFIX + "items:seen"         # ZSET item number -> first seen (epoch s)
 OPEN_ITEMS = PREFIX + "open"                   # ZSET item number -> due time (epoch s)

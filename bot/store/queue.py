@@ -78,6 +78,20 @@ class MentionQueue:
         ))
         return list(self._entries(res[0][1] if res else []))
 
+    def deliveries(self, entry_id: str) -> int:
+        """How often the group has handed out this entry (1 on the first read)."""
+        rows = self.r.xpending_range(keys.MENTION_STREAM, keys.MENTION_GROUP, min=entry_id,
+                                     max=entry_id, count=1)
+        return int(rows[0]["times_delivered"]) if rows else 0
+
+    def dead_letter(self, entry: Entry, reason: str) -> None:
+        """Park an entry that keeps failing (kept, never deleted) and acknowledge it."""
+        pipe = self.r.pipeline()
+        pipe.xadd(keys.DEAD_LETTERS, {"entry": entry.entry_id, "mention": entry.raw,
+                                      "reason": reason})
+        pipe.xack(keys.MENTION_STREAM, keys.MENTION_GROUP, entry.entry_id)
+        pipe.execute()
+
     def ack(self, entry_id: str) -> None:
         self.r.xack(keys.MENTION_STREAM, keys.MENTION_GROUP, entry_id)
 

@@ -23,14 +23,15 @@ def main(args: list[str], rules: TriageRules, stdin: TextIO, stdout: TextIO, std
         return 2
     source = args[0]
     try:
-        handle = stdin if source == "-" else open(source, encoding="utf-8")  # noqa: SIM115
+        handle = stdin if source == "-" else open(source, encoding="utf-8-sig")  # noqa: SIM115
     except OSError as exc:
         print(f"triage: Datei nicht lesbar / cannot read {source}: {exc.strerror}", file=stderr)
         return 2
     triage = Triage(rules)
     bad = 0
     try:
-        for number, line in enumerate(handle, 1):
+        for number, raw in enumerate(handle, 1):
+            line = raw.lstrip("\ufeff") if number == 1 else raw  # a byte-order mark (Windows)
             if not line.strip():
                 continue
             try:
