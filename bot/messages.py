@@ -105,9 +105,9 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "#{number} is being sent right now. Please wait a moment.",
     },
     "refuse.network": {
-        "de": "{network} hat die Antwort abgelehnt: {reason}. #{number} bleibt bei dir; "
+        "de": "Die Antwort ging nicht raus ({network}: {reason}). #{number} bleibt bei dir; "
               "bitte später erneut versuchen.",
-        "en": "{network} refused the reply: {reason}. You still hold #{number}; "
+        "en": "The reply was not sent ({network}: {reason}). You still hold #{number}; "
               "please try again later.",
     },
     "refuse.no_network": {

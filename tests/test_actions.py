@@ -257,3 +257,30 @@ def test_slack_escaping_in_a_reply_is_undone_before_sending(desk: DeskHarness) -
         "/reply", f"{n} Tarif S &amp; M: <https://www.telekom.de/hilfe> &lt;3", AGENT_A)
     assert "gesendet" in answer
     assert desk.x.posted[-1]["text"] == "Tarif S & M: https://www.telekom.de/hilfe <3 ^AB"
+
+
+def test_a_burst_of_commands_in_one_channel_is_acked_within_3_s(desk: DeskHarness) -> None:
+    """Pacing thread lines (1/s per channel) happens after the ack, never before it."""
+    import threading
+
+    count = 12  # more than Bolt's default pool of 10 listener threads
+    numbers = [new_item(desk, mid=f"18500000000000005{i:02d}") for i in range(count)]
+    for n in numbers:
+        desk.run_command("/claim", str(n), AGENT_A)
+    took: list[float] = []
+
+    def reply(n: int) -> None:
+        started = time.monotonic()
+        resp, _ = desk.command("/reply", f"{n} Das tut uns leid, wir prüfen Fall {n}!", AGENT_A)
+        took.append(time.monotonic() - started)
+        assert resp.status_code == 200
+
+    threads = [threading.Thread(target=reply, args=(n,)) for n in numbers]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(took) == count and max(took) < 3.0, took
+    wait_for(lambda: len(desk.x.calls_to("POST /2/tweets")) == count, 30, "all replies sent")
+    wait_for(lambda: sum("geantwortet" in t for n in numbers for t in thread_texts(desk, n))
+             == count, 40, "every thread line posted (paced at 1/s per channel)")
