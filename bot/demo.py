@@ -20,7 +20,7 @@ from bot.messages import say
 from bot.models import Mention
 from bot.runtime import build_runtime
 from bot.settings import Settings
-from bot.slack.console import ConsoleSlack
+from bot.slack.console import ConsoleSlack, plain
 from bot.sources.base import Posted
 from bot.sources.x import X_LIMIT, weighted_length
 from bot.worker import Worker
@@ -88,9 +88,9 @@ def run_demo(out: TextIO) -> int:
         try:
             outcome = rt.desk.claim(user, number) if action == "claim" else rt.desk.reply(
                 user, number, text)
-            out.write(f"  privat an {user}: {say(outcome.key, lang, **outcome.params)}\n\n")
+            out.write(f"  privat an {user}: {plain(say(outcome.key, lang, **outcome.params))}\n\n")
         except DeskRefusal as exc:
-            out.write(f"  privat an {user}: {say(exc.key, lang, **exc.params)}\n\n")
+            out.write(f"  privat an {user}: {plain(say(exc.key, lang, **exc.params))}\n\n")
     out.write("=== Demo beendet ===\n")
     return 0
 

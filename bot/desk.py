@@ -165,13 +165,14 @@ class Desk(AgentActions):
                 text=escape(clip(mention.text, QUOTE_LIMIT))))
         self.items.link_mention(mention.network, mention.id, item.number)
         if item.state in (State.ANSWERED, State.CLAIMED, State.NEW):
-            due = self.clock.add(min(mention.created_at, self.now()),
-                                 self.config.target_for(mention.network))
+            # the next-response clock starts when the customer wrote, never before the item
+            start = max(min(mention.created_at, self.now()), item.seen_at or mention.created_at)
+            due = self.clock.add(start, self.config.target_for(mention.network))
             new_state = State.CLAIMED if item.holder else State.NEW
             t = self.items.transition(
                 item.number, allowed=(State.ANSWERED, State.CLAIMED, State.NEW),
                 state=new_state.value, due_at=due.isoformat(), timer_state="",
-                pending_since=min(mention.created_at, self.now()).isoformat())
+                pending_since=start.isoformat())
             if t.ok:
                 self.items.reopen(item.number, due)
                 self.refresh_card(item.number)

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from slack_bolt import App, BoltResponse
+from slack_bolt import App, BoltContext, BoltResponse
 from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -21,6 +21,7 @@ import handlers
 from bot.ingest import ingest_body
 from bot.runtime import Runtime
 from bot.slack.client import make_client
+from handlers.common import with_fallback
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +51,16 @@ def create_bolt_app(rt: Runtime, *, process_before_response: bool = False) -> Ap
         event_id = body.get("event_id") if isinstance(body, dict) else None
         if event_id and not rt.desk.first_delivery(f"event:{event_id}"):
             return BoltResponse(status=200, body="")
+        return next()
+
+    @app.middleware
+    def answer_privately_always(context: BoltContext, next: Callable[[], BoltResponse]
+                                ) -> BoltResponse:
+        """Listeners' `respond` falls back to chat.postEphemeral if response_url fails."""
+        original = context.respond if context.response_url else None
+        if original is not None:
+            context["respond"] = with_fallback(original, context.client,
+                                               context.channel_id, context.user_id)
         return next()
 
     handlers.register(app, rt.desk)

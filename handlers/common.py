@@ -6,12 +6,38 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from slack_sdk import WebClient
+
 from bot.actions import Outcome
 from bot.commands import UsageError
 from bot.errors import DeskRefusal
 from bot.messages import say
 
 log = logging.getLogger(__name__)
+
+
+def with_fallback(respond: Callable[..., Any], client: WebClient, channel: str | None,
+                  user: str | None) -> Callable[..., Any]:
+    """`respond` (response_url: 5 uses, 30 minutes) that falls back to `chat.postEphemeral`
+    when the URL is spent, expired or unreachable, so the actor is always told."""
+
+    def answer(text: str = "", **kwargs: Any) -> Any:
+        try:
+            resp = respond(text=text, **kwargs)
+            if getattr(resp, "status_code", 200) < 300:
+                return resp
+        except Exception as exc:
+            log.warning("response_url failed (%s); answering with chat.postEphemeral",
+                        type(exc).__name__)
+        if channel and user:
+            try:
+                return client.chat_postEphemeral(channel=channel, user=user, text=text,
+                                                 blocks=kwargs.get("blocks"))
+            except Exception as exc:
+                log.warning("could not tell %s privately (%s)", user, type(exc).__name__)
+        return None
+
+    return answer
 
 
 def tell(respond: Callable[..., Any], text: str) -> None:

@@ -284,3 +284,16 @@ def test_a_burst_of_commands_in_one_channel_is_acked_within_3_s(desk: DeskHarnes
     wait_for(lambda: len(desk.x.calls_to("POST /2/tweets")) == count, 30, "all replies sent")
     wait_for(lambda: sum("geantwortet" in t for n in numbers for t in thread_texts(desk, n))
              == count, 40, "every thread line posted (paced at 1/s per channel)")
+
+
+def test_a_spent_response_url_falls_back_to_an_ephemeral_message(desk: DeskHarness) -> None:
+    from tests.support.slack_signing import slash_body
+
+    body = slash_body("/desk", "help", AGENT_A, "C0ALERTS",
+                      response_url=desk.slack.response_url("spent"))
+    for _ in range(6):  # Slack's response_url works 5 times; the 6th answer must still arrive
+        assert desk.signed_post(body).status_code == 200
+        time.sleep(0.05)
+    wait_for(lambda: len(desk.slack.responses("spent")) == 5, 5, "five response_url answers")
+    ephemeral = wait_for(lambda: desk.slack.ephemerals(user=AGENT_A), 5, "ephemeral fallback")
+    assert len(ephemeral) == 1 and "Befehle" in ephemeral[0]["text"]

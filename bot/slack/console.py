@@ -9,7 +9,8 @@ from typing import Any, TextIO
 from bot.slack.cards import builder_link
 
 
-def _plain(text: str) -> str:
+def plain(text: str) -> str:
+    """Slack mrkdwn as terminal text (mentions as @id, entities decoded)."""
     text = re.sub(r"<@([A-Z0-9]+)>", r"@\1", text)
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
@@ -19,9 +20,9 @@ def render_blocks(blocks: list[dict[str, Any]]) -> list[str]:
     lines: list[str] = []
     for b in blocks:
         if b["type"] == "section":
-            lines += _plain(b["text"]["text"]).splitlines()
+            lines += plain(b["text"]["text"]).splitlines()
         elif b["type"] == "context":
-            lines.append("  ".join(_plain(e["text"]) for e in b["elements"]))
+            lines.append("  ".join(plain(e["text"]) for e in b["elements"]))
         elif b["type"] == "actions":
             lines.append("  ".join(f"[ {e['text']['text']} ]" for e in b["elements"]))
     return lines
@@ -56,12 +57,12 @@ class ConsoleSlack:
         self._box(f"#{channel} · Karte aktualisiert", blocks)
 
     def post_thread(self, channel: str, thread_ts: str, text: str) -> str:
-        self.out.write(f"  ↳ Thread: {_plain(text)}\n\n")
+        self.out.write(f"  ↳ Thread: {plain(text)}\n\n")
         return f"1764000000.{next(self._ts):06d}"
 
     def publish_home(self, user: str, view: dict[str, Any]) -> None:
         return None
 
     def post_message(self, channel: str, text: str) -> str:
-        self.out.write(f"#{channel}: {_plain(text)}\n\n")
+        self.out.write(f"#{channel}: {plain(text)}\n\n")
         return f"1764000000.{next(self._ts):06d}"
