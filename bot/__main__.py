@@ -47,6 +47,8 @@ def cmd_worker(settings: Settings) -> int:
     from bot.runtime import build_runtime
     from bot.worker import Worker
 
+    if not settings.slack_bot_token:
+        raise ConfigError("SLACK_BOT_TOKEN", "is not set: the worker cannot post cards (xoxb-…)")
     rt = build_runtime(settings, _config(settings))
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())

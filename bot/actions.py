@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from bot.errors import DeskRefusal, NetworkError
 from bot.messages import say
 from bot.models import Item, State
-from bot.slack.cards import escape
+from bot.slack.cards import escape, mention
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -139,7 +139,7 @@ class AgentActions:
         """Leads only: give an open item to `agent`."""
         item = self._item_for(user, "assign", number)
         if not self.is_lead(user):
-            leads = ", ".join(f"<@{u}>" for u in self.config.leads)
+            leads = ", ".join(mention(u) for u in self.config.leads)
             raise self._refuse(user, "assign", number, "refuse.leads_only", leads=leads)
         if not self.is_agent(agent):
             raise self._refuse(user, "assign", number, "refuse.assignee_not_agent", agent=agent)
@@ -321,7 +321,7 @@ class AgentActions:
         import re
 
         if not self.is_agent(user):
-            leads = ", ".join(f"<@{u}>" for u in self.config.leads)
+            leads = ", ".join(mention(u) for u in self.config.leads)
             raise self._refuse(user, "kuerzel", None, "refuse.not_agent", leads=leads)
         k = kuerzel.strip().upper()
         if not re.fullmatch(r"[A-ZÄÖÜ]{2,4}", k):

@@ -29,12 +29,12 @@ def slack_unescape(text: str) -> str:
 
     def link(m: re.Match[str]) -> str:
         target, label = m.group(1), m.group(2)
-        if target.startswith("@"):
-            return "@" + (label or target[1:])
-        if target.startswith("#"):
-            return "#" + (label or target[1:])
+        # people, channels and @here become plain names: on X "@name" or "#name" would tag
+        # or link someone else
+        if target.startswith(("@", "#")):
+            return label or target[1:]
         if target.startswith("!"):
-            return "@" + (label or target[1:].split("^")[0])
+            return label or target[1:].split("^")[0]
         if target.startswith("mailto:"):
             return label or target[len("mailto:"):]
         return target if not label or label == target else label if target.endswith(label) \

@@ -147,6 +147,14 @@ class DeskConfig(_Strict):
     templates: Templates = Templates()
     noreply_reasons: tuple[str, ...] = ("spam", "troll", "solved", "no_question", "duplicate")
 
+    @field_validator("leads")
+    @classmethod
+    def _leads(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        for lead in v:
+            if not re.match(r"^[UWS][A-Z0-9]{2,}$", lead):
+                raise ValueError(f"{lead!r} is not a Slack user id (U…/W…) or user group id (S…)")
+        return v
+
     @field_validator("timezone")
     @classmethod
     def _timezone(cls, v: str) -> str:

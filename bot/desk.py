@@ -26,6 +26,7 @@ from bot.slack.cards import (
     card_text,
     clip,
     escape,
+    mention,
 )
 from bot.slack.poster import SlackPort
 from bot.sources.base import Source
@@ -240,7 +241,7 @@ class Desk(AgentActions):
 
     def _item_for(self, user: str, action: str, number: int) -> Item:
         if not self.is_agent(user):
-            leads = ", ".join(f"<@{u}>" for u in self.config.leads) or "die Teamleitung"
+            leads = ", ".join(mention(u) for u in self.config.leads) or "die Teamleitung"
             raise self._refuse(user, action, number, "refuse.not_agent", leads=leads)
         item = self.items.get(number)
         if item is None:

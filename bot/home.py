@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.messages import say
 from bot.models import State
-from bot.slack.cards import CardContext, escape
+from bot.slack.cards import CardContext, escape, mention
 
 if TYPE_CHECKING:
     from bot.desk import Desk
@@ -18,8 +18,9 @@ MAX_ROWS = 25  # a Home view holds at most 100 blocks
 def _row(item: Item, ctx: CardContext, buttons: list[str]) -> list[dict[str, Any]]:
     m = item.mention
     due = ctx.local(item.due_at) if item.due_at else "–"
+    due_key = "card.due_overdue" if item.timer_state == "breached" else "card.due"
     text = (f"*#{item.number}* · {say(f'network.{m.network}', ctx.lang)} · "
-            f"@{escape(m.author.handle)} · {say('card.due', ctx.lang, due=due)}\n"
+            f"@{escape(m.author.handle)} · {say(due_key, ctx.lang, due=due)}\n"
             f"{escape(m.text[:200])}")
     blocks: list[dict[str, Any]] = [{"type": "section",
                                      "text": {"type": "mrkdwn", "text": text, "verbatim": True}}]
@@ -31,6 +32,10 @@ def _row(item: Item, ctx: CardContext, buttons: list[str]) -> list[dict[str, Any
 
 def home_view(desk: Desk, user: str) -> dict[str, Any]:
     lang = desk.config.language
+    if not desk.is_agent(user):  # customers' posts are for the team only
+        leads = ", ".join(mention(u) for u in desk.config.leads) or "die Teamleitung"
+        return {"type": "home", "blocks": [{"type": "section", "text": {
+            "type": "mrkdwn", "text": say("refuse.not_agent", lang, leads=leads)}}]}
     ctx = CardContext(lang, desk.config.timezone)
     mine, unclaimed = [], []
     for n in desk.items.open_numbers(500):

@@ -227,9 +227,9 @@ CATALOGUE: dict[str, dict[str, str]] = {
                        "en": "{ingested} mentions, {negative} negative · {open} open"},
     "summary.network": {
         "de": "{network}: {items} Karten, {answered} beantwortet, Median {median} Min., "
-              "Ziel erreicht {hit}",
+              "Ziel erreicht {hit}, überschritten ohne Antwort {breached}",
         "en": "{network}: {items} items, {answered} answered, median {median} min, "
-              "target met {hit}",
+              "target met {hit}, breached without answer {breached}",
     },
     "summary.agent": {
         "de": "<@{user}> ({kuerzel}): {answered} beantwortet, Median {median} Min., Ziel {hit}",

@@ -1,7 +1,9 @@
 """Scheduler jobs that poll the sources into the mention queue.
 
-A source without credentials is skipped with one log line. Jobs are safe to run in several
-workers at once: checkpoints only move forward and the queue drops duplicates.
+A source without credentials is skipped with one log line. With several workers, one poll per
+source per interval runs: each poll takes a Redis lease for (most of) the interval, so X's rate
+limit is spent once, not once per worker. Checkpoints only move forward and the queue drops
+duplicates, so a lost lease costs nothing but one extra call.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from bot.sources.base import Poller
 from bot.sources.checkpoints import Checkpoints
+from bot.store import keys
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
@@ -49,18 +52,24 @@ def polling_jobs(rt: Runtime) -> Jobs:
     jobs: Jobs = {}
     s, sources = rt.settings, rt.config.sources
     if s.x_configured:
-        jobs["poll:x"] = (sources.x.poll_every, _job(x_poller(rt), rt))
+        jobs["poll:x"] = (sources.x.poll_every, _job(x_poller(rt), rt, sources.x.poll_every))
     else:
         log.info("X polling skipped: no X_BEARER_TOKEN or OAuth 1.0a secrets")
     if s.facebook_configured:
-        jobs["poll:facebook"] = (sources.facebook.poll_every, _job(facebook_poller(rt), rt))
+        jobs["poll:facebook"] = (sources.facebook.poll_every,
+                                 _job(facebook_poller(rt), rt, sources.facebook.poll_every))
     else:
         log.info("Facebook polling skipped: no FACEBOOK_PAGE_ID / FACEBOOK_PAGE_TOKEN")
     return jobs
 
 
-def _job(poller: Poller, rt: Runtime) -> Callable[[], int]:
+def _job(poller: Poller, rt: Runtime, every: timedelta) -> Callable[[], int]:
+    lease = keys.lease(f"poll:{poller.network}")
+    hold_ms = max(int(every.total_seconds() * 900), 500)  # 90 % of the interval
+
     def run() -> int:
+        if not rt.redis.set(lease, "1", nx=True, px=hold_ms):
+            return 0  # another worker polled this interval
         return poller.poll(rt.queue.enqueue)
 
     return run

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -16,7 +17,7 @@ class Settings(BaseSettings):
     slack_api_url: str = "https://slack.com/api/"
     redis_url: str = ""
     desk_config: str = "config/desk.yaml"
-    port: int = 3000
+    port: int = Field(default=3000, ge=1, le=65535)
     ingest_token: str = ""
 
     x_api_url: str = "https://api.x.com"

@@ -22,11 +22,15 @@ class NetworkFigures:
     items: int = 0
     answered: int = 0
     in_target: int = 0
+    breached_unanswered: int = 0  # passed their target and were never answered (e.g. no reply)
     response_minutes: list[float] = field(default_factory=list)
 
     @property
     def hit_rate(self) -> float | None:
-        return self.in_target / self.answered if self.answered else None
+        """Share of items whose target was met: answered in time, over answered plus those
+        that breached without an answer."""
+        judged = self.answered + self.breached_unanswered
+        return self.in_target / judged if judged else None
 
     @property
     def median(self) -> float | None:
@@ -63,6 +67,10 @@ def compute(day: str, items: list[Item], counts: dict[str, int], clock: Business
             reasons[item.reason] += 1
         rt = first_response(item, clock)
         if rt is None:
+            if item.timer_state == "breached":
+                net.breached_unanswered += 1
+                if item.holder:
+                    agents[item.holder].breached_unanswered += 1
             continue
         minutes = rt.total_seconds() / 60
         in_target = rt <= targets.get(item.mention.network, timedelta(minutes=40))
@@ -86,7 +94,7 @@ def render(s: Summary, lang: str, kuerzel: dict[str, str]) -> str:
     for net, f in sorted(s.networks.items()):
         lines.append(say("summary.network", lang, network=say(f"network.{net}", lang),
                          items=f.items, answered=f.answered, median=_fmt(f.median),
-                         hit=_fmt(f.hit_rate, pct=True)))
+                         hit=_fmt(f.hit_rate, pct=True), breached=f.breached_unanswered))
     for user, f in sorted(s.agents.items(), key=lambda kv: -kv[1].answered):
         lines.append(say("summary.agent", lang, user=user, kuerzel=kuerzel.get(user, "?"),
                          answered=f.answered, median=_fmt(f.median),
@@ -100,7 +108,8 @@ def render(s: Summary, lang: str, kuerzel: dict[str, str]) -> str:
 def as_dict(s: Summary) -> dict[str, Any]:
     return {"day": s.day, "counts": s.counts, "open": s.open_backlog,
             "networks": {n: {"items": f.items, "answered": f.answered, "median_min": f.median,
-                             "hit_rate": f.hit_rate} for n, f in s.networks.items()},
+                             "hit_rate": f.hit_rate, "breached_unanswered": f.breached_unanswered}
+                         for n, f in s.networks.items()},
             "agents": {a: {"answered": f.answered, "median_min": f.median, "hit_rate": f.hit_rate}
                        for a, f in s.agents.items()},
             "noreply_reasons": dict(s.noreply_reasons)}

@@ -41,8 +41,13 @@ def daily_job(rt: Runtime) -> None:
     if now.time() < rt.config.summary.at_time:
         return
     day = now.date()
-    if rt.redis.set(keys.lease(f"summary:{day.isoformat()}"), "1", nx=True, ex=3 * 86400):
-        post_summary(rt, day)
+    lease = keys.lease(f"summary:{day.isoformat()}")
+    if rt.redis.set(lease, "1", nx=True, ex=3 * 86400):
+        try:
+            post_summary(rt, day)
+        except Exception:
+            rt.redis.delete(lease)  # let the next tick (any worker) try again
+            raise
 
 
 def main(settings: Settings, config: DeskConfig, args: argparse.Namespace) -> int:

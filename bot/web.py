@@ -33,7 +33,10 @@ def create_bolt_app(rt: Runtime, *, process_before_response: bool = False) -> Ap
 
     `process_before_response=True` (FaaS, tests) answers Slack only after the listener ran.
     """
+    bolt_logger = logging.getLogger("alert_team.bolt")
+    bolt_logger.setLevel(logging.WARNING)  # Bolt logs request bodies at info: never ours
     app = App(
+        logger=bolt_logger,
         client=make_client(rt.settings),
         # Listeners ack first, then do Slack work that may wait for channel pacing; a large
         # pool keeps a burst of commands from queueing behind those waits (3 s ack limit).

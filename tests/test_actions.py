@@ -297,3 +297,15 @@ def test_a_spent_response_url_falls_back_to_an_ephemeral_message(desk: DeskHarne
     wait_for(lambda: len(desk.slack.responses("spent")) == 5, 5, "five response_url answers")
     ephemeral = wait_for(lambda: desk.slack.ephemerals(user=AGENT_A), 5, "ephemeral fallback")
     assert len(ephemeral) == 1 and "Befehle" in ephemeral[0]["text"]
+
+
+def test_app_home_of_a_non_agent_shows_no_customer_posts(desk: DeskHarness) -> None:
+    new_item(desk)
+    body = json.dumps({"token": "x", "team_id": "T0TEAM", "api_app_id": "A0APP",
+                       "type": "event_callback", "event_id": "Ev0002", "event_time": 1,
+                       "event": {"type": "app_home_opened", "user": STRANGER, "tab": "home"}}
+                      ).encode()
+    desk.signed_post(body, headers={"Content-Type": "application/json"})
+    home = wait_for(lambda: desk.slack.home_view(STRANGER), what="home view")
+    text = json.dumps(home, ensure_ascii=False)
+    assert "nicht als Agent" in text and "Warteschleife" not in text

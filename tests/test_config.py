@@ -100,8 +100,15 @@ def test_bad_environment_is_one_clear_line(env: dict[str, str], name: str, code:
     assert name in proc.stderr and "Traceback" not in proc.stderr
 
 
-def test_web_without_bot_token_says_so() -> None:
-    proc = subprocess.run([sys.executable, "-m", "bot", "web"], capture_output=True, text=True,
+@pytest.mark.parametrize("command", ["web", "worker"])
+def test_web_and_worker_without_bot_token_say_so(command: str) -> None:
+    proc = subprocess.run([sys.executable, "-m", "bot", command], capture_output=True, text=True,
                           cwd=ROOT, env={"PATH": "/usr/bin:/bin", "SLACK_SIGNING_SECRET": "x"},
                           timeout=60)
     assert proc.returncode == 2 and "SLACK_BOT_TOKEN" in proc.stderr
+
+
+def test_a_port_out_of_range_is_one_clear_line() -> None:
+    proc = subprocess.run([sys.executable, "-m", "bot", "audit"], capture_output=True, text=True,
+                          cwd=ROOT, env={"PATH": "/usr/bin:/bin", "PORT": "99999"}, timeout=60)
+    assert proc.returncode == 2 and "PORT" in proc.stderr and "Traceback" not in proc.stderr

@@ -222,3 +222,20 @@ def test_facebook_mention_without_handle_uses_the_name(desk: DeskHarness) -> Non
 def test_a_button_with_a_malformed_value_gets_the_usage_answer(desk: DeskHarness) -> None:
     payload_rid = desk.click("claim", 0, AGENT_A)[1]
     assert "#0 gibt es nicht" in desk.answer(payload_rid)
+
+
+def test_a_forged_request_body_is_not_logged(desk: DeskHarness, caplog) -> None:
+    """Bolt logs the whole body of a badly signed request at info; ours must not."""
+    import logging
+
+    from slack_bolt import BoltRequest
+
+    from bot.web import create_bolt_app
+    from tests.support.slack_signing import signed_headers, slash_body
+
+    caplog.set_level(logging.INFO)  # as `python -m bot web` runs, before the app is built
+    app = create_bolt_app(desk.rt)
+    body = slash_body("/reply", "1 IBAN DE89370400440532013000", AGENT_A, "C0ALERTS")
+    resp = app.dispatch(BoltRequest(body=body.decode(), headers=signed_headers(body, "wrong")))
+    assert resp.status == 401
+    assert not [r.name for r in caplog.records if "DE89370400440532013000" in r.getMessage()]

@@ -333,8 +333,9 @@ def test_polling_job_across_a_worker_restart_posts_each_card_once(harness, x_api
     x_api.add_mention("1850000000000000002", "@brand Router tot, Frechheit!", "502", "kunde_b",
                       "Kunde B")
     second = harness()  # a new worker process: nothing but Redis survives
-    polling_jobs(second.rt)["poll:x"][1]()
-    polling_jobs(second.rt)["poll:x"][1]()
+    for _ in range(2):  # two intervals later (each poll's lease has run out)
+        second.rt.redis.delete(keys.lease("poll:twitter"))
+        polling_jobs(second.rt)["poll:x"][1]()
     second.process()
 
     cards = second.cards("C0FESTNETZ")
@@ -401,3 +402,16 @@ def test_bearer_token_alone_cannot_post_and_says_which_secrets_are_missing(x_api
         bearer_only.reply(mention_of("1850000000000000001"), "Hallo")
     assert "X_ACCESS_TOKEN" in caught.value.reason
     assert x_api.calls == []
+
+
+def test_several_workers_poll_once_per_interval(desk) -> None:
+    """A Redis lease per source: X's rate limit is spent once, not once per worker."""
+    from bot.polling import polling_jobs
+    from bot.runtime import build_runtime
+
+    other = build_runtime(desk.settings, desk.config)  # a second worker process's wiring
+    first = polling_jobs(desk.rt)["poll:x"][1]
+    second = polling_jobs(other)["poll:x"][1]
+    first()
+    second()
+    assert len(desk.x.calls_to("GET /2/users/:id/mentions")) == 1

@@ -115,3 +115,13 @@ def test_audit_details_are_json_objects_and_broken_desk_yaml_exits_2(desk: DeskH
     out = subprocess.run([sys.executable, "-m", "bot", "audit"], cwd=ROOT, env=env,
                          capture_output=True, text=True, timeout=60)
     assert out.returncode == 2 and "targets" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_items_that_breached_without_answer_count_against_the_hit_rate() -> None:
+    missed = item(6, "twitter", None, state=State.NOREPLY, reason="troll")
+    missed = missed.with_(timer_state="breached")
+    s = compute("2026-11-24", [item(1, "twitter", 10), missed], {}, BusinessClock.always(),
+                {"twitter": timedelta(minutes=20)}, 0)
+    assert s.networks["twitter"].hit_rate == 0.5
+    assert s.networks["twitter"].breached_unanswered == 1
+    assert "überschritten ohne Antwort 1" in render(s, "de", {})

@@ -117,7 +117,7 @@ def test_escalate_pings_the_leads_with_the_note_and_is_audited(redis_url, slack_
         assert "alarmiert" in h.run_command("/escalate", "#1 droht mit <!channel> Kündigung", AGENT_A)
         line = wait_for(lambda: timer_lines(h, 1), 3, "escalation line")[0]
         assert line == ("📣 <!subteam^S0LEADS>: <@U0AGENT1> eskaliert #1. "
-                        "Notiz: droht mit @channel Kündigung")  # no <!channel>: no ping
+                        "Notiz: droht mit channel Kündigung")  # no <!channel>: no ping
         assert "nicht als Agent" in h.run_command("/escalate", "1", STRANGER)
         assert "gibt es nicht" in h.run_command("/escalate", "99", AGENT_A)
         assert "z. B. `/escalate 17" in h.run_command("/escalate", "", AGENT_A)

@@ -33,6 +33,11 @@ def clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+def mention(ref: str) -> str:
+    """Slack markup that pings a user (`U…`/`W…`) or a user group (`S…`)."""
+    return f"<!subteam^{ref}>" if ref.startswith("S") else f"<@{ref}>"
+
+
 def escape(text: str) -> str:
     """Escape Slack's control characters (&, <, >) so text renders literally."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
