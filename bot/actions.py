@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from bot.triage import Triage
 
 CLOSED_BY_AGENT = (State.ANSWERED, State.PRIVATE, State.NOREPLY)
+DM_FROM = (State.CLAIMED, State.ANSWERED)  # a public answer may still move to private
 _REASON_ALIASES = {
     "spam": "spam", "troll": "troll", "solved": "solved", "erledigt": "solved",
     "geloest": "solved", "gelöst": "solved", "no_question": "no_question",
@@ -164,12 +165,13 @@ class AgentActions:
             return draft
         return None
 
-    def check_public(self, user: str, number: int, text: str, action: str) -> Item:
+    def check_public(self, user: str, number: int, text: str, action: str,
+                     allowed: tuple[State, ...] = (State.CLAIMED,)) -> Item:
         """Checks every public text passes: holder, personal data, network length."""
         item = self._item_for(user, action, number)
         if not text.strip():
             raise self._refuse(user, action, number, "refuse.empty_reply", number=number)
-        self._require_hold(user, action, item)
+        self._require_hold(user, action, item, allowed)
         if not item.mention.replyable:
             raise self._refuse(user, action, number, "refuse.search_only", number=number,
                                url=item.mention.url)
@@ -253,10 +255,10 @@ class AgentActions:
         """Invite the customer to private messages (public, signed, in their du/Sie) and, where
         the network allows, send `text` (or the invite) privately."""
         item = self._item_for(user, "dm", number)
-        self._require_hold(user, "dm", item)
+        self._require_hold(user, "dm", item, DM_FROM)
         tpl = self.config.templates
         invite = tpl.dm_invite_sie if item.address == "sie" else tpl.dm_invite_du
-        item = self.check_public(user, number, invite, "dm")
+        item = self.check_public(user, number, invite, "dm", DM_FROM)
         signed, posted = self._send_public(user, item, invite, "dm")
         private_id, note = "", ""
         try:
@@ -267,10 +269,12 @@ class AgentActions:
         except NetworkError as exc:
             note = self.network_reason(exc)
         try:
-            self.items.transition(
-                number, allowed=(State.CLAIMED,), close=True, state=State.PRIVATE.value,
-                answered_at=self.now().isoformat(), answered_by=user, reply_id=posted.id,
-                reply_text=signed, private_id=private_id)
+            first = {} if item.answered_at else {  # the first response stays the first
+                "answered_at": self.now().isoformat(), "answered_by": user,
+                "reply_id": posted.id, "reply_text": signed}
+            self.items.transition(number, allowed=DM_FROM, close=True,
+                                  state=State.PRIVATE.value, private_id=private_id,
+                                  invite_id=posted.id, **first)
         finally:
             self.items.unlock(number)
         self.timers.stop(number)

@@ -309,3 +309,16 @@ def test_app_home_of_a_non_agent_shows_no_customer_posts(desk: DeskHarness) -> N
     home = wait_for(lambda: desk.slack.home_view(STRANGER), what="home view")
     text = json.dumps(home, ensure_ascii=False)
     assert "nicht als Agent" in text and "Warteschleife" not in text
+
+
+def test_an_answered_item_may_still_move_to_private_keeping_its_first_response(
+        desk: DeskHarness) -> None:
+    n = new_item(desk)
+    desk.run_command("/claim", str(n), AGENT_A)
+    desk.run_command("/reply", f"{n} Das tut uns leid, wir prüfen das!", AGENT_A)
+    first = desk.rt.items.get(n)
+    assert "private Nachrichten" in desk.run_command("/dm", str(n), AGENT_A)
+    after = desk.rt.items.get(n)
+    assert after.state == "private"
+    assert after.answered_at == first.answered_at and after.reply_id == first.reply_id
+    assert len(desk.x.calls_to("POST /2/tweets")) == 2  # the answer, then the public invite
