@@ -187,9 +187,13 @@ class TimerService:
             return False  # came due late (worker down): the breach says it all
         if not self._mark(item, "warned"):
             return False
-        left = format_duration(self.clock.elapsed(now, item.due_at), self.lang)
-        self._thread(item, "timer.warn", number=item.number, left=left,
-                     holder=_holder(item, self.lang))
+        due, holder = item.due_at, _holder(item, self.lang)
+
+        def text() -> str:  # worked out when sent: posts into a busy channel wait their turn
+            left = format_duration(self.clock.elapsed(min(self.now(), due), due), self.lang)
+            return say("timer.warn", self.lang, number=item.number, left=left, holder=holder)
+
+        self.slack.post_thread(item.channel, item.card_ts, text)
         return True
 
     def _breach(self, item: Item, entry: TimerEntry, now: datetime) -> bool:

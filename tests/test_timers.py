@@ -57,7 +57,8 @@ class RecordingSlack:
     def update_card(self, *args: Any) -> None:
         return None
 
-    def post_thread(self, channel: str, thread_ts: str, text: str) -> str:
+    def post_thread(self, channel: str, thread_ts: str, text: Any) -> str:
+        text = text() if callable(text) else text
         if self.fail:
             raise OSError("slack down")
         with self._lock:

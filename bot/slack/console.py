@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Callable
 from typing import Any, TextIO
 
 from bot.slack.cards import builder_link
@@ -56,8 +57,8 @@ class ConsoleSlack:
         self.cards[ts] = blocks
         self._box(f"#{channel} · Karte aktualisiert", blocks)
 
-    def post_thread(self, channel: str, thread_ts: str, text: str) -> str:
-        self.out.write(f"  ↳ Thread: {plain(text)}\n\n")
+    def post_thread(self, channel: str, thread_ts: str, text: str | Callable[[], str]) -> str:
+        self.out.write(f"  ↳ Thread: {plain(text() if callable(text) else text)}\n\n")
         return f"1764000000.{next(self._ts):06d}"
 
     def publish_home(self, user: str, view: dict[str, Any]) -> None:

@@ -37,7 +37,9 @@ class SlackPort(Protocol):
     def update_card(self, channel: str, ts: str, blocks: list[dict[str, Any]], text: str) -> None:
         ...
 
-    def post_thread(self, channel: str, thread_ts: str, text: str) -> str: ...
+    def post_thread(self, channel: str, thread_ts: str, text: str | Callable[[], str]) -> str:
+        """Post into a card's thread; a callable `text` is rendered when the post goes out."""
+        ...
 
     def publish_home(self, user: str, view: dict[str, Any]) -> None: ...
 
@@ -113,10 +115,11 @@ class WebSlack:
     def update_card(self, channel: str, ts: str, blocks: list[dict[str, Any]], text: str) -> None:
         self.client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
 
-    def post_thread(self, channel: str, thread_ts: str, text: str) -> str:
+    def post_thread(self, channel: str, thread_ts: str, text: str | Callable[[], str]) -> str:
         self.pacer.wait(channel)
         resp = self.post_client.chat_postMessage(
-            channel=channel, thread_ts=thread_ts, text=text, unfurl_links=False,
+            channel=channel, thread_ts=thread_ts, text=text() if callable(text) else text,
+            unfurl_links=False,
             unfurl_media=False,
         )
         return str(resp["ts"])
