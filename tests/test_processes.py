@@ -17,6 +17,7 @@ import pytest
 import yaml
 
 from tests.harness import ROOT, wait_for
+from tests.support.processes import stop_processes
 from tests.support.slack_signing import signed_headers, slash_body
 
 SECRET = "process-secret"
@@ -62,13 +63,7 @@ def processes(env: dict[str, str]) -> Iterator[dict[str, str]]:
         wait_for(healthy, 30, "web process healthy")
         yield {"base": base}
     finally:
-        for p in procs:
-            p.terminate()
-        for p in procs:
-            try:
-                p.wait(10)
-            except subprocess.TimeoutExpired:
-                p.kill()
+        stop_processes(procs)
 
 
 def test_processes_post_card_claim_and_reply(env, processes, slack_api, x_api) -> None:

@@ -23,6 +23,7 @@ from bot.scheduler import start_scheduler
 from bot.store import keys
 from bot.timers import timer_jobs
 from tests.harness import AGENT_A, ROOT, STRANGER, DeskHarness, desk_config, mention, wait_for
+from tests.support.processes import stop_processes
 
 ANGRY = "Eure Hotline ist eine Frechheit, seit Stunden in der Warteschleife!"
 CHANNELS = ("C0ALERTS", "C0FESTNETZ", "C0MOBIL")
@@ -178,13 +179,7 @@ def test_three_worker_processes_fire_each_ping_exactly_once(desk: DeskHarness,
         wait_for(lambda: all(len(timer_lines(desk, n)) >= 2 for n in numbers), 8, "six breaches")
         time.sleep(1.0)
     finally:
-        for p in procs:
-            p.terminate()
-        for p in procs:
-            try:
-                p.wait(10)
-            except subprocess.TimeoutExpired:
-                p.kill()
+        stop_processes(procs)
     logs = "".join((tmp_path / f"worker{i}.log").read_text() for i in range(3))
     for n in numbers:
         kinds = [t[0] for t in timer_lines(desk, n)]
