@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from bot.errors import DeskRefusal, NetworkError
 from bot.messages import say
 from bot.models import Item, State
-from bot.slack.cards import escape, mention
+from bot.slack.cards import escape
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -69,6 +69,8 @@ class AgentActions:
         def refresh_home(self, *users: str) -> None: ...
         def kuerzel_of(self, user: str) -> str | None: ...
         def is_agent(self, user: str) -> bool: ...
+        def leads_text(self) -> str: ...
+        def _require_agent(self, user: str, action: str, item_no: int | None) -> None: ...
         def _refuse(self, user: str, action: str, item_no: int | None, key: str, /,
                     **params: Any) -> DeskRefusal: ...
         def _item_for(self, user: str, action: str, number: int) -> Item: ...
@@ -140,8 +142,8 @@ class AgentActions:
         """Leads only: give an open item to `agent`."""
         item = self._item_for(user, "assign", number)
         if not self.is_lead(user):
-            leads = ", ".join(mention(u) for u in self.config.leads)
-            raise self._refuse(user, "assign", number, "refuse.leads_only", leads=leads)
+            raise self._refuse(user, "assign", number, "refuse.leads_only",
+                               leads=self.leads_text())
         if not self.is_agent(agent):
             raise self._refuse(user, "assign", number, "refuse.assignee_not_agent", agent=agent)
         t = self.items.transition(number, allowed=(State.NEW, State.CLAIMED),
@@ -324,9 +326,7 @@ class AgentActions:
         """Set the caller's signature: 2–4 letters, unique in the team."""
         import re
 
-        if not self.is_agent(user):
-            leads = ", ".join(mention(u) for u in self.config.leads)
-            raise self._refuse(user, "kuerzel", None, "refuse.not_agent", leads=leads)
+        self._require_agent(user, "kuerzel", None)
         k = kuerzel.strip().upper()
         if not re.fullmatch(r"[A-ZÄÖÜ]{2,4}", k):
             raise self._refuse(user, "kuerzel", None, "refuse.kuerzel_format", kuerzel=kuerzel)

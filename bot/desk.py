@@ -26,7 +26,7 @@ from bot.slack.cards import (
     card_text,
     clip,
     escape,
-    mention,
+    lead_ping,
 )
 from bot.slack.poster import SlackPort
 from bot.sources.base import Source
@@ -239,10 +239,16 @@ class Desk(AgentActions):
             k: v for k, v in params.items() if k not in ("found", "number")})
         return DeskRefusal(key, **params)
 
-    def _item_for(self, user: str, action: str, number: int) -> Item:
+    def leads_text(self) -> str:
+        """The leads as Slack mentions, for "ask …" in refusals."""
+        return lead_ping(self.config.leads, self.config.language)
+
+    def _require_agent(self, user: str, action: str, item_no: int | None) -> None:
         if not self.is_agent(user):
-            leads = ", ".join(mention(u) for u in self.config.leads) or "die Teamleitung"
-            raise self._refuse(user, action, number, "refuse.not_agent", leads=leads)
+            raise self._refuse(user, action, item_no, "refuse.not_agent", leads=self.leads_text())
+
+    def _item_for(self, user: str, action: str, number: int) -> Item:
+        self._require_agent(user, action, number)
         item = self.items.get(number)
         if item is None:
             raise self._refuse(user, action, number, "refuse.unknown_item", number=number)

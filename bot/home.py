@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.messages import say
 from bot.models import State
-from bot.slack.cards import CardContext, escape, mention
+from bot.slack.cards import CardContext, escape
 
 if TYPE_CHECKING:
     from bot.desk import Desk
@@ -33,9 +33,8 @@ def _row(item: Item, ctx: CardContext, buttons: list[str]) -> list[dict[str, Any
 def home_view(desk: Desk, user: str) -> dict[str, Any]:
     lang = desk.config.language
     if not desk.is_agent(user):  # customers' posts are for the team only
-        leads = ", ".join(mention(u) for u in desk.config.leads) or "die Teamleitung"
         return {"type": "home", "blocks": [{"type": "section", "text": {
-            "type": "mrkdwn", "text": say("refuse.not_agent", lang, leads=leads)}}]}
+            "type": "mrkdwn", "text": say("refuse.not_agent", lang, leads=desk.leads_text())}}]}
     ctx = CardContext(lang, desk.config.timezone)
     mine, unclaimed = [], []
     for n in desk.items.open_numbers(500):

@@ -276,7 +276,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     },
     "timer.note": {"de": " Notiz: {note}", "en": " Note: {note}"},
     "timer.nobody": {"de": "noch niemand", "en": "unclaimed"},
-    "timer.leads_fallback": {"de": "Teamleitung", "en": "Team leads"},
+    "leads.fallback": {"de": "Teamleitung", "en": "Team leads"},
     "dur.seconds": {"de": "{s} Sek.", "en": "{s} s"},
     "dur.minutes": {"de": "{m} Min.", "en": "{m} min"},
     "dur.hours": {"de": "{h} Std. {m} Min.", "en": "{h} h {m} min"},

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
@@ -23,7 +23,7 @@ from bot.actions import Outcome
 from bot.config import DeskConfig
 from bot.messages import say
 from bot.models import OPEN_STATES, Item
-from bot.slack.cards import escape
+from bot.slack.cards import escape, lead_ping
 from bot.slack.poster import SlackPort
 from bot.store import ItemStore
 from bot.store.timers import TimerEntry, TimerStore
@@ -33,17 +33,11 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-__all__ = ["QueueRow", "TickReport", "TimerService", "escalate", "format_duration", "lead_ping",
+__all__ = ["QueueRow", "TickReport", "TimerService", "escalate", "format_duration",
            "open_queue", "timer_jobs"]
 
 
 # ----- pure helpers ----------------------------------------------------------------------------
-def lead_ping(leads: Sequence[str], lang: str = "de") -> str:
-    """Slack mentions for the leads: `<@U…>` for users, `<!subteam^S…>` for a user group."""
-    pings = [f"<!subteam^{x}>" if x.startswith("S") else f"<@{x}>" for x in leads if x]
-    return ", ".join(pings) or say("timer.leads_fallback", lang)
-
-
 def format_duration(d: timedelta, lang: str = "de") -> str:
     """`45 Sek.`, `12 Min.`, `1 Std. 5 Min.` (rounded up to whole minutes past one minute)."""
     s = max(0, int(d.total_seconds()))

@@ -15,9 +15,10 @@ import yaml
 
 from bot.config import DeskConfig, config_from_dict
 from bot.models import Author, Mention, State
+from bot.slack.cards import lead_ping
 from bot.store import ItemStore, keys
 from bot.store.timers import TimerEntry, TimerStore
-from bot.timers import TimerService, format_duration, lead_ping
+from bot.timers import TimerService, format_duration
 
 ROOT = Path(__file__).resolve().parents[1]
 T0 = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)

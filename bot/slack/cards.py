@@ -7,6 +7,7 @@ customer writing `<!channel>` pings no one.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -36,6 +37,11 @@ def clip(text: str, limit: int) -> str:
 def mention(ref: str) -> str:
     """Slack markup that pings a user (`U…`/`W…`) or a user group (`S…`)."""
     return f"<!subteam^{ref}>" if ref.startswith("S") else f"<@{ref}>"
+
+
+def lead_ping(leads: Sequence[str], lang: str = "de") -> str:
+    """Slack mentions for the leads: `<@U…>` for users, `<!subteam^S…>` for a user group."""
+    return ", ".join(mention(x) for x in leads if x) or say("leads.fallback", lang)
 
 
 def escape(text: str) -> str:
