@@ -32,6 +32,7 @@ from bot.slack.poster import SlackPort
 from bot.sources.base import Source
 from bot.store import AuditLog, ItemStore
 from bot.store.agents import KuerzelStore
+from bot.summary import first_response
 from bot.triage import Triage
 
 log = logging.getLogger(__name__)
@@ -116,8 +117,7 @@ class Desk(AgentActions):
             return IntakeResult("known", item.sentiment if item else "", known)
         parent = self._conversation_item(mention)
         result = self.triage.analyse(mention.text)
-        day = self.now().astimezone(self.clock_tz).date().isoformat()
-        self.items.count(day, "ingested", f"sentiment:{result.sentiment}",
+        self.items.count(self._today(), "ingested", f"sentiment:{result.sentiment}",
                          f"network:{mention.network}")
         if parent is not None:
             return self._follow_up(parent, mention, result.sentiment)
@@ -186,20 +186,17 @@ class Desk(AgentActions):
     def _post_card(self, item: Item) -> None:
         since = item.extra.get("card_attempt")
         self.items.set_fields(item.number, card_attempt=f"{self.now().timestamp():.3f}")
+        ctx = self._ctx(item)
         ts = self.slack.post_card(
-            item.number, item.channel, card_blocks(item, self._ctx(item)),
-            card_text(item, self._ctx(item)), card_metadata(item),
-            since=float(since) if since else None,
+            item.number, item.channel, card_blocks(item, ctx), card_text(item, ctx),
+            card_metadata(item), since=float(since) if since else None,
         )
         self.items.set_fields(item.number, card_ts=ts)
 
     # ----- helpers --------------------------------------------------------------------------
     def _ctx(self, item: Item) -> CardContext:
-        rt = None
-        if item.answered_at:
-            rt = self.clock.elapsed(min(item.mention.created_at, item.seen_at or item.answered_at),
-                                    item.answered_at)
-        return CardContext(self.config.language, self.config.timezone, rt)
+        return CardContext(self.config.language, self.config.timezone,
+                           first_response(item, self.clock))
 
     def refresh_card(self, number: int) -> None:
         """Show the item's current state on its card. Best effort: the desk state is already
@@ -269,9 +266,12 @@ class Desk(AgentActions):
             except Exception:
                 log.warning("App Home refresh failed for %s", user)
 
+    def _today(self) -> str:
+        """Today's date in the desk's time zone (the key of the day's counters)."""
+        return self.now().astimezone(self.clock_tz).date().isoformat()
+
     def today_stats(self) -> dict[str, int]:
-        day = self.now().astimezone(self.clock_tz).date().isoformat()
-        counts = self.items.counts(day)
+        counts = self.items.counts(self._today())
         return {"ingested": counts.get("ingested", 0),
                 "negative": counts.get("sentiment:negative", 0),
                 "open": len(self.items.open_numbers(10000))}

@@ -82,10 +82,8 @@ class Worker:
     def drain(self, block_ms: int = 100) -> int:
         """Process until the stream is empty (demo, tests)."""
         total = 0
-        while (n := self.step(block_ms=block_ms)) or self.rt.queue.backlog():
+        while n := self.step(block_ms=block_ms):
             total += n
-            if n == 0:
-                break
         return total
 
     def run(self, stop: threading.Event, on_tick: Callable[[], None] | None = None) -> None:

@@ -10,7 +10,7 @@ from slack_sdk import WebClient
 from bot.commands import item_args
 from bot.desk import Desk
 from handlers.common import run_action
-from handlers.views import noreply_modal, reply_modal
+from handlers.views import noreply_modal, open_reply_modal, reply_modal
 
 
 def _number(body: dict[str, Any]) -> int:
@@ -50,12 +50,8 @@ def register(app: App, desk: Desk) -> None:
         ack()
         user = _user(body)
 
-        def open_modal() -> None:
-            number = _number(body)
-            item = desk.held_item(user, "reply", number)
-            client.views_open(trigger_id=body["trigger_id"], view=reply_modal(desk, item, user, ""))
-
-        run_action(respond, lang, "/reply", open_modal)
+        run_action(respond, lang, "/reply", lambda: open_reply_modal(
+            desk, client, body["trigger_id"], user, _number(body)))
 
     @app.action("noreply")
     def noreply(ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient) -> None:

@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from bot.actions import Outcome
-from bot.commands import UsageError, item_args, user_ref
+from bot.commands import item_args, user_ref
 from bot.desk import Desk
 from bot.errors import DeskRefusal
 from bot.messages import say
 from handlers.common import run_action, tell
-from handlers.views import held_reply_blocks, reply_modal
-
-log = logging.getLogger(__name__)
+from handlers.views import open_reply_modal
 
 
 def register(app: App, desk: Desk) -> None:
@@ -70,33 +67,14 @@ def register(app: App, desk: Desk) -> None:
     def reply(ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient) -> None:
         ack()
         user = command["user_id"]
-        try:
+
+        def call() -> Outcome | None:
             args = item_args(command.get("text"), "Antworttext")
-        except UsageError:
-            tell(respond, say("refuse.bad_number", lang, command="/reply", rest=" Antworttext"))
-            return
-        if not args.text.strip():
-            run_action(respond, lang, "/reply", lambda: _open_reply_modal(
-                desk, client, command["trigger_id"], user, args.number), "Antworttext")
-            return
-        try:
-            outcome = desk.reply(user, args.number, args.text)
-        except DeskRefusal as exc:
-            if exc.key == "hold.address":
-                respond(text=say(exc.key, lang, **exc.params), response_type="ephemeral",
-                        replace_original=False, blocks=held_reply_blocks(lang, exc.params))
-                return
-            tell(respond, say(exc.key, lang, **exc.params))
-            return
-        except Exception:
-            log.exception("/reply failed")
-            tell(respond, say("error.internal", lang))
-            return
-        tell(respond, say(outcome.key, lang, **outcome.params))
+            if not args.text.strip():  # no text: the modal with its live hints
+                open_reply_modal(desk, client, command["trigger_id"], user, args.number)
+                return None
+            return desk.reply(user, args.number, args.text)
+
+        run_action(respond, lang, "/reply", call, "Antworttext")
 
 
-def _open_reply_modal(desk: Desk, client: WebClient, trigger_id: str, user: str,
-                      number: int) -> None:
-    """Open the reply modal (holder only, same checks as the command on submit)."""
-    item = desk.held_item(user, "reply", number)
-    client.views_open(trigger_id=trigger_id, view=reply_modal(desk, item, user, ""))

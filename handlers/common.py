@@ -12,6 +12,7 @@ from bot.actions import Outcome
 from bot.commands import UsageError
 from bot.errors import DeskRefusal
 from bot.messages import say
+from handlers.views import held_reply_blocks
 
 log = logging.getLogger(__name__)
 
@@ -40,9 +41,13 @@ def with_fallback(respond: Callable[..., Any], client: WebClient, channel: str |
     return answer
 
 
-def tell(respond: Callable[..., Any], text: str) -> None:
+def tell(respond: Callable[..., Any], text: str,
+         blocks: list[dict[str, Any]] | None = None) -> None:
     """A private answer to the actor (ephemeral, leaves the original message alone)."""
-    respond(text=text, response_type="ephemeral", replace_original=False)
+    if blocks:
+        respond(text=text, response_type="ephemeral", replace_original=False, blocks=blocks)
+    else:
+        respond(text=text, response_type="ephemeral", replace_original=False)
 
 
 def run_action(respond: Callable[..., Any], lang: str, command: str,
@@ -55,7 +60,9 @@ def run_action(respond: Callable[..., Any], lang: str, command: str,
                           rest=f" {exc.rest_hint}" if exc.rest_hint else ""))
         return None
     except DeskRefusal as exc:
-        tell(respond, say(exc.key, lang, **exc.params))
+        # a reply held for its du/Sie comes with the button that sends it anyway
+        held = held_reply_blocks(lang, exc.params) if exc.key == "hold.address" else None
+        tell(respond, say(exc.key, lang, **exc.params), held)
         return None
     except Exception:
         log.exception("desk action %s failed", command)

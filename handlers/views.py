@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from slack_sdk import WebClient
+
 from bot.desk import Desk
 from bot.messages import say
 from bot.models import Item
@@ -95,3 +97,10 @@ def held_reply_blocks(lang: str, params: dict[str, Any]) -> list[dict[str, Any]]
                         "deny": _t(say("modal.cancel", lang))},
         }]},
     ]
+
+
+def open_reply_modal(desk: Desk, client: WebClient, trigger_id: str, user: str,
+                     number: int) -> None:
+    """Open the reply modal (holder only; on submit the same checks as the command)."""
+    item = desk.held_item(user, "reply", number)
+    client.views_open(trigger_id=trigger_id, view=reply_modal(desk, item, user, ""))
