@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import sys
 import threading
@@ -18,7 +19,12 @@ from bot.settings import Settings
 
 
 def _open_input(name: str) -> TextIO:
-    return sys.stdin if name == "-" else open(name, encoding="utf-8")
+    """FILE or stdin, read as UTF-8 with an optional byte-order mark (Windows exports)."""
+    if name == "-":
+        if isinstance(sys.stdin, io.TextIOWrapper):
+            sys.stdin.reconfigure(encoding="utf-8-sig")
+        return sys.stdin
+    return open(name, encoding="utf-8-sig")
 
 
 def _config(settings: Settings) -> DeskConfig:

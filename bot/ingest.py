@@ -38,8 +38,7 @@ def ingest_body(body: str, queue: MentionQueue) -> IngestReport:
 def ingest_lines(lines: Iterable[str], queue: MentionQueue) -> IngestReport:
     """Enqueue every valid mention; blank lines are skipped; nothing stops at a bad line."""
     report = IngestReport()
-    for number, raw in enumerate(lines, start=1):
-        line = raw.lstrip("\ufeff") if number == 1 else raw  # a byte-order mark (Windows)
+    for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         try:

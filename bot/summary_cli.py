@@ -25,8 +25,9 @@ def gather(rt: Runtime, day: date) -> Summary:
                    rt.desk.clock, rt.config.targets, len(rt.items.open_numbers(100000)))
 
 
-def post_summary(rt: Runtime, day: date) -> str:
-    s = gather(rt, day)
+def post_summary(rt: Runtime, day: date, s: Summary | None = None) -> str:
+    """Post the day's summary (`s` when already gathered) to the summary channel."""
+    s = s or gather(rt, day)
     text = render(s, rt.config.language, dict(rt.config.agents))
     channel = rt.config.summary.channel or rt.config.channels.default
     rt.desk.slack.post_message(channel, text)
@@ -65,5 +66,5 @@ def main(settings: Settings, config: DeskConfig, args: argparse.Namespace) -> in
         print(render(s, config.language, dict(config.agents)))
         print(json.dumps(as_dict(s), ensure_ascii=False), file=sys.stderr)
         return 0
-    post_summary(rt, day)
+    post_summary(rt, day, s)
     return 0

@@ -96,3 +96,16 @@ def test_processes_post_card_claim_and_reply(env, processes, slack_api, x_api) -
     assert x_api.replies_to("1850000000000009001")[0]["text"].endswith(" ^AB")
     time.sleep(0.5)
     assert len(slack_api.messages("C0FESTNETZ")) == 1  # one card, updated in place
+
+
+def test_cli_reads_files_and_stdin_with_a_byte_order_mark(env, tmp_path) -> None:
+    line = json.dumps({"network": "twitter", "id": "77", "text": "Kein Internet seit Tagen!",
+                       "author": {"id": "1", "handle": "a"},
+                       "created_at": "2026-11-24T09:00:00Z"})
+    bom = tmp_path / "export.jsonl"
+    bom.write_text("\ufeff" + line + "\n", encoding="utf-8")
+    for args, stdin in ((["triage", str(bom)], None), (["triage", "-"], bom.read_bytes()),
+                        (["ingest", "-"], bom.read_bytes())):
+        proc = subprocess.run([sys.executable, "-m", "bot", *args], cwd=ROOT, env=env,
+                              input=stdin, capture_output=True, timeout=60)
+        assert proc.returncode == 0, (args, proc.stderr.decode())

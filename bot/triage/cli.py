@@ -30,8 +30,7 @@ def main(args: list[str], rules: TriageRules, stdin: TextIO, stdout: TextIO, std
     triage = Triage(rules)
     bad = 0
     try:
-        for number, raw in enumerate(handle, 1):
-            line = raw.lstrip("\ufeff") if number == 1 else raw  # a byte-order mark (Windows)
+        for number, line in enumerate(handle, 1):
             if not line.strip():
                 continue
             try:
