@@ -22,6 +22,7 @@ test: install
 lint: install
 	$(BIN)/ruff check bot handlers tests benchmarks scripts
 	$(BIN)/mypy bot handlers
+	$(BIN)/lint-imports
 
 web: install
 	$(BIN)/python -m bot web

@@ -24,9 +24,9 @@ import uvicorn
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot.runtime import build_runtime  # noqa: E402
+from bot.entry.runtime import build_runtime  # noqa: E402
+from bot.entry.web import create_web_app  # noqa: E402
 from bot.settings import Settings  # noqa: E402
-from bot.web import create_web_app  # noqa: E402
 from tests.emulators import SlackAPI  # noqa: E402
 from tests.harness import desk_config  # noqa: E402
 from tests.support.redis_server import RedisServer  # noqa: E402

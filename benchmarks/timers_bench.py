@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/timers_bench.py [--items 100000] [--due 1000] [--write]
 
 Uses `REDIS_URL` (its data is flushed!) or starts a throw-away redis-server on a free port.
-Measures, with the production `TimerService` and `TimerStore` and a Slack port that only
+Measures, with the production `TargetWatch` and `TimerStore` and a Slack port that only
 records (so Slack's own latency and per-channel pacing are not part of the figures):
 1. one tick when nothing is due (median and p99 of many ticks);
 2. one tick when 1,000 entries are due (claim, item read, atomic state change, thread post,
@@ -33,11 +33,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bot.config import DeskConfig, config_from_dict  # noqa: E402
+from bot.desk.publisher import Publisher  # noqa: E402
+from bot.desk.watch import TargetWatch  # noqa: E402
 from bot.models import Author, Mention  # noqa: E402
-from bot.scheduler import JOB_DEFAULTS  # noqa: E402
-from bot.store import ItemStore, keys  # noqa: E402
+from bot.scheduler import JOB_DEFAULTS, TIMER_TICK  # noqa: E402
+from bot.slack.board import SlackBoard  # noqa: E402
+from bot.store import AuditLog, ItemStore, keys  # noqa: E402
 from bot.store.timers import TimerStore  # noqa: E402
-from bot.timers import TimerService, timer_jobs  # noqa: E402
 
 MARK_BEGIN, MARK_END = "<!-- bench:begin -->", "<!-- bench:end -->"
 
@@ -69,9 +71,15 @@ def config() -> DeskConfig:
     return config_from_dict(raw)
 
 
-def service(url: str, cfg: DeskConfig, slack: RecordingSlack, **kw: Any) -> TimerService:
+def service(url: str, cfg: DeskConfig, slack: RecordingSlack, **kw: Any) -> TargetWatch:
+    """The production watch, publisher and board over a Slack port that only records."""
     r = redis.Redis.from_url(url, decode_responses=True)
-    return TimerService(TimerStore(r), ItemStore(r), cfg, slack, **kw)
+    now = kw.pop("now", lambda: datetime.now(UTC))
+    items, timers, clock = ItemStore(r), TimerStore(r), cfg.business_clock()
+    board = SlackBoard(slack, cfg.language, cfg.timezone)  # type: ignore[arg-type]
+    publisher = Publisher(items, AuditLog(r), board, timers, clock, cfg.language, now,
+                          home=lambda user: None)  # type: ignore[arg-type,return-value]
+    return TargetWatch(timers, items, cfg, publisher, clock, now=now, **kw)
 
 
 def seed(url: str, cfg: DeskConfig, count: int, due_at: list[datetime]) -> list[int]:
@@ -147,8 +155,8 @@ def bench(url: str, n_items: int, n_due: int, late_items: int) -> dict[str, Any]
     schedulers = []
     for _ in range(3):  # three workers, each with the production job settings
         sched = BackgroundScheduler(job_defaults=JOB_DEFAULTS, timezone="UTC")
-        for name, (every, fn) in timer_jobs(service(url, cfg, slack)).items():
-            sched.add_job(fn, "interval", seconds=every.total_seconds(), id=name)
+        sched.add_job(service(url, cfg, slack).tick, "interval",
+                      seconds=TIMER_TICK.total_seconds(), id="timers")
         sched.start()
         schedulers.append(sched)
         time.sleep(0.3)

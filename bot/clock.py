@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 import holidays as holidays_lib
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-SEARCH_DAYS = 400  # add()/next_open() give up when no open time lies within this many days
+SEARCH_DAYS = 400  # add()/next_open() give up when this many days pass with no open time
 _RANGE = re.compile(r"(\d\d):(\d\d)\s*-\s*(\d\d):(\d\d)")
 _ONE_SECOND = timedelta(seconds=1)
 
@@ -107,14 +107,18 @@ class BusinessClock:
         start = _utc(start)
         if self.always_open:
             return start + duration
-        left = duration
-        last = self._local_date(start) + timedelta(days=SEARCH_DAYS)
-        for begin, end in self._intervals(start, last):
-            begin = max(begin, start)
-            if begin + left <= end:
-                return begin + left
-            left -= end - begin
-        raise ValueError(f"no business hours within {SEARCH_DAYS} days after {start}")
+        left, t = duration, start
+        while True:  # window by window: sparse hours may need more than one to add up
+            last, found = self._local_date(t) + timedelta(days=SEARCH_DAYS), False
+            for begin, end in self._intervals(t, last):
+                found, begin = True, max(begin, t)
+                if begin + left <= end:
+                    return begin + left
+                left -= end - begin
+                t = end
+            if not found:
+                raise ValueError(f"no business hours within {SEARCH_DAYS} days after {t}")
+            t = max(t, datetime.combine(last + timedelta(days=1), time(), self.tz).astimezone(UTC))
 
     def elapsed(self, a: datetime, b: datetime) -> timedelta:
         """Business time in [a, b); zero if b <= a."""

@@ -12,27 +12,24 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    create_model,
+    field_validator,
+    model_validator,
+)
 
+from bot.durations import parse_duration
 from bot.errors import ConfigError
+from bot.sources.registry import networks
 
-_DURATION = re.compile(r"^\s*(?:(\d+)h)?\s*(?:(\d+)m)?\s*(?:(\d+)s)?\s*$")
+__all__ = ["ConfigError", "DeskConfig", "config_from_dict", "load_config", "parse_duration"]
+
 _CLOCK_TIME = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 _KUERZEL = re.compile(r"^[A-Za-zÄÖÜäöü]{2,4}$")
-
-
-def parse_duration(value: object) -> timedelta:
-    """Parse ``90s``, ``20m``, ``1h``, ``1h30m`` (or a number of seconds) into a timedelta."""
-    if isinstance(value, int | float) and not isinstance(value, bool) and value > 0:
-        return timedelta(seconds=float(value))
-    if isinstance(value, str):
-        m = _DURATION.match(value)
-        if m and any(m.groups()):
-            h, mi, s = (int(g or 0) for g in m.groups())
-            total = timedelta(hours=h, minutes=mi, seconds=s)
-            if total > timedelta(0):
-                return total
-    raise ValueError(f"{value!r} is not a duration like 90s, 20m, 1h or 1h30m")
 
 
 class _Strict(BaseModel):
@@ -58,7 +55,7 @@ class Channels(_Strict):
         return v
 
 
-class Summary(_Strict):
+class SummaryConfig(_Strict):
     channel: str | None = None
     at: str = "18:00"
 
@@ -75,22 +72,10 @@ class Summary(_Strict):
         return time(int(hh), int(mm))
 
 
-class XSource(_Strict):
-    poll_every: timedelta = timedelta(seconds=60)
-    query: str | None = None
-
-    _d = field_validator("poll_every", mode="before")(lambda cls, v: parse_duration(v))
-
-
-class FacebookSource(_Strict):
-    poll_every: timedelta = timedelta(minutes=5)
-
-    _d = field_validator("poll_every", mode="before")(lambda cls, v: parse_duration(v))
-
-
-class Sources(_Strict):
-    x: XSource = XSource()
-    facebook: FacebookSource = FacebookSource()
+Sources: type[BaseModel] = create_model(  # `sources.<config_key>`: each network's options
+    "Sources", __base__=_Strict,
+    **{n.config_key: (n.options, n.options()) for n in networks().values()},  # type: ignore[call-overload]
+)
 
 
 class TriageConfig(_Strict):
@@ -131,8 +116,7 @@ class DeskConfig(_Strict):
     agents: dict[str, str] = Field(default_factory=dict)
     signature: str = " ^{kuerzel}"
     targets: dict[str, timedelta] = Field(
-        default_factory=lambda: {"twitter": timedelta(minutes=20), "facebook": timedelta(minutes=40)}
-    )
+        default_factory=lambda: {n.name: n.default_target for n in networks().values()})
     warn_at: float = Field(default=0.75, gt=0, lt=1)
     business_hours: Any = "always"
     closed: tuple[str, ...] = ()
@@ -141,8 +125,8 @@ class DeskConfig(_Strict):
     @classmethod
     def _closed_as_text(cls, v: Any) -> Any:
         return tuple(str(d) for d in v) if isinstance(v, list | tuple) else v
-    summary: Summary = Summary()
-    sources: Sources = Sources()
+    summary: SummaryConfig = SummaryConfig()
+    sources: Sources = Sources()  # type: ignore[valid-type]
     triage: TriageConfig = TriageConfig()
     templates: Templates = Templates()
     noreply_reasons: tuple[str, ...] = ("spam", "troll", "solved", "no_question", "duplicate")
@@ -183,10 +167,11 @@ class DeskConfig(_Strict):
     def _targets(cls, v: Any) -> dict[str, timedelta]:
         if not isinstance(v, dict):
             raise ValueError("must map a network to a duration, e.g. {twitter: 20m}")
-        out = {}
+        known = networks()
+        out = {n.name: n.default_target for n in known.values()}
         for net, dur in v.items():
-            if net not in ("twitter", "facebook"):
-                raise ValueError(f"unknown network {net!r} (twitter, facebook)")
+            if net not in known:
+                raise ValueError(f"unknown network {net!r} ({', '.join(known)})")
             try:
                 out[net] = parse_duration(dur)
             except ValueError as exc:
@@ -233,6 +218,10 @@ class DeskConfig(_Strict):
     def target_for(self, network: str) -> timedelta:
         """Response target of a network (unknown networks get the longest target)."""
         return self.targets.get(network, max(self.targets.values(), default=timedelta(minutes=40)))
+
+    def source_options(self, config_key: str) -> Any:
+        """A network's `sources.<config_key>` block (its own `PollOptions` subclass)."""
+        return getattr(self.sources, config_key)
 
 
 def _field_path(loc: tuple[int | str, ...]) -> str:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from bot.errors import MentionError
 from bot.models import parse_mention
+from bot.sources.registry import networks
 from bot.store import MentionQueue
 
 
@@ -38,6 +39,7 @@ def ingest_body(body: str, queue: MentionQueue) -> IngestReport:
 def ingest_lines(lines: Iterable[str], queue: MentionQueue) -> IngestReport:
     """Enqueue every valid mention; blank lines are skipped; nothing stops at a bad line."""
     report = IngestReport()
+    known = {name: spec.handle_optional for name, spec in networks().items()}
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
@@ -47,7 +49,7 @@ def ingest_lines(lines: Iterable[str], queue: MentionQueue) -> IngestReport:
             report.rejected.append((number, f"not valid JSON ({exc.msg} at column {exc.colno})"))
             continue
         try:
-            mention = parse_mention(obj)
+            mention = parse_mention(obj, known)
         except MentionError as exc:
             report.rejected.append((number, str(exc)))
             continue

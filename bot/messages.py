@@ -39,8 +39,6 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "state.private": {"de": "privat", "en": "private"},
     "state.noreply": {"de": "keine Antwort", "en": "no reply"},
     "state.resolved": {"de": "erledigt", "en": "resolved"},
-    "network.twitter": {"de": "X", "en": "X"},
-    "network.facebook": {"de": "Facebook", "en": "Facebook"},
     # thread lines
     "thread.claimed": {"de": "<@{user}> hat #{number} übernommen.", "en": "<@{user}> claimed #{number}."},
     "thread.replied": {"de": "<@{user}> hat geantwortet: {text}", "en": "<@{user}> replied: {text}"},
@@ -109,6 +107,12 @@ CATALOGUE: dict[str, dict[str, str]] = {
               "bitte später erneut versuchen.",
         "en": "The reply was not sent ({network}: {reason}). You still hold #{number}; "
               "please try again later.",
+    },
+    "refuse.network_final": {
+        "de": "Die Antwort ging nicht raus ({network}: {reason}). #{number} bleibt bei dir; "
+              "ein neuer Versuch ändert daran nichts.",
+        "en": "The reply was not sent ({network}: {reason}). You still hold #{number}; "
+              "trying again will not change this.",
     },
     "refuse.no_network": {
         "de": "Für {network} sind keine Zugangsdaten eingerichtet; Antwort nicht gesendet.",
@@ -180,6 +184,11 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "de": "Bitte den Agenten als @-Erwähnung angeben, z. B. `/assign {number} @anna`.",
         "en": "Please name the agent as an @-mention, e.g. `/assign {number} @anna`.",
     },
+    "usage.text": {"de": "[Text]", "en": "[text]"},
+    "usage.reason": {"de": "Grund", "en": "reason"},
+    "usage.agent": {"de": "@agent", "en": "@agent"},
+    "usage.reply": {"de": "Antworttext", "en": "reply text"},
+    "usage.note": {"de": "[Notiz]", "en": "[note]"},
     "help": {
         "de": "*Alert-Team – Befehle* (N ist die Nummer auf der Karte, z. B. 17)\n"
               "`/claim N` übernehmen · `/reply N Text` öffentlich antworten (mit Kürzel; ohne Text "
@@ -236,13 +245,14 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "<@{user}> ({kuerzel}): {answered} answered, median {median} min, target {hit}",
     },
     "summary.noreply": {"de": "Ohne Antwort: {reasons}", "en": "No reply: {reasons}"},
-    "button.open_on_x": {"de": "Auf X öffnen", "en": "Open on X"},
+    "button.open_on": {"de": "Auf {network} öffnen", "en": "Open on {network}"},
     "refuse.search_only": {
-        "de": "#{number} wurde per Suche gefunden und erwähnt uns nicht: X erlaubt darauf keine "
-              "Antwort. Bitte direkt auf X reagieren ({url}) und dann `/resolve {number}` oder "
-              "`/noreply {number} Grund`.",
-        "en": "#{number} was found by search and does not mention us: X allows no reply. Please "
-              "react on X itself ({url}), then `/resolve {number}` or `/noreply {number} reason`.",
+        "de": "#{number} wurde per Suche gefunden und erwähnt uns nicht: {network} erlaubt darauf "
+              "keine Antwort. Bitte direkt auf {network} reagieren ({url}) und dann "
+              "`/resolve {number}` oder `/noreply {number} Grund`.",
+        "en": "#{number} was found by search and does not mention us: {network} allows no reply. "
+              "Please react on {network} itself ({url}), then `/resolve {number}` or "
+              "`/noreply {number} reason`.",
     },
     "pii.phone": {"de": "Telefonnummer", "en": "phone number"},
     "pii.iban": {"de": "IBAN", "en": "IBAN"},
@@ -290,7 +300,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
     },
     "queue.line": {"de": "#{number} · {network} · @{handle} · {due} · {holder}",
                    "en": "#{number} · {network} · @{handle} · {due} · {holder}"},
-    "queue.due_in": {"de": "fällig in {left}", "en": "due in {left}"},
+    "queue.due_in": {"de": "fällig in {left} Geschäftszeit ({at})",
+                     "en": "due in {left} business time ({at})"},
     "queue.overdue": {"de": "🔴 überfällig seit {late}", "en": "🔴 overdue by {late}"},
     "queue.text": {"de": "{text}", "en": "{text}"},
     "queue.more": {"de": "… und {more} weitere.", "en": "… and {more} more."},
@@ -320,6 +331,14 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "de": "auf diesen Kommentar wurde schon einmal privat geantwortet (nur eine private "
               "Antwort pro Kommentar)",
         "en": "this comment already got its one private reply",
+    },
+    "source.private_closed": {
+        "de": "die Person nimmt keine privaten Nachrichten ({channel}) von uns an",
+        "en": "the customer does not accept private messages ({channel}) from us",
+    },
+    "source.no_private": {
+        "de": "private Nachrichten ({channel}) sind mit diesem Konto nicht möglich: {detail}",
+        "en": "private messages ({channel}) are not possible with this account: {detail}",
     },
     # --- end sources ---
 }

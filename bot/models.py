@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.errors import MentionError
 
-NETWORKS = ("twitter", "facebook")
-
+if TYPE_CHECKING:
+    from bot.clock import BusinessClock
 
 @dataclass(frozen=True)
 class Author:
@@ -36,8 +37,8 @@ class Mention:
 
     @property
     def replyable(self) -> bool:
-        """False for X posts found only by search: X refuses replies to them (since 2026)."""
-        return not (self.network == "twitter" and self.found_by == "search")
+        """False for posts found only by search: X refuses replies to them (since 2026)."""
+        return self.found_by != "search"
 
     @property
     def key(self) -> str:
@@ -59,20 +60,25 @@ def _req_str(obj: dict[str, Any], name: str, where: str = "") -> str:
     return v
 
 
-def _handle(author: dict[str, Any], network: str) -> str:
-    """X handles are required; Facebook users have none, so their name (or id) stands in."""
-    if network == "facebook" and not author.get("handle"):
+def _handle(author: dict[str, Any], handle_optional: bool) -> str:
+    """Handles are required where the network has them; Facebook users have none, so their
+    name (or id) stands in."""
+    if handle_optional and not author.get("handle"):
         return str(author.get("name") or author.get("id") or "")
     return _req_str(author, "handle", "author.")
 
 
-def parse_mention(obj: Any) -> Mention:
-    """Validate one decoded JSON object against the mention schema (see README)."""
+def parse_mention(obj: Any, networks: Mapping[str, bool] | None = None) -> Mention:
+    """Validate one decoded JSON object against the mention schema (see README).
+
+    `networks` maps each accepted network to whether its authors may lack a handle
+    (`bot.ingest` passes the registry's); None accepts any network (our own stream).
+    """
     if not isinstance(obj, dict):
         raise MentionError("a mention must be a JSON object")
     network = _req_str(obj, "network")
-    if network not in NETWORKS:
-        raise MentionError(f"network {network!r} is unknown (use one of: {', '.join(NETWORKS)})")
+    if networks is not None and network not in networks:
+        raise MentionError(f"network {network!r} is unknown (use one of: {', '.join(networks)})")
     mid = _req_str(obj, "id")
     text = obj.get("text")
     if not isinstance(text, str) or not text.strip():
@@ -103,7 +109,8 @@ def parse_mention(obj: Any) -> Mention:
         text=text,
         author=Author(
             id=_req_str(author, "id", "author."),
-            handle=_handle(author, network),
+            handle=_handle(author, networks.get(network, False) if networks is not None
+                           else not author.get("handle")),
             name=str(author.get("name") or ""),
         ),
         created_at=created,
@@ -156,3 +163,11 @@ class Item:
     @property
     def is_open(self) -> bool:
         return self.state in OPEN_STATES
+
+
+def first_response(item: Item, clock: BusinessClock) -> timedelta | None:
+    """Business time from the customer's post to the first answer (public or private)."""
+    if item.answered_at is None:
+        return None
+    start = min(item.mention.created_at, item.seen_at or item.mention.created_at)
+    return clock.elapsed(start, item.answered_at)

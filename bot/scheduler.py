@@ -1,22 +1,81 @@
-"""APScheduler jobs of the worker: source polling, timer ticks, the daily summary.
+"""Every job the worker runs, its interval and what keeps it once across workers.
 
-Job stores stay in memory per process (several schedulers on one job store double-fire);
-what must happen once across workers is claimed in Redis by the job itself.
+| job            | every              | once across workers by                               |
+|----------------|--------------------|------------------------------------------------------|
+| `poll:<net>`   | `sources.<net>.poll_every` | lease `poll:<network>` for 90 % of the interval |
+| `timers`       | 1 s                | each timer entry claimed atomically (`TimerStore`)   |
+| `daily_summary`| 1 min (posts at `summary.at`) | lease `summary:<day>` for 3 days          |
+
+APScheduler's job stores stay in memory per process (several schedulers on one job store
+double-fire); what must happen once is claimed in Redis by the job itself.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from bot.runtime import Runtime
+from bot.reports import daily_job
+from bot.sources.base import Network, PollerParts
+from bot.sources.registry import networks
+from bot.store.checkpoints import Checkpoints
+
+if TYPE_CHECKING:
+    from bot.entry.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
 JOB_DEFAULTS = {"coalesce": True, "max_instances": 1, "misfire_grace_time": 30}
+TIMER_TICK = timedelta(seconds=1)
+SUMMARY_CHECK = timedelta(minutes=1)
+
+
+@dataclass(frozen=True)
+class Job:
+    """One scheduled job: how often, what, and the Redis lease that keeps it single (if any)."""
+
+    every: timedelta
+    run: Callable[[], object]
+    lease: str = ""
+
+
+def poll_job(rt: Runtime, spec: Network) -> Job | None:
+    """The polling job of one network, or None (and one log line) without credentials."""
+    settings = rt.settings.network(spec)
+    if spec.poller is None:
+        return None
+    if not settings.configured:
+        log.info("%s polling skipped: no credentials (%s*)", spec.label,
+                 str(spec.settings.model_config.get("env_prefix", "")).upper())
+        return None
+    options = rt.config.source_options(spec.config_key)
+    poller = spec.poller(PollerParts(settings, options, Checkpoints(rt.redis, spec.config_key)))
+    lease = f"poll:{spec.name}"
+    hold_ms = max(int(options.poll_every.total_seconds() * 900), 500)  # 90 % of the interval
+
+    def run() -> int:
+        if not rt.leases.take(lease, hold_ms):
+            return 0  # another worker polled this interval
+        return poller.poll(rt.queue.enqueue)
+
+    return Job(options.poll_every, run, lease)
+
+
+def worker_jobs(rt: Runtime, *, tick: timedelta = TIMER_TICK) -> dict[str, Job]:
+    """Every job of the worker, by name."""
+    jobs: dict[str, Job] = {}
+    for spec in networks().values():
+        job = poll_job(rt, spec)
+        if job is not None:
+            jobs[f"poll:{spec.config_key}"] = job
+    jobs["timers"] = Job(tick, rt.desk.watch.tick)
+    jobs["daily_summary"] = Job(SUMMARY_CHECK, lambda: daily_job(rt), "summary:<day>")
+    return jobs
 
 
 def _safe(name: str, fn: Callable[[], object]) -> Callable[[], None]:
@@ -29,11 +88,11 @@ def _safe(name: str, fn: Callable[[], object]) -> Callable[[], None]:
     return run
 
 
-def start_scheduler(rt: Runtime, extra: dict[str, tuple[timedelta, Callable[[], object]]]
-                    | None = None) -> BackgroundScheduler:
-    """Start the worker's jobs; `extra` adds (interval, callable) jobs by name."""
+def start_scheduler(rt: Runtime, jobs: dict[str, Job]) -> BackgroundScheduler:
+    """Start `jobs` on a background scheduler in this process."""
     scheduler = BackgroundScheduler(job_defaults=JOB_DEFAULTS, timezone=rt.config.timezone)
-    for name, (every, fn) in (extra or {}).items():
-        scheduler.add_job(_safe(name, fn), "interval", seconds=every.total_seconds(), id=name)
+    for name, job in jobs.items():
+        scheduler.add_job(_safe(name, job.run), "interval", seconds=job.every.total_seconds(),
+                          id=name)
     scheduler.start()
     return scheduler

@@ -1,15 +1,28 @@
-"""Process settings from the environment (pydantic-settings). Secrets never come from desk.yaml."""
+"""Process settings from the environment (pydantic-settings). Secrets never come from desk.yaml.
+
+The core variables live here; each network declares its own (`X_*`, `FACEBOOK_*`, …) in its
+package, read with `Settings.network(spec)`.
+"""
 
 from __future__ import annotations
 
-from pydantic import Field
+from typing import TYPE_CHECKING, Any
+
+from pydantic import Field, PrivateAttr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+if TYPE_CHECKING:
+    from bot.sources.base import Network, NetworkSettings
 
 
 class Settings(BaseSettings):
-    """Every environment variable of the contract (see README, "Environment")."""
+    """Every core environment variable of the contract (see README, "Environment").
 
-    model_config = SettingsConfigDict(env_file=None, extra="ignore", case_sensitive=False)
+    Keyword arguments a network owns (`x_api_url=…`, `facebook_page_id=…`) are kept aside and
+    override that network's environment, so a test or the demo can build settings in code.
+    """
+
+    model_config = SettingsConfigDict(env_file=None, extra="allow", case_sensitive=False)
 
     slack_bot_token: str = ""
     slack_signing_secret: str = ""
@@ -20,39 +33,18 @@ class Settings(BaseSettings):
     port: int = Field(default=3000, ge=1, le=65535)
     ingest_token: str = ""
 
-    x_api_url: str = "https://api.x.com"
-    x_bearer_token: str = ""
-    x_consumer_key: str = ""
-    x_consumer_secret: str = ""
-    x_access_token: str = ""
-    x_access_token_secret: str = ""
-    x_user_id: str = ""  # the brand account's X user id; unset: asked from GET /2/users/me
-
-    facebook_graph_url: str = "https://graph.facebook.com/v21.0"
-    facebook_page_id: str = ""
-    facebook_page_token: str = ""
-    facebook_app_secret: str = ""
-    facebook_verify_token: str = ""
+    _networks: dict[str, Any] = PrivateAttr(default_factory=dict)
 
     @property
     def slack_base_url(self) -> str:
         """Slack API base URL with the trailing slash slack-sdk expects."""
         return self.slack_api_url if self.slack_api_url.endswith("/") else self.slack_api_url + "/"
 
-    @property
-    def x_configured(self) -> bool:
-        """X polling needs a bearer token or the OAuth 1.0a user context."""
-        return bool(self.x_bearer_token or self.x_user_context)
-
-    @property
-    def x_user_context(self) -> bool:
-        """Replying on X needs the four OAuth 1.0a user-context secrets."""
-        return all(
-            (self.x_consumer_key, self.x_consumer_secret, self.x_access_token,
-             self.x_access_token_secret)
-        )
-
-    @property
-    def facebook_configured(self) -> bool:
-        """Facebook needs a page id and a page access token."""
-        return bool(self.facebook_page_id and self.facebook_page_token)
+    def network(self, spec: Network) -> NetworkSettings:
+        """The settings of one network: its environment, overridden by keyword arguments."""
+        if spec.name not in self._networks:
+            prefix = str(spec.settings.model_config.get("env_prefix", "")).lower()
+            given = {k[len(prefix):]: v for k, v in (self.model_extra or {}).items()
+                     if prefix and k.lower().startswith(prefix)}
+            self._networks[spec.name] = spec.settings(**given)
+        return self._networks[spec.name]  # type: ignore[no-any-return]

@@ -14,7 +14,8 @@ from typing import Any
 
 from bot.clock import BusinessClock
 from bot.messages import say
-from bot.models import Item, State
+from bot.models import Item, State, first_response
+from bot.sources.registry import label
 
 
 @dataclass
@@ -38,7 +39,7 @@ class NetworkFigures:
 
 
 @dataclass
-class Summary:
+class DailyFigures:
     day: str
     counts: dict[str, int]
     networks: dict[str, NetworkFigures]
@@ -47,16 +48,8 @@ class Summary:
     noreply_reasons: Counter[str]
 
 
-def first_response(item: Item, clock: BusinessClock) -> timedelta | None:
-    """Business time from the customer's post to the first answer (public or private)."""
-    if item.answered_at is None:
-        return None
-    start = min(item.mention.created_at, item.seen_at or item.mention.created_at)
-    return clock.elapsed(start, item.answered_at)
-
-
 def compute(day: str, items: list[Item], counts: dict[str, int], clock: BusinessClock,
-            targets: dict[str, timedelta], open_backlog: int) -> Summary:
+            targets: dict[str, timedelta], open_backlog: int) -> DailyFigures:
     nets: dict[str, NetworkFigures] = defaultdict(NetworkFigures)
     agents: dict[str, NetworkFigures] = defaultdict(NetworkFigures)
     reasons: Counter[str] = Counter()
@@ -78,7 +71,7 @@ def compute(day: str, items: list[Item], counts: dict[str, int], clock: Business
             fig.answered += 1
             fig.in_target += in_target
             fig.response_minutes.append(minutes)
-    return Summary(day, counts, dict(nets), dict(agents), open_backlog, reasons)
+    return DailyFigures(day, counts, dict(nets), dict(agents), open_backlog, reasons)
 
 
 def _fmt(v: float | None, pct: bool = False) -> str:
@@ -87,12 +80,12 @@ def _fmt(v: float | None, pct: bool = False) -> str:
     return f"{v * 100:.0f} %" if pct else f"{v:.0f}"
 
 
-def render(s: Summary, lang: str, kuerzel: dict[str, str]) -> str:
+def render(s: DailyFigures, lang: str, kuerzel: dict[str, str]) -> str:
     lines = [say("summary.title", lang, day=s.day),
              say("summary.volume", lang, ingested=s.counts.get("ingested", 0),
                  negative=s.counts.get("sentiment:negative", 0), open=s.open_backlog)]
     for net, f in sorted(s.networks.items()):
-        lines.append(say("summary.network", lang, network=say(f"network.{net}", lang),
+        lines.append(say("summary.network", lang, network=label(net),
                          items=f.items, answered=f.answered, median=_fmt(f.median),
                          hit=_fmt(f.hit_rate, pct=True), breached=f.breached_unanswered))
     for user, f in sorted(s.agents.items(), key=lambda kv: -kv[1].answered):
@@ -105,7 +98,7 @@ def render(s: Summary, lang: str, kuerzel: dict[str, str]) -> str:
     return "\n".join(lines)
 
 
-def as_dict(s: Summary) -> dict[str, Any]:
+def as_dict(s: DailyFigures) -> dict[str, Any]:
     return {"day": s.day, "counts": s.counts, "open": s.open_backlog,
             "networks": {n: {"items": f.items, "answered": f.answered, "median_min": f.median,
                              "hit_rate": f.hit_rate, "breached_unanswered": f.breached_unanswered}
@@ -115,7 +108,7 @@ def as_dict(s: Summary) -> dict[str, Any]:
             "noreply_reasons": dict(s.noreply_reasons)}
 
 
-def chart_svg(s: Summary) -> str:
+def chart_svg(s: DailyFigures) -> str:
     """A small bar chart: items and answered-in-target per network."""
     rows = sorted(s.networks.items())
     top = max([f.items for _, f in rows] + [1])

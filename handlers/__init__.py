@@ -9,7 +9,6 @@ from slack_bolt import App
 
 from bot.desk import Desk
 from handlers import actions, commands, home, modals
-from handlers import timers as timer_commands
 
 __all__ = ["register"]
 
@@ -20,4 +19,3 @@ def register(app: App, desk: Desk) -> None:
     actions.register(app, desk)
     modals.register(app, desk)
     home.register(app, desk)
-    timer_commands.register(app, desk)

@@ -7,10 +7,10 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from bot.commands import item_args
 from bot.desk import Desk
-from handlers.common import run_action
-from handlers.views import noreply_modal, open_reply_modal, reply_modal
+from bot.slack.command_text import item_args
+from bot.slack.views import noreply_modal, reply_modal
+from handlers.common import open_reply_modal, run_action
 
 
 def _number(body: dict[str, Any]) -> int:
@@ -23,23 +23,24 @@ def _user(body: dict[str, Any]) -> str:
 
 
 def register(app: App, desk: Desk) -> None:
-    lang = desk.config.language
+    lang, work, answers = desk.config.language, desk.workflow, desk.answers
 
     @app.action("claim")
     def claim(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
         ack()
-        run_action(respond, lang, "/claim", lambda: desk.claim(_user(body), _number(body)))
+        run_action(respond, lang, "/claim", lambda: work.claim(_user(body), _number(body)))
 
     @app.action("dm")
     def dm(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
         ack()
-        run_action(respond, lang, "/dm", lambda: desk.move_to_private(_user(body), _number(body)))
+        run_action(respond, lang, "/dm",
+                   lambda: answers.move_to_private(_user(body), _number(body)))
 
     @app.action("reply_override")
     def reply_override(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
         ack()
         run_action(respond, lang, "/reply",
-                   lambda: desk.override_held_reply(_user(body), _number(body)))
+                   lambda: answers.override_held_reply(_user(body), _number(body)))
 
     @app.action("open_post")
     def open_post(ack: Ack) -> None:
@@ -48,20 +49,18 @@ def register(app: App, desk: Desk) -> None:
     @app.action("reply")
     def reply(ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient) -> None:
         ack()
-        user = _user(body)
-
         run_action(respond, lang, "/reply", lambda: open_reply_modal(
-            desk, client, body["trigger_id"], user, _number(body)))
+            desk, client, body["trigger_id"], _user(body), _number(body)))
 
     @app.action("noreply")
     def noreply(ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient) -> None:
         ack()
-        user = _user(body)
 
         def open_modal() -> None:
             number = _number(body)
-            desk.held_item(user, "noreply", number)
-            client.views_open(trigger_id=body["trigger_id"], view=noreply_modal(desk, number))
+            work.held_item(_user(body), "noreply", number)
+            client.views_open(trigger_id=body["trigger_id"], view=noreply_modal(
+                number, desk.config.noreply_reasons, lang))
 
         run_action(respond, lang, "/noreply", open_modal)
 
@@ -70,10 +69,10 @@ def register(app: App, desk: Desk) -> None:
         """Live hint: re-render the modal's hint for the draft typed so far."""
         ack()
         view = body["view"]
-        number = int(view["private_metadata"])
-        item = desk.items.get(number)
-        if item is None:
-            return
         draft = body["actions"][0].get("value") or ""
+        found = desk.queries.draft(_user(body), int(view["private_metadata"]), draft)
+        if found is None:
+            return
+        item, hint = found
         client.views_update(view_id=view["id"], hash=view.get("hash"),
-                            view=reply_modal(desk, item, _user(body), draft))
+                            view=reply_modal(item, hint, draft, lang))

@@ -2,55 +2,65 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from bot.actions import Outcome
-from bot.commands import item_args, user_ref
-from bot.desk import Desk
+from bot.desk import Desk, Outcome
 from bot.errors import DeskRefusal
 from bot.messages import say
-from handlers.common import run_action, tell
-from handlers.views import open_reply_modal
+from bot.slack.board import queue_text
+from bot.slack.command_text import ItemArgs, item_args, user_ref
+from handlers.common import open_reply_modal, run_action, tell
 
 
 def register(app: App, desk: Desk) -> None:
-    lang = desk.config.language
+    lang, work, answers = desk.config.language, desk.workflow, desk.answers
 
-    def simple(name: str, call: Any, hint: str = "") -> None:
+    def simple(name: str, call: Callable[[str, ItemArgs], Outcome], usage: str = "") -> None:
         @app.command(f"/{name}")
         def listener(ack: Ack, command: dict[str, Any], respond: Respond) -> None:
             ack()
             run_action(respond, lang, f"/{name}",
-                       lambda: call(command["user_id"], item_args(command.get("text"), hint)),
-                       hint)
+                       lambda: call(command["user_id"], item_args(command.get("text"))), usage)
 
-    simple("claim", lambda u, a: desk.claim(u, a.number))
-    simple("release", lambda u, a: desk.release(u, a.number))
-    simple("resolve", lambda u, a: desk.resolve(u, a.number))
-    simple("dm", lambda u, a: desk.move_to_private(u, a.number, a.text), "[Text]")
-    simple("noreply", lambda u, a: desk.no_reply(u, a.number, a.text), "spam")
+    simple("claim", lambda u, a: work.claim(u, a.number))
+    simple("release", lambda u, a: work.release(u, a.number))
+    simple("resolve", lambda u, a: work.resolve(u, a.number))
+    simple("dm", lambda u, a: answers.move_to_private(u, a.number, a.text), "usage.text")
+    simple("noreply", lambda u, a: work.no_reply(u, a.number, a.text), "usage.reason")
+    simple("escalate", lambda u, a: work.escalate(u, a.number, a.text), "usage.note")
 
     @app.command("/assign")
     def assign(ack: Ack, command: dict[str, Any], respond: Respond) -> None:
         ack()
 
         def call() -> Outcome:
-            args = item_args(command.get("text"), "@agent")
+            args = item_args(command.get("text"))
             agent = user_ref(args.rest)
             if agent is None:
                 raise DeskRefusal("refuse.user_ref", number=args.number)
-            return desk.assign(command["user_id"], args.number, agent)
+            return work.assign(command["user_id"], args.number, agent)
 
-        run_action(respond, lang, "/assign", call, "@agent")
+        run_action(respond, lang, "/assign", call, "usage.agent")
 
     @app.command("/kuerzel")
     def kuerzel(ack: Ack, command: dict[str, Any], respond: Respond) -> None:
         ack()
         run_action(respond, lang, "/kuerzel",
-                   lambda: desk.set_kuerzel(command["user_id"], command.get("text") or ""))
+                   lambda: work.set_kuerzel(command["user_id"], command.get("text") or ""))
+
+    @app.command("/queue")
+    def queue(ack: Ack, command: dict[str, Any], respond: Respond) -> None:
+        ack()
+
+        def call() -> Outcome:
+            q = desk.queries.queue(command["user_id"], command.get("channel_id", ""))
+            return Outcome("queue.text", {"text": queue_text(q, lang, desk.config.timezone)})
+
+        run_action(respond, lang, "/queue", call)
 
     @app.command("/desk")
     def desk_cmd(ack: Ack, command: dict[str, Any], respond: Respond) -> None:
@@ -59,7 +69,7 @@ def register(app: App, desk: Desk) -> None:
         if text in ("", "help", "hilfe"):
             tell(respond, say("help", lang))
         elif text in ("stats", "zahlen"):
-            tell(respond, say("stats", lang, **desk.today_stats()))
+            tell(respond, say("stats", lang, **desk.queries.today_stats()))
         else:
             tell(respond, say("refuse.unknown_command", lang, text=text[:50]))
 
@@ -69,12 +79,10 @@ def register(app: App, desk: Desk) -> None:
         user = command["user_id"]
 
         def call() -> Outcome | None:
-            args = item_args(command.get("text"), "Antworttext")
+            args = item_args(command.get("text"))
             if not args.text.strip():  # no text: the modal with its live hints
                 open_reply_modal(desk, client, command["trigger_id"], user, args.number)
                 return None
-            return desk.reply(user, args.number, args.text)
+            return answers.reply(user, args.number, args.text)
 
-        run_action(respond, lang, "/reply", call, "Antworttext")
-
-
+        run_action(respond, lang, "/reply", call, "usage.reply")

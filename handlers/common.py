@@ -8,11 +8,11 @@ from typing import Any
 
 from slack_sdk import WebClient
 
-from bot.actions import Outcome
-from bot.commands import UsageError
+from bot.desk import Desk, Outcome
 from bot.errors import DeskRefusal
 from bot.messages import say
-from handlers.views import held_reply_blocks
+from bot.slack.command_text import UsageError
+from bot.slack.views import held_reply_blocks, reply_modal
 
 log = logging.getLogger(__name__)
 
@@ -51,13 +51,16 @@ def tell(respond: Callable[..., Any], text: str,
 
 
 def run_action(respond: Callable[..., Any], lang: str, command: str,
-               call: Callable[[], Outcome | None], rest_hint: str = "") -> Outcome | None:
-    """Run `call`; render its outcome or refusal; never let an exception reach Bolt."""
+               call: Callable[[], Outcome | None], usage: str = "") -> Outcome | None:
+    """Run `call`; render its outcome or refusal; never let an exception reach Bolt.
+
+    `usage` is the catalogue key of what follows the item number (`usage.reply`, …).
+    """
     try:
         outcome = call()
-    except UsageError as exc:
-        tell(respond, say("refuse.bad_number", lang, command=command,
-                          rest=f" {exc.rest_hint}" if exc.rest_hint else ""))
+    except UsageError:
+        rest = f" {say(usage, lang)}" if usage else ""
+        tell(respond, say("refuse.bad_number", lang, command=command, rest=rest))
         return None
     except DeskRefusal as exc:
         # a reply held for its du/Sie comes with the button that sends it anyway
@@ -71,3 +74,11 @@ def run_action(respond: Callable[..., Any], lang: str, command: str,
     if outcome is not None:
         tell(respond, say(outcome.key, lang, **outcome.params))
     return outcome
+
+
+def open_reply_modal(desk: Desk, client: WebClient, trigger_id: str, user: str,
+                     number: int) -> None:
+    """Open the reply modal (holder only; on submit the same checks as the command)."""
+    item = desk.workflow.held_item(user, "reply", number)
+    client.views_open(trigger_id=trigger_id, view=reply_modal(
+        item, desk.queries.hint(item, user, ""), "", desk.config.language))

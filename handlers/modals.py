@@ -11,7 +11,7 @@ from slack_sdk import WebClient
 from bot.desk import Desk
 from bot.errors import DeskRefusal
 from bot.messages import say
-from handlers.views import NOREPLY_MODAL, REPLY_MODAL
+from bot.slack.views import NOREPLY_MODAL, REPLY_MODAL
 
 log = logging.getLogger(__name__)
 
@@ -41,13 +41,13 @@ def register(app: App, desk: Desk) -> None:
         override = any(o.get("value") == "override"
                        for o in values.get("override", {}).get("selected_options") or [])
         try:
-            item = desk.check_reply(user, number, draft, override=override)
+            item = desk.answers.check_reply(user, number, draft, override=override)
         except DeskRefusal as exc:
             ack(response_action="errors", errors={"draft": say(exc.key, lang, **exc.params)[:150]})
             return
         ack()
         try:
-            outcome = desk.reply(user, number, draft, override=override)
+            outcome = desk.answers.reply(user, number, draft, override=override)
             _notify(client, item.channel, user, say(outcome.key, lang, **outcome.params))
         except DeskRefusal as exc:
             _notify(client, item.channel, user, say(exc.key, lang, **exc.params))
@@ -62,7 +62,7 @@ def register(app: App, desk: Desk) -> None:
         note = (values.get("note", {}).get("value") or "").strip()
         reason = note or selected
         try:
-            outcome = desk.no_reply(user, number, reason)
+            outcome = desk.workflow.no_reply(user, number, reason)
         except DeskRefusal as exc:
             ack(response_action="errors", errors={"reason": say(exc.key, lang, **exc.params)[:150]})
             return

@@ -15,11 +15,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot.demo import DemoNetwork, _demo_config  # noqa: E402
+from bot.entry.demo import DemoNetwork, _demo_config  # noqa: E402
+from bot.entry.runtime import build_runtime  # noqa: E402
 from bot.errors import DeskRefusal  # noqa: E402
 from bot.messages import CATALOGUE, say  # noqa: E402
 from bot.models import parse_mention  # noqa: E402
-from bot.runtime import build_runtime  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from bot.slack.cards import CardContext, builder_link, card_blocks  # noqa: E402
 from bot.slack.console import ConsoleSlack  # noqa: E402
@@ -35,7 +35,7 @@ def main() -> None:
     sink = io.StringIO()
     now = datetime(2026, 11, 24, 8, 31, tzinfo=UTC)
     rt = build_runtime(Settings(redis_url=""), _demo_config(), slack=ConsoleSlack(sink),
-                       sources={n: DemoNetwork(n, sink) for n in ("twitter", "facebook")},
+                       replies={n: DemoNetwork(n, sink) for n in ("twitter", "facebook")},
                        now=lambda: now)
     rt.desk.intake(parse_mention(MENTION))
     n = rt.items.number_for_mention("twitter", MENTION["id"])
@@ -44,19 +44,21 @@ def main() -> None:
 
     def snapshot(title: str) -> None:
         item = rt.items.get(n)
-        blocks = card_blocks(item, rt.desk._ctx(item))
-        ctx_en = CardContext("en", rt.config.timezone, rt.desk._ctx(item).response_time)
+        response_time = rt.desk.publisher.card(item).response_time
+        blocks = card_blocks(item, CardContext(rt.config.language, rt.config.timezone,
+                                               response_time))
+        ctx_en = CardContext("en", rt.config.timezone, response_time)
         english = builder_link(card_blocks(item, ctx_en))
         out.extend([f"## {title}", "", f"[Deutsch in Block Kit Builder]({builder_link(blocks)}) · "
                     f"[English in Block Kit Builder]({english})", "",
                     "```json", json.dumps(blocks, ensure_ascii=False, indent=1), "```", ""])
 
     snapshot("1. new")
-    rt.desk.claim("U0AGENT1", n)
+    rt.desk.workflow.claim("U0AGENT1", n)
     snapshot("2. claimed by U0AGENT1")
-    rt.desk.reply("U0AGENT1", n, "Das tut uns leid! Wir prüfen die Leitung und melden uns.")
+    rt.desk.answers.reply("U0AGENT1", n, "Das tut uns leid! Wir prüfen die Leitung und melden uns.")
     snapshot("3. answered")
-    rt.desk.resolve("U0AGENT1", n)
+    rt.desk.workflow.resolve("U0AGENT1", n)
     snapshot("4. resolved")
     out.extend(["## Refusals and holds (German / English)", "", "| key | Deutsch | English |",
                 "|---|---|---|"])
@@ -70,7 +72,7 @@ def main() -> None:
         de, en = say(key, "de", **samples), say(key, "en", **samples)
         out.append(f"| `{key}` | {de.replace('|', '/')} | {en.replace('|', '/')} |")
     try:
-        rt.desk.claim("U0AGENT2", n)
+        rt.desk.workflow.claim("U0AGENT2", n)
     except DeskRefusal as exc:
         out.extend(["", f"Live example: `/claim {n}` on the resolved item → "
                     f"“{say(exc.key, 'de', **exc.params)}”"])

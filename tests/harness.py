@@ -22,10 +22,10 @@ import uvicorn
 import yaml
 
 from bot.config import DeskConfig, config_from_dict
-from bot.runtime import Runtime, build_runtime
+from bot.entry.runtime import Runtime, build_runtime
+from bot.entry.web import create_web_app
+from bot.entry.worker import Worker
 from bot.settings import Settings
-from bot.web import create_web_app
-from bot.worker import Worker
 from tests.support.slack_signing import interactivity_body, signed_headers, slash_body
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -10,8 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from slack_bolt import BoltRequest
 
-from bot.commands import UsageError, item_args
-from bot.web import create_bolt_app
+from bot.entry.web import create_bolt_app
+from bot.slack.command_text import UsageError, item_args
 from tests.harness import AGENT_A, DeskHarness
 from tests.support.slack_signing import signed_headers, slash_body
 

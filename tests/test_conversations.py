@@ -6,7 +6,7 @@ comments by the signed webhook, agents act by slash command; Slack is the emulat
 
 from __future__ import annotations
 
-from bot.polling import polling_jobs
+from bot.scheduler import worker_jobs
 from bot.store import keys
 from tests.harness import AGENT_A, DeskHarness
 from tests.support.facebook_signing import comment_webhook_body, signed_webhook_headers
@@ -18,7 +18,7 @@ POST = "100000000000001_555"
 def poll_x(desk: DeskHarness) -> None:
     """One poll, as the next interval's (the lease of the previous poll has run out)."""
     desk.rt.redis.delete(keys.lease("poll:twitter"))
-    polling_jobs(desk.rt)["poll:x"][1]()
+    worker_jobs(desk.rt)["poll:x"].run()
     desk.process()
 
 
@@ -89,7 +89,7 @@ def test_brands_own_replies_seen_by_the_poller_are_not_mentions(desk: DeskHarnes
     desk.x.add_mention(ROOT, "@brand Seit drei Tagen kein Internet!", "501", "kunde_a", "Kunde A")
     desk.x.add_tweet("1850000000000000004", "@kunde_a Telekom hilft: kein Internet ist übel",
                      "1000", "brand", "Brand Service", in_reply_to=ROOT)
-    polling_jobs(desk.rt)["poll:x"][1]()
+    worker_jobs(desk.rt)["poll:x"].run()
     assert desk.rt.redis.xlen(keys.MENTION_STREAM) == 1
     assert desk.x.last_call("GET /2/tweets/search/recent").status == 200
     assert desk.rt.redis.get(keys.checkpoint("x", "search")) == "1850000000000000004"

@@ -35,7 +35,7 @@ def test_positive_mention_is_counted_not_posted(desk: DeskHarness) -> None:
     desk.ingest(mention(text="Danke, der Techniker war super freundlich und schnell!"))
     desk.process()
     assert desk.slack.calls_to("chat.postMessage") == []
-    day = desk.rt.desk.now().astimezone(desk.rt.desk.clock_tz).date().isoformat()
+    day = desk.rt.desk.now().astimezone(desk.rt.desk.tz).date().isoformat()
     assert desk.rt.items.counts(day)["ingested"] == 1
 
 
@@ -230,7 +230,7 @@ def test_a_forged_request_body_is_not_logged(desk: DeskHarness, caplog) -> None:
 
     from slack_bolt import BoltRequest
 
-    from bot.web import create_bolt_app
+    from bot.entry.web import create_bolt_app
     from tests.support.slack_signing import signed_headers, slash_body
 
     caplog.set_level(logging.INFO)  # as `python -m bot web` runs, before the app is built

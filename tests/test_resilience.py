@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import json
 
+from bot.entry.worker import MAX_DELIVERIES, Worker
 from bot.store import keys
-from bot.worker import MAX_DELIVERIES, Worker
 from tests.harness import DeskHarness, mention
 from tests.support.redis_server import RedisServer
 

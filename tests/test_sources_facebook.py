@@ -10,10 +10,12 @@ import redis
 from bot.models import Author, Mention
 from bot.settings import Settings
 from bot.sources.base import SourceError
-from bot.sources.checkpoints import Checkpoints
-from bot.sources.facebook import FacebookSource, make_http
-from bot.sources.facebook_poll import FacebookPoller
+from bot.sources.facebook import NETWORK as FACEBOOK
+from bot.sources.facebook.graph import FacebookReplies as FacebookSource
+from bot.sources.facebook.graph import make_http
+from bot.sources.facebook.poll import FacebookPoller
 from bot.store import MentionQueue, keys
+from bot.store.checkpoints import Checkpoints
 from tests.emulators import GraphAPI
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
@@ -23,7 +25,7 @@ FEED = "GET /:id/feed"
 
 def settings_for(graph_api: GraphAPI) -> Settings:
     return Settings(facebook_graph_url=graph_api.base_url(), facebook_page_id=graph_api.page_id,
-                    facebook_page_token="EAAPAGE")
+                    facebook_page_token="EAAPAGE").network(FACEBOOK)
 
 
 @pytest.fixture

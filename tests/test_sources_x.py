@@ -13,10 +13,12 @@ from bot.errors import NetworkError
 from bot.models import Author, Mention
 from bot.settings import Settings
 from bot.sources.base import SourceError
-from bot.sources.checkpoints import Checkpoints
-from bot.sources.x import XSource, make_client
-from bot.sources.x_poll import XPoller
+from bot.sources.x import NETWORK as X
+from bot.sources.x.poll import XPoller
+from bot.sources.x.replies import XReplies as XSource
+from bot.sources.x.replies import make_client
 from bot.store import MentionQueue, keys
+from bot.store.checkpoints import Checkpoints
 from tests.emulators import XAPI
 
 T0 = datetime(2026, 11, 25, 9, 0, tzinfo=UTC).timestamp()
@@ -38,7 +40,7 @@ def settings_for(x_api: XAPI, **overrides: str) -> Settings:
     values = {"x_api_url": x_api.base_url, "x_bearer_token": "x-bearer", "x_consumer_key": "ck",
               "x_consumer_secret": "cs", "x_access_token": "at", "x_access_token_secret": "ats"}
     values.update(overrides)
-    return Settings(**values)
+    return Settings(**values).network(X)
 
 
 @pytest.fixture
@@ -296,9 +298,9 @@ def test_rate_limited_reply_is_retryable(x_api: XAPI) -> None:
     assert caught.value.retryable and "Ratenlimit" in caught.value.reason
 
 
-def test_reply_limit_counts_like_x(x_api: XAPI) -> None:
-    assert source(x_api).reply_limit("a" * 250 + " https://example.com/very/long/path x") == (276, 280)
-    assert source(x_api).reply_limit("😀") == (2, 280)
+def test_reply_limit_counts_like_x() -> None:
+    assert X.reply_limit("a" * 250 + " https://example.com/very/long/path x") == (276, 280)
+    assert X.reply_limit("😀") == (2, 280)
 
 
 # ----- through the desk: worker restart and /dm --------------------------------------------------
@@ -319,14 +321,14 @@ def harness(redis_url, slack_api, x_api, graph_api, signing_secret):
 
 
 def test_polling_job_across_a_worker_restart_posts_each_card_once(harness, x_api: XAPI) -> None:
-    from bot.polling import polling_jobs
+    from bot.scheduler import worker_jobs
 
     x_api.add_mention("1850000000000000001", "@brand Seit drei Tagen kein Internet!", "501",
                       "kunde_a", "Kunde A")
     first = harness()
-    every, job = polling_jobs(first.rt)["poll:x"]
-    assert every.total_seconds() == 60
-    job()
+    job = worker_jobs(first.rt)["poll:x"]
+    assert job.every.total_seconds() == 60
+    job.run()
     first.process()
     first.close()
 
@@ -335,7 +337,7 @@ def test_polling_job_across_a_worker_restart_posts_each_card_once(harness, x_api
     second = harness()  # a new worker process: nothing but Redis survives
     for _ in range(2):  # two intervals later (each poll's lease has run out)
         second.rt.redis.delete(keys.lease("poll:twitter"))
-        polling_jobs(second.rt)["poll:x"][1]()
+        worker_jobs(second.rt)["poll:x"].run()
     second.process()
 
     cards = second.cards("C0FESTNETZ")
@@ -349,9 +351,9 @@ def test_dm_command_posts_the_invite_and_a_direct_message(harness, x_api: XAPI) 
     x_api.add_mention("1850000000000000001", "@brand Eure Hotline ist eine Frechheit!", "501",
                       "kunde_a", "Kunde A")
     desk = harness()
-    from bot.polling import polling_jobs
+    from bot.scheduler import worker_jobs
 
-    polling_jobs(desk.rt)["poll:x"][1]()
+    worker_jobs(desk.rt)["poll:x"].run()
     desk.process()
     desk.run_command("/claim", "1", AGENT_A)
     answer = desk.run_command("/dm", "1 Hallo, bitte schick uns deine Kundennummer hier.", AGENT_A)
@@ -366,14 +368,14 @@ def test_dm_command_posts_the_invite_and_a_direct_message(harness, x_api: XAPI) 
 
 
 def test_dm_command_with_closed_dms_tells_the_agent_why(harness, x_api: XAPI) -> None:
-    from bot.polling import polling_jobs
+    from bot.scheduler import worker_jobs
     from tests.harness import AGENT_A
 
     x_api.add_mention("1850000000000000001", "@brand Eure Hotline ist eine Frechheit!", "501",
                       "kunde_a", "Kunde A")
     x_api.block_dms("501")
     desk = harness()
-    polling_jobs(desk.rt)["poll:x"][1]()
+    worker_jobs(desk.rt)["poll:x"].run()
     desk.process()
     desk.run_command("/claim", "1", AGENT_A)
     answer = desk.run_command("/dm", "1", AGENT_A)
@@ -385,19 +387,21 @@ def test_sources_without_credentials_are_skipped_with_one_log_line(caplog) -> No
     from types import SimpleNamespace
 
     from bot.config import config_from_dict
-    from bot.polling import polling_jobs
+    from bot.scheduler import poll_job
+    from bot.sources.registry import networks
 
     rt = SimpleNamespace(settings=Settings(), redis=None,
                          config=config_from_dict({"channels": {"default": "C0ALERTS"}}))
-    with caplog.at_level("INFO", logger="bot.polling"):
-        assert polling_jobs(rt) == {}  # type: ignore[arg-type]
+    with caplog.at_level("INFO", logger="bot.scheduler"):
+        assert [poll_job(rt, spec) for spec in networks().values()] == [None] * len(networks())
     lines = [r.getMessage() for r in caplog.records]
-    assert len(lines) == 2
-    assert "X polling skipped" in lines[0] and "Facebook polling skipped" in lines[1]
+    assert len(lines) == len(networks())  # one line per network, nothing else
+    assert "X polling skipped" in " ".join(lines) and "Facebook polling skipped" in " ".join(lines)
 
 
 def test_bearer_token_alone_cannot_post_and_says_which_secrets_are_missing(x_api: XAPI) -> None:
-    bearer_only = XSource(make_client(Settings(x_api_url=x_api.base_url, x_bearer_token="b")))
+    bearer_only = XSource(make_client(
+        Settings(x_api_url=x_api.base_url, x_bearer_token="b").network(X)))
     with pytest.raises(SourceError) as caught:
         bearer_only.reply(mention_of("1850000000000000001"), "Hallo")
     assert "X_ACCESS_TOKEN" in caught.value.reason
@@ -406,12 +410,12 @@ def test_bearer_token_alone_cannot_post_and_says_which_secrets_are_missing(x_api
 
 def test_several_workers_poll_once_per_interval(desk) -> None:
     """A Redis lease per source: X's rate limit is spent once, not once per worker."""
-    from bot.polling import polling_jobs
-    from bot.runtime import build_runtime
+    from bot.entry.runtime import build_runtime
+    from bot.scheduler import worker_jobs
 
     other = build_runtime(desk.settings, desk.config)  # a second worker process's wiring
-    first = polling_jobs(desk.rt)["poll:x"][1]
-    second = polling_jobs(other)["poll:x"][1]
+    first = worker_jobs(desk.rt)["poll:x"].run
+    second = worker_jobs(other)["poll:x"].run
     first()
     second()
     assert len(desk.x.calls_to("GET /2/users/:id/mentions")) == 1

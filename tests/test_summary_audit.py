@@ -94,7 +94,7 @@ def test_summary_print_from_redis(desk: DeskHarness, tmp_path: Path) -> None:
     desk.process()
     desk.run_command("/claim", "1", AGENT_A)
     desk.run_command("/reply", "1 Das tut uns leid, wir prüfen das!", AGENT_A)
-    day = datetime.now(desk.rt.desk.clock_tz).date().isoformat()
+    day = datetime.now(desk.rt.desk.tz).date().isoformat()
     chart = tmp_path / "chart.svg"
     out = _run(["summary", "--print", "--date", day, "--chart", str(chart)], desk, tmp_path)
     assert out.returncode == 0, out.stderr

@@ -6,7 +6,6 @@ import re
 import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -14,11 +13,14 @@ import redis
 import yaml
 
 from bot.config import DeskConfig, config_from_dict
+from bot.desk.publisher import Publisher
+from bot.desk.watch import TargetWatch as TimerService
+from bot.durations import format_duration
+from bot.markup import lead_ping
 from bot.models import Author, Mention, State
-from bot.slack.cards import lead_ping
-from bot.store import ItemStore, keys
+from bot.slack.board import SlackBoard
+from bot.store import AuditLog, ItemStore, keys
 from bot.store.timers import TimerEntry, TimerStore
-from bot.timers import TimerService, format_duration
 
 ROOT = Path(__file__).resolve().parents[1]
 T0 = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
@@ -49,14 +51,16 @@ class RecordingSlack:
 
     def __init__(self) -> None:
         self.lines: list[tuple[str, str, str]] = []
+        self.refreshed: list[int] = []  # item numbers whose card was updated
         self.fail = False
         self._lock = threading.Lock()
 
     def post_card(self, *args: Any, **kwargs: Any) -> str:
         return "1.0"
 
-    def update_card(self, *args: Any) -> None:
-        return None
+    def update_card(self, channel: str, ts: str, blocks: Any, text: str) -> None:
+        with self._lock:
+            self.refreshed.append(int(ts.split(".")[1]))
 
     def post_thread(self, channel: str, thread_ts: str, text: Any) -> str:
         text = text() if callable(text) else text
@@ -78,15 +82,17 @@ class Rig:
         self.clock, self.slack = Clock(), RecordingSlack()
         self.r = redis.Redis.from_url(url, decode_responses=True)
         self.items = ItemStore(self.r)
-        self.refreshed: list[int] = []
+        self.refreshed = self.slack.refreshed
         self.service = self.new_service()
 
     def new_service(self, **kwargs: Any) -> TimerService:
+        """Another worker's timers: the real publisher and board over the recording Slack."""
         r = redis.Redis.from_url(self.url, decode_responses=True)
-        s = TimerService(TimerStore(r), ItemStore(r), self.cfg, self.slack, now=self.clock,
-                         **kwargs)
-        s.bind(SimpleNamespace(refresh_card=self.refreshed.append))  # type: ignore[arg-type]
-        return s
+        items, timers, clock = ItemStore(r), TimerStore(r), self.cfg.business_clock()
+        board = SlackBoard(self.slack, "de", self.cfg.timezone)  # type: ignore[arg-type]
+        publisher = Publisher(items, AuditLog(r), board, timers, clock, "de", self.clock,
+                              home=lambda user: None)  # type: ignore[arg-type,return-value]
+        return TimerService(timers, items, self.cfg, publisher, clock, now=self.clock, **kwargs)
 
     def item(self, mid: str = "1", network: str = "twitter", created: float = 0) -> int:
         created_at = T0 + timedelta(seconds=created)
@@ -336,12 +342,14 @@ def test_format_duration(seconds: int, de: str, en: str) -> None:
 
 
 def test_queue_rendering_shows_overdue_first_rows_and_the_rest_count() -> None:
-    from bot.timers import QueueRow
-    from handlers.timers import render_queue
+    from bot.desk import Queue, QueueRow
+    from bot.slack.board import queue_text
 
     rows = [QueueRow(4, "twitter", "a<b", "", T0, timedelta(seconds=-150)),
             QueueRow(2, "facebook", "c", "U0AGENT1", T0, timedelta(minutes=12))]
-    text = render_queue(rows, 3, "C0ALERTS", "de").splitlines()
+    text = queue_text(Queue("C0ALERTS", rows, 3), "de", "Europe/Berlin").splitlines()
     assert text[1] == "#4 · X · @a&lt;b · 🔴 überfällig seit 3 Min. · noch niemand"
-    assert text[2] == "#2 · Facebook · @c · fällig in 12 Min. · <@U0AGENT1>"
+    # business minutes beside the due time as the card shows it (issue 12: at night they differ)
+    assert text[2] == ("#2 · Facebook · @c · fällig in 12 Min. Geschäftszeit (25.11. 11:00) · "
+                       "<@U0AGENT1>")
     assert text[3] == "… und 3 weitere."

@@ -19,9 +19,8 @@ from typing import Any
 import pytest
 import yaml
 
-from bot.scheduler import start_scheduler
+from bot.scheduler import Job, start_scheduler
 from bot.store import keys
-from bot.timers import timer_jobs
 from tests.harness import AGENT_A, ROOT, STRANGER, DeskHarness, desk_config, mention, wait_for
 from tests.support.processes import stop_processes
 
@@ -41,7 +40,7 @@ def desk(redis_url, slack_api, x_api, graph_api, signing_secret) -> Iterator[Des
 def ticking(h: DeskHarness) -> Any:
     """The worker's timer job on a real scheduler (stop it with `.shutdown()`)."""
     assert h.rt.timers is not None
-    return start_scheduler(h.rt, timer_jobs(h.rt.timers, timedelta(seconds=0.5)))
+    return start_scheduler(h.rt, {"timers": Job(timedelta(seconds=0.5), h.rt.timers.tick)})
 
 
 def card_ts(h: DeskHarness, number: int) -> str:

@@ -7,15 +7,16 @@ customer writing `<!channel>` pings no one.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
+from bot.markup import NAME_LIMIT, QUOTE_LIMIT, clip, escape
 from bot.messages import say
 from bot.models import Item, State
+from bot.sources.registry import label
 
 METADATA_EVENT = "alert_team_item"
 _STATE_ICON = {
@@ -23,30 +24,6 @@ _STATE_ICON = {
     State.NOREPLY: "🚫", State.RESOLVED: "☑️",
 }
 _TIMER_ICON = {"warned": "🟡", "breached": "🔴"}
-
-
-QUOTE_LIMIT = 2800  # a section's text may hold 3,000 characters; leave room for quoting
-NAME_LIMIT = 200
-
-
-def clip(text: str, limit: int) -> str:
-    """`text` cut to `limit` characters, marked with an ellipsis when cut."""
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-def mention(ref: str) -> str:
-    """Slack markup that pings a user (`U…`/`W…`) or a user group (`S…`)."""
-    return f"<!subteam^{ref}>" if ref.startswith("S") else f"<@{ref}>"
-
-
-def lead_ping(leads: Sequence[str], lang: str = "de") -> str:
-    """Slack mentions for the leads: `<@U…>` for users, `<!subteam^S…>` for a user group."""
-    return ", ".join(mention(x) for x in leads if x) or say("leads.fallback", lang)
-
-
-def escape(text: str) -> str:
-    """Escape Slack's control characters (&, <, >) so text renders literally."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 @dataclass(frozen=True)
@@ -88,7 +65,7 @@ def card_blocks(item: Item, ctx: CardContext) -> list[dict[str, Any]]:
     lang, m = ctx.lang, item.mention
     icon = _TIMER_ICON.get(item.timer_state, "") if item.is_open else ""
     header = say(
-        "card.header", lang, number=item.number, network=say(f"network.{m.network}", lang),
+        "card.header", lang, number=item.number, network=label(m.network),
         state=say(f"state.{item.state.value}", lang),
     )
     author = (f"*{escape(clip(m.author.name or m.author.handle, NAME_LIMIT))}* "
@@ -135,7 +112,8 @@ def card_blocks(item: Item, ctx: CardContext) -> list[dict[str, Any]]:
             buttons += [_button(a, item.number, lang) for a in ("reply", "dm", "noreply")]
         else:  # found by search: X allows no reply, so the agent answers on X itself
             buttons.append({"type": "button", "action_id": "open_post", "url": m.url,
-                            "text": {"type": "plain_text", "text": say("button.open_on_x", lang)}})
+                            "text": {"type": "plain_text",
+                                     "text": say("button.open_on", lang, network=label(m.network))}})
             buttons.append(_button("noreply", item.number, lang))
         blocks.append({"type": "actions", "block_id": f"item-{item.number}", "elements": buttons})
     return blocks

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import itertools
 import re
+import textwrap
 from collections.abc import Callable
 from typing import Any, TextIO
 
 from bot.slack.cards import builder_link
+
+WIDTH = 100  # the card box, in characters
 
 
 def plain(text: str) -> str:
@@ -38,11 +41,12 @@ class ConsoleSlack:
         self.cards: dict[str, list[dict[str, Any]]] = {}
 
     def _box(self, title: str, blocks: list[dict[str, Any]]) -> None:
-        lines = render_blocks(blocks)
-        width = min(max([len(title), *map(len, lines)]) + 2, 100)
+        lines = [part for line in render_blocks(blocks)
+                 for part in (textwrap.wrap(line, WIDTH - 2, subsequent_indent="  ") or [""])]
+        width = min(max([len(title), *map(len, lines)]) + 2, WIDTH)
         self.out.write(f"┌─ {title} " + "─" * max(0, width - len(title) - 3) + "┐\n")
-        for line in lines:
-            self.out.write(f"│ {line[:width - 2]}\n")
+        for line in lines:  # long lines wrap (indented), nothing is cut
+            self.out.write(f"│ {line}\n")
         self.out.write("└" + "─" * width + "┘\n")
         self.out.write(f"  Block Kit Builder: {builder_link(blocks)}\n\n")
 

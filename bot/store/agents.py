@@ -28,10 +28,6 @@ class KuerzelStore:
         v = self.r.hget(keys.KUERZEL_BY_USER, user)
         return str(v) if v else None
 
-    def owner(self, kuerzel: str) -> str | None:
-        v = self.r.hget(keys.USER_BY_KUERZEL, kuerzel.upper())
-        return str(v) if v else None
-
     def set(self, user: str, kuerzel: str) -> str:
         """Set `user`'s Kürzel; returns "" on success, else the user id who already has it."""
         return str(self._set(keys=[keys.KUERZEL_BY_USER, keys.USER_BY_KUERZEL],

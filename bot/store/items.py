@@ -160,6 +160,10 @@ class ItemStore:
         """Open items, nearest due time first."""
         return [int(n) for n in cast("list[str]", self.r.zrange(keys.OPEN_ITEMS, 0, limit - 1))]
 
+    def open_count(self) -> int:
+        """How many items are open (one ZCARD, not a fetch of every number)."""
+        return int(self.r.zcard(keys.OPEN_ITEMS))
+
     def lock(self, number: int, ttl_s: int = 60) -> bool:
         """Take the per-item action lock (one network call at a time)."""
         return bool(self.r.set(keys.action_lock(number), "1", nx=True, ex=ttl_s))

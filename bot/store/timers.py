@@ -182,10 +182,6 @@ class TimerStore:
         scores = self.r.zmscore(keys.TIMERS, members)
         return {m: s for m, s in zip(members, scores, strict=True) if s is not None}
 
-    def scheduled_count(self) -> int:
-        return int(self.r.zcard(keys.TIMERS))
-
-    # ----- coalesced card updates ------------------------------------------------------------
     def mark_card(self, number: int) -> None:
         """The card of `number` should show its current state (set: many marks, one update)."""
         self.r.sadd(keys.CARD_UPDATES, number)

@@ -6,23 +6,26 @@ No module builds clients at import time; tests build as many runtimes as they li
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import redis
 
 from bot.config import DeskConfig
-from bot.desk import Desk
+from bot.desk import Desk, DeskStores, TargetWatch
 from bot.settings import Settings
+from bot.slack.board import SlackBoard
 from bot.slack.client import make_client
 from bot.slack.poster import SlackPort, WebSlack
-from bot.sources.base import Source
+from bot.sources.base import Replies
+from bot.sources.registry import networks
 from bot.store import AuditLog, ItemStore, MentionQueue, connect
 from bot.store.agents import KuerzelStore
+from bot.store.leases import Leases
 from bot.store.pacing import RedisPacer
 from bot.store.timers import TimerStore
-from bot.timers import TimerService
+from bot.store.webhooks import DeliveryLedger
 from bot.triage import Triage, TriageRules
 
 log = logging.getLogger(__name__)
@@ -42,23 +45,17 @@ def triage_rules(config: DeskConfig) -> TriageRules:
     )
 
 
-def make_sources(settings: Settings) -> dict[str, Source]:
+def make_replies(settings: Settings) -> dict[str, Replies]:
     """The networks with credentials; the others are skipped with one log line each."""
-    sources: dict[str, Source] = {}
-    if settings.x_configured:
-        from bot.sources.x import XSource
-        from bot.sources.x import make_client as make_x
-
-        sources["twitter"] = XSource(make_x(settings))
-    else:
-        log.info("X: no credentials (X_BEARER_TOKEN / X_CONSUMER_KEY …): source skipped")
-    if settings.facebook_configured:
-        from bot.sources.facebook import FacebookSource, make_http
-
-        sources["facebook"] = FacebookSource(make_http(settings), settings.facebook_page_id)
-    else:
-        log.info("Facebook: no FACEBOOK_PAGE_ID / FACEBOOK_PAGE_TOKEN: source skipped")
-    return sources
+    replies: dict[str, Replies] = {}
+    for spec in networks().values():
+        net = settings.network(spec)
+        if net.configured:
+            replies[spec.name] = spec.replies(net)
+        else:
+            log.info("%s: no credentials (%s*): replies skipped", spec.label,
+                     str(spec.settings.model_config.get("env_prefix", "")).upper())
+    return replies
 
 
 @dataclass
@@ -70,8 +67,15 @@ class Runtime:
     items: ItemStore
     audit: AuditLog
     kuerzel: KuerzelStore
+    leases: Leases
+    deliveries: DeliveryLedger
+    slack: SlackPort
     desk: Desk
-    timers: TimerService | None = None
+
+    @property
+    def timers(self) -> TargetWatch:
+        """The response-target watch (the worker's `timers` job)."""
+        return self.desk.watch
 
 
 def build_runtime(
@@ -79,21 +83,18 @@ def build_runtime(
     config: DeskConfig,
     *,
     slack: SlackPort | None = None,
-    sources: dict[str, Source] | None = None,
+    replies: Mapping[str, Replies] | None = None,
     triage: Triage | None = None,
     now: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> Runtime:
-    """Wire everything from settings; pass `slack`/`sources` to replace the real ones (demo)."""
+    """Wire everything from settings; pass `slack`/`replies` to replace the real ones (demo)."""
     r = connect(settings.redis_url)
-    items, audit, kuerzel = ItemStore(r), AuditLog(r), KuerzelStore(r)
+    stores = DeskStores(ItemStore(r), AuditLog(r), KuerzelStore(r), TimerStore(r))
     if slack is None:
         slack = WebSlack(make_client(settings), make_client(settings, safe_to_repeat=False),
                          RedisPacer(r))
-    timers = TimerService(TimerStore(r), items, config, slack, now=now)
-    desk = Desk(
-        config, items, audit, kuerzel, slack,
-        make_sources(settings) if sources is None else sources,
-        triage or Triage(triage_rules(config)), now=now, timers=timers,
-    )
-    timers.bind(desk)
-    return Runtime(settings, config, r, MentionQueue(r), items, audit, kuerzel, desk, timers)
+    desk = Desk(config, stores, SlackBoard(slack, config.language, config.timezone),
+                make_replies(settings) if replies is None else replies,
+                triage or Triage(triage_rules(config)), now=now)
+    return Runtime(settings, config, r, MentionQueue(r), stores.items, stores.audit,
+                   stores.kuerzel, Leases(r), DeliveryLedger(r), slack, desk)

@@ -1,16 +1,15 @@
-"""The App Home view: my claimed items and the team's unclaimed ones, nearest due first."""
+"""App Home as Block Kit: my claimed items and the team's unclaimed ones, nearest due first."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from bot.desk.outcomes import Home
+from bot.markup import escape
 from bot.messages import say
-from bot.models import State
-from bot.slack.cards import CardContext, escape
-
-if TYPE_CHECKING:
-    from bot.desk import Desk
-    from bot.models import Item
+from bot.models import Item
+from bot.slack.cards import CardContext
+from bot.sources.registry import label
 
 MAX_ROWS = 25  # a Home view holds at most 100 blocks
 
@@ -19,7 +18,7 @@ def _row(item: Item, ctx: CardContext, buttons: list[str]) -> list[dict[str, Any
     m = item.mention
     due = ctx.local(item.due_at) if item.due_at else "–"
     due_key = "card.due_overdue" if item.timer_state == "breached" else "card.due"
-    text = (f"*#{item.number}* · {say(f'network.{m.network}', ctx.lang)} · "
+    text = (f"*#{item.number}* · {label(m.network)} · "
             f"@{escape(m.author.handle)} · {say(due_key, ctx.lang, due=due)}\n"
             f"{escape(m.text[:200])}")
     blocks: list[dict[str, Any]] = [{"type": "section",
@@ -30,34 +29,25 @@ def _row(item: Item, ctx: CardContext, buttons: list[str]) -> list[dict[str, Any
     return blocks
 
 
-def home_view(desk: Desk, user: str) -> dict[str, Any]:
-    lang = desk.config.language
-    if not desk.is_agent(user):  # customers' posts are for the team only
+def home_view(home: Home, ctx: CardContext) -> dict[str, Any]:
+    """The Home tab for `home.user`; a non-agent sees who to ask, no customer's post."""
+    lang = ctx.lang
+    if home.mine is None or home.unclaimed is None:
         return {"type": "home", "blocks": [{"type": "section", "text": {
-            "type": "mrkdwn", "text": say("refuse.not_agent", lang, leads=desk.leads_text())}}]}
-    ctx = CardContext(lang, desk.config.timezone)
-    mine, unclaimed = [], []
-    for n in desk.items.open_numbers(500):
-        item = desk.items.get(n)
-        if item is None:
-            continue
-        if item.state == State.CLAIMED and item.holder == user:
-            mine.append(item)
-        elif item.state == State.NEW:
-            unclaimed.append(item)
+            "type": "mrkdwn", "text": say("refuse.not_agent", lang, leads=home.leads)}}]}
     blocks: list[dict[str, Any]] = [
         {"type": "header", "text": {"type": "plain_text", "text": say("home.mine", lang)}}]
-    for item in mine[:MAX_ROWS]:
+    for item in home.mine[:MAX_ROWS]:
         blocks += _row(item, ctx, ["reply", "dm", "noreply"])
-    if not mine:
+    if not home.mine:
         blocks.append({"type": "context", "elements": [
             {"type": "mrkdwn", "text": say("home.none_mine", lang)}]})
     blocks.append({"type": "divider"})
     blocks.append({"type": "header",
                    "text": {"type": "plain_text", "text": say("home.unclaimed", lang)}})
-    for item in unclaimed[:MAX_ROWS]:
+    for item in home.unclaimed[:MAX_ROWS]:
         blocks += _row(item, ctx, ["claim"])
-    if not unclaimed:
+    if not home.unclaimed:
         blocks.append({"type": "context", "elements": [
             {"type": "mrkdwn", "text": say("home.none_unclaimed", lang)}]})
     return {"type": "home", "blocks": blocks[:100]}

@@ -12,19 +12,16 @@ import hashlib
 import hmac
 import json
 import logging
-from typing import TYPE_CHECKING
 
-import redis
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
-from bot.sources.facebook_mentions import mentions_from_delivery
-from bot.store import MentionQueue, keys
-
-if TYPE_CHECKING:
-    from bot.runtime import Runtime
+from bot.sources.base import WebParts
+from bot.sources.facebook.mentions import mentions_from_delivery
+from bot.store.queue import MentionQueue
+from bot.store.webhooks import DeliveryLedger
 
 log = logging.getLogger(__name__)
 
@@ -48,27 +45,27 @@ def verification_answer(params: dict[str, str], verify_token: str) -> str | None
     return None
 
 
-def ingest_delivery(body: bytes, r: redis.Redis, queue: MentionQueue, page_id: str) -> dict[str, int]:
+def ingest_delivery(body: bytes, deliveries: DeliveryLedger, queue: MentionQueue, page_id: str
+                    ) -> dict[str, int]:
     """Queue the mentions of one verified delivery unless it was ingested before.
 
     The delivery is marked only after its mentions are queued: a crash in between makes Meta
     retry, and the queue's own dedupe keeps the retry from doubling anything.
     """
-    digest = hashlib.sha256(body).hexdigest()
-    if r.exists(keys.webhook_delivery(digest)):
+    if deliveries.seen(body):
         return {"accepted": 0, "duplicate": 1}
     mentions = mentions_from_delivery(json.loads(body), page_id)
     accepted = sum(1 for m in mentions if queue.enqueue(m))
-    r.set(keys.webhook_delivery(digest), "1", ex=DELIVERY_TTL_S)
+    deliveries.mark(body, DELIVERY_TTL_S)
     return {"accepted": accepted, "duplicate": len(mentions) - accepted}
 
 
-def webhook_routes(rt: Runtime) -> list[Route]:
+def webhook_routes(parts: WebParts) -> list[Route]:
     """Routes to add to the web app (`GET|POST /webhooks/facebook`)."""
-    settings = rt.settings
+    settings = parts.settings
 
     async def verify(request: Request) -> Response:
-        challenge = verification_answer(dict(request.query_params), settings.facebook_verify_token)
+        challenge = verification_answer(dict(request.query_params), settings.verify_token)
         if challenge is None:
             log.warning("Facebook webhook verification refused (mode or verify token wrong)")
             return PlainTextResponse("forbidden", status_code=403)
@@ -77,12 +74,12 @@ def webhook_routes(rt: Runtime) -> list[Route]:
     async def deliver(request: Request) -> Response:
         body = await request.body()
         if not valid_signature(body, request.headers.get("x-hub-signature-256", ""),
-                               settings.facebook_app_secret):
+                               settings.app_secret):
             log.warning("Facebook webhook refused: bad or missing X-Hub-Signature-256")
             return JSONResponse({"error": "bad or missing X-Hub-Signature-256"}, status_code=401)
         try:
-            result = await run_in_threadpool(ingest_delivery, body, rt.redis, rt.queue,
-                                             settings.facebook_page_id)
+            result = await run_in_threadpool(ingest_delivery, body, parts.deliveries, parts.queue,
+                                             settings.page_id)
         except ValueError:
             return JSONResponse({"error": "body is not JSON"}, status_code=400)
         return JSONResponse(result)

@@ -1,4 +1,4 @@
-"""Facebook (Graph API over httpx): comment replies and private replies. Reading: `facebook_poll`."""
+"""Facebook (Graph API over httpx): comment replies and private replies. Reading: `poll`."""
 
 from __future__ import annotations
 
@@ -10,20 +10,19 @@ import httpx
 
 from bot.errors import NetworkError
 from bot.models import Mention
-from bot.settings import Settings
 from bot.sources.base import Posted, SourceError
+from bot.sources.facebook.settings import FacebookSettings
 
 NETWORK = "Facebook"
 PRIVATE_REPLY_WINDOW = timedelta(days=7)
-COMMENT_LIMIT = 8000
 
 
-def make_http(settings: Settings) -> httpx.Client:
+def make_http(settings: FacebookSettings) -> httpx.Client:
     """An httpx client for the Graph API at `FACEBOOK_GRAPH_URL`, with the page token."""
     return httpx.Client(
-        base_url=settings.facebook_graph_url.rstrip("/") + "/",
+        base_url=settings.graph_url.rstrip("/") + "/",
         timeout=httpx.Timeout(10.0, connect=5.0),
-        headers={"Authorization": f"Bearer {settings.facebook_page_token}"},
+        headers={"Authorization": f"Bearer {settings.page_token}"},
     )
 
 
@@ -61,7 +60,7 @@ def call(http: httpx.Client, method: str, path: str, **kwargs: Any) -> dict[str,
     return dict(resp.json())
 
 
-class FacebookSource:
+class FacebookReplies:
     """The Facebook page: reply to a comment, reply privately within 7 days."""
 
     network = "facebook"
@@ -71,9 +70,6 @@ class FacebookSource:
         self.http = http
         self.page_id = page_id
         self.now = now
-
-    def reply_limit(self, text: str) -> tuple[int, int] | None:
-        return len(text), COMMENT_LIMIT
 
     def reply(self, mention: Mention, text: str) -> Posted:
         """`POST /{comment-id}/comments` (for a visitor post: `/{post-id}/comments`)."""

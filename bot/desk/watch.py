@@ -1,52 +1,33 @@
-"""Response-target timers: warn before the due time, ping the leads at breach, and again.
+"""Response-target watch: warn before the due time, ping the leads at breach, and again.
 
-`TimerService` is the desk's `TimerPort` (`start`/`stop`) plus `tick(now)`, the job every
+`TargetWatch` is the desk's `TimerPort` (`start`/`stop`) plus `tick(now)`, the job every
 worker runs about once a second. Entries live in Redis (`bot.store.timers`) and are claimed
 atomically, so with several workers each warning and each escalation fires once; a worker
 that was down fires what came due meanwhile when it is back. Firing marks the card; `tick`
 then updates marked cards within a per-minute budget shared by all workers (`chat.update` is
 Tier 3), so the latest state wins and no card is updated once per tick.
-
-`escalate` and `open_queue` serve `/escalate` and `/queue`.
 """
 
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
+from datetime import datetime
 
-from bot.actions import Outcome
+from bot.clock import BusinessClock
 from bot.config import DeskConfig
+from bot.desk.publisher import Publisher
+from bot.durations import format_duration
+from bot.markup import lead_ping, mention
 from bot.messages import say
 from bot.models import OPEN_STATES, Item
-from bot.slack.cards import escape, lead_ping
-from bot.slack.poster import SlackPort
 from bot.store import ItemStore
 from bot.store.timers import TimerEntry, TimerStore
 
-if TYPE_CHECKING:
-    from bot.desk import Desk
-
 log = logging.getLogger(__name__)
 
-__all__ = ["QueueRow", "TickReport", "TimerService", "escalate", "format_duration",
-           "open_queue", "timer_jobs"]
-
-
-# ----- pure helpers ----------------------------------------------------------------------------
-def format_duration(d: timedelta, lang: str = "de") -> str:
-    """`45 Sek.`, `12 Min.`, `1 Std. 5 Min.` (rounded up to whole minutes past one minute)."""
-    s = max(0, int(d.total_seconds()))
-    if s < 60:
-        return say("dur.seconds", lang, s=s)
-    m = -(-s // 60)
-    if m < 60:
-        return say("dur.minutes", lang, m=m)
-    return say("dur.hours", lang, h=m // 60, m=m % 60)
+__all__ = ["TargetWatch", "TickReport", "gen_of"]
 
 
 def gen_of(due: datetime) -> int:
@@ -55,7 +36,7 @@ def gen_of(due: datetime) -> int:
 
 
 def _holder(item: Item, lang: str) -> str:
-    return f"<@{item.holder}>" if item.holder else say("timer.nobody", lang)
+    return mention(item.holder) if item.holder else say("timer.nobody", lang)
 
 
 @dataclass(frozen=True)
@@ -66,7 +47,7 @@ class TickReport:
     cards: int = 0
 
 
-class TimerService:
+class TargetWatch:
     """Schedules, claims and fires the warn/breach entries of open items."""
 
     def __init__(
@@ -74,9 +55,10 @@ class TimerService:
         store: TimerStore,
         items: ItemStore,
         config: DeskConfig,
-        slack: SlackPort,
+        publisher: Publisher,
+        clock: BusinessClock,
         *,
-        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+        now: Callable[[], datetime],
         lease_s: float = 300.0,
         batch: int = 25,
         max_per_tick: int = 1000,
@@ -84,21 +66,12 @@ class TimerService:
         cards_per_tick: int = 5,
         defer_s: float = 5.0,
     ) -> None:
-        self.store, self.items, self.config, self.slack = store, items, config, slack
-        self.clock = config.business_clock()
-        self.now = now
+        self.store, self.items, self.config, self.publisher = store, items, config, publisher
+        self.clock, self.now = clock, now
         self.lease_s, self.batch, self.max_per_tick = lease_s, batch, max_per_tick
         self.card_updates_per_minute, self.cards_per_tick = card_updates_per_minute, cards_per_tick
         self.defer_s = defer_s
-        self._refresh: Callable[[int], None] = lambda number: None
-
-    def bind(self, desk: Desk) -> None:
-        """Render cards through the desk (built after this service, which it holds)."""
-        self._refresh = desk.refresh_card
-
-    @property
-    def lang(self) -> str:
-        return self.config.language
+        self.lang = config.language
 
     # ----- TimerPort ------------------------------------------------------------------------
     def start(self, item: Item) -> None:
@@ -113,10 +86,6 @@ class TimerService:
             TimerEntry(item.number, "warn", gen): warn.timestamp(),
             TimerEntry(item.number, "breach", gen): item.due_at.timestamp(),
         })
-
-    def card_changed(self, number: int) -> None:
-        """Mark the card for the coalesced update on a later tick."""
-        self.store.mark_card(number)
 
     def stop(self, number: int) -> None:
         self.store.stop(number)
@@ -187,7 +156,7 @@ class TimerService:
             left = format_duration(self.clock.elapsed(min(self.now(), due), due), self.lang)
             return say("timer.warn", self.lang, number=item.number, left=left, holder=holder)
 
-        self.slack.post_thread(item.channel, item.card_ts, text)
+        self.publisher.post_thread(item, text)
         return True
 
     def _breach(self, item: Item, entry: TimerEntry, now: datetime) -> bool:
@@ -201,16 +170,14 @@ class TimerService:
         self.store.add(TimerEntry(item.number, "breach", entry.gen, level), at.timestamp())
         leads, holder = lead_ping(self.config.leads, self.lang), _holder(item, self.lang)
         if entry.level == 1:
-            self._thread(item, "timer.breach", number=item.number, leads=leads, holder=holder,
-                         target=format_duration(target, self.lang))
+            text = say("timer.breach", self.lang, number=item.number, leads=leads, holder=holder,
+                       target=format_duration(target, self.lang))
         else:
             late = format_duration(self.clock.elapsed(item.due_at, now), self.lang)
-            self._thread(item, "timer.again", number=item.number, leads=leads, holder=holder,
-                         late=late)
+            text = say("timer.again", self.lang, number=item.number, leads=leads, holder=holder,
+                       late=late)
+        self.publisher.post_thread(item, text)
         return True
-
-    def _thread(self, item: Item, key: str, **params: object) -> None:
-        self.slack.post_thread(item.channel, item.card_ts, say(key, self.lang, **params))
 
     def flush_cards(self, now: datetime) -> int:
         """Update marked cards to their current state, within the shared per-minute budget."""
@@ -218,58 +185,8 @@ class TimerService:
         numbers = self.store.take_cards(minute, self.card_updates_per_minute, self.cards_per_tick)
         for number in numbers:
             try:
-                self._refresh(number)
+                self.publisher.update_card(number)
             except Exception:
                 log.warning("card update for #%s failed; will retry", number)
                 self.store.mark_card(number)
         return len(numbers)
-
-
-def timer_jobs(service: TimerService, every: timedelta = timedelta(seconds=1)
-               ) -> dict[str, tuple[timedelta, Callable[[], object]]]:
-    """The worker's scheduler job: one tick every `every`."""
-    return {"timers": (every, service.tick)}
-
-
-# ----- /escalate and /queue ------------------------------------------------------------------
-def escalate(desk: Desk, user: str, number: int, note: str = "") -> Outcome:
-    """Agents only: ping the leads in the item's thread now, with an optional note."""
-    item = desk._item_for(user, "escalate", number)
-    if not item.is_open:
-        raise desk._state_refusal(user, "escalate", item, item.state.value)
-    lang = desk.config.language
-    extra = say("timer.note", lang, note=escape(note.strip())) if note.strip() else ""
-    desk.thread_line(item, "timer.escalated", leads=lead_ping(desk.config.leads, lang), user=user,
-                     number=number, note=extra)
-    desk.audit.record(user, "escalate", number, "ok", note=bool(note.strip()))
-    return Outcome("ok.escalated", {"number": number}, item)
-
-
-@dataclass(frozen=True)
-class QueueRow:
-    number: int
-    network: str
-    handle: str
-    holder: str
-    due_at: datetime
-    left: timedelta  # business time to the due time; negative once overdue
-
-
-def open_queue(desk: Desk, user: str, channel: str, *, limit: int = 15, scan: int = 500
-               ) -> tuple[list[QueueRow], int]:
-    """Open items of `channel`, nearest due first: (the first `limit` rows, how many more)."""
-    if not desk.is_agent(user):
-        raise desk._refuse(user, "queue", None, "refuse.not_agent",
-                           leads=lead_ping(desk.config.leads, desk.config.language))
-    now, started = desk.now(), time.monotonic()
-    rows: list[QueueRow] = []
-    for number in desk.items.open_numbers(scan):
-        item = desk.items.get(number)
-        if item is None or item.channel != channel or not item.is_open or item.due_at is None:
-            continue
-        left = (desk.clock.elapsed(now, item.due_at) if now < item.due_at
-                else -desk.clock.elapsed(item.due_at, now))
-        rows.append(QueueRow(number, item.mention.network, item.mention.author.handle,
-                             item.holder, item.due_at, left))
-    log.debug("/queue scanned %d open items in %.1f ms", scan, (time.monotonic() - started) * 1e3)
-    return rows[:limit], max(0, len(rows) - limit)

@@ -1,4 +1,4 @@
-"""X (API v2 through tweepy): public replies and direct messages. Reading lives in `x_poll`."""
+"""X (API v2 through tweepy): public replies and direct messages. Reading lives in `poll`."""
 
 from __future__ import annotations
 
@@ -6,39 +6,32 @@ from datetime import UTC, datetime
 from typing import Any
 
 import tweepy
-from twitter_text import parse_tweet
 
 from bot.errors import NetworkError
 from bot.models import Mention
-from bot.settings import Settings
 from bot.sources.base import Posted, SourceError
-from bot.sources.x_transport import redirect_session
+from bot.sources.x.settings import XSettings
+from bot.sources.x.transport import redirect_session
 
-X_LIMIT = 280
 NETWORK = "X"
 NOT_MENTIONED = "not been mentioned or otherwise engaged"  # X's 403 detail since 2026
 
 
-def weighted_length(text: str) -> int:
-    """Length as X counts it: URLs 23, most CJK and emoji 2."""
-    return int(parse_tweet(text).weightedLength)
-
-
-def make_client(settings: Settings, return_type: type[Any] = tweepy.Response) -> tweepy.Client:
+def make_client(settings: XSettings, return_type: type[Any] = tweepy.Response) -> tweepy.Client:
     """A tweepy Client for the configured credentials, pointed at `X_API_URL`.
 
     `return_type=requests.Response` keeps the `x-rate-limit-*` headers (the poller needs them).
     """
     client = tweepy.Client(
-        bearer_token=settings.x_bearer_token or None,
-        consumer_key=settings.x_consumer_key or None,
-        consumer_secret=settings.x_consumer_secret or None,
-        access_token=settings.x_access_token or None,
-        access_token_secret=settings.x_access_token_secret or None,
+        bearer_token=settings.bearer_token or None,
+        consumer_key=settings.consumer_key or None,
+        consumer_secret=settings.consumer_secret or None,
+        access_token=settings.access_token or None,
+        access_token_secret=settings.access_token_secret or None,
         return_type=return_type,
         wait_on_rate_limit=False,
     )
-    redirect_session(client.session, settings.x_api_url)
+    redirect_session(client.session, settings.api_url)
     return client
 
 
@@ -62,16 +55,13 @@ def x_error(exc: Exception) -> NetworkError:
     return SourceError(NETWORK, "source.unreachable", retryable=True, detail=type(exc).__name__)
 
 
-class XSource:
+class XReplies:
     """The X network: reply with `create_tweet(in_reply_to_tweet_id=…)`, DM the author."""
 
     network = "twitter"
 
     def __init__(self, client: tweepy.Client) -> None:
         self.client = client
-
-    def reply_limit(self, text: str) -> tuple[int, int] | None:
-        return weighted_length(text), X_LIMIT
 
     def _require_user_context(self) -> None:
         """Posting and DMs act as the brand account: OAuth 1.0a user context is required."""

@@ -13,17 +13,17 @@ from typing import TextIO
 
 import yaml
 
-from bot.config import config_from_dict, load_config
+from bot.config import DeskConfig, config_from_dict, load_config
+from bot.entry.runtime import build_runtime
+from bot.entry.worker import Worker
 from bot.errors import DeskRefusal
 from bot.ingest import ingest_lines
 from bot.messages import say
 from bot.models import Mention
-from bot.runtime import build_runtime
 from bot.settings import Settings
 from bot.slack.console import ConsoleSlack, plain
 from bot.sources.base import Posted
-from bot.sources.x import X_LIMIT, weighted_length
-from bot.worker import Worker
+from bot.sources.registry import networks
 
 
 class DemoNetwork:
@@ -33,9 +33,6 @@ class DemoNetwork:
         self.network = network
         self.out = out
 
-    def reply_limit(self, text: str) -> tuple[int, int] | None:
-        return (weighted_length(text), X_LIMIT) if self.network == "twitter" else None
-
     def reply(self, mention: Mention, text: str) -> Posted:
         self.out.write(f"  → {self.network}: Antwort an @{mention.author.handle}: {text}\n\n")
         return Posted(f"demo-{mention.id}")
@@ -44,25 +41,29 @@ class DemoNetwork:
         self.out.write(f"  → {self.network}: private Nachricht an @{mention.author.handle}: {text}\n\n")
         return Posted(f"demo-dm-{mention.id}")
 
-    def poll(self) -> list[Mention]:
-        return []
 
 
-def _demo_config() -> object:
-    path = Path("config/desk.yaml")
-    load_config(path) if path.exists() else None  # the shipped file must be valid too
-    base = yaml.safe_load(path.read_text("utf-8")) if path.exists() else {
-        "channels": {"default": "C0ALERTS"}, "agents": {"U0AGENT1": "AB", "U0AGENT2": "CD"}}
+DEMO_AGENTS = {"U0AGENT1": "AB", "U0AGENT2": "CD"}
+
+
+def _demo_config(path: str | Path = "config/desk.yaml") -> DeskConfig:
+    """`path` (DESK_CONFIG) as the desk would load it, open at any hour, with two agents."""
+    path = Path(path)
+    load_config(path)  # the file must be valid as it is: a mistake exits 2 naming the field
+    base = yaml.safe_load(path.read_text("utf-8-sig"))
     base["business_hours"] = "always"  # the demo runs at any hour
     base["closed"] = []
+    if len(base.get("agents") or {}) < 2:  # the script needs two agents to show a refused claim
+        base["agents"] = {**DEMO_AGENTS, **(base.get("agents") or {})}
     return config_from_dict(base)
 
 
-def run_demo(out: TextIO) -> int:
+def run_demo(out: TextIO, desk_config: str = "config/desk.yaml") -> int:
+    """The scripted demo on `desk_config` (DESK_CONFIG); returns the exit status."""
     settings = Settings(redis_url="", slack_bot_token="", slack_signing_secret="demo")
-    config = _demo_config()
-    net = {n: DemoNetwork(n, out) for n in ("twitter", "facebook")}
-    rt = build_runtime(settings, config, slack=ConsoleSlack(out), sources=net,  # type: ignore[arg-type]
+    config = _demo_config(desk_config)
+    net = {n: DemoNetwork(n, out) for n in networks()}
+    rt = build_runtime(settings, config, slack=ConsoleSlack(out), replies=net,
                        now=lambda: datetime(2026, 11, 24, 8, 30, tzinfo=UTC))
     lang = rt.config.language
     samples = resources.files("bot.demo_data").joinpath("mentions.jsonl").read_text("utf-8")
@@ -82,12 +83,15 @@ def run_demo(out: TextIO) -> int:
         (agents[0], "reply", first, "Das tut mir leid! Ruf uns gern an unter 0171 2345678."),
         (agents[0], "reply", first, "Das tut mir leid! Schick uns bitte eine DM mit deiner "
                                     "Anschrift, dann prüfen wir die Leitung sofort."),
+        (agents[0], "resolve", first, ""),
     ]
+    steps = {"claim": lambda u, n, t: rt.desk.workflow.claim(u, n),
+             "reply": rt.desk.answers.reply,
+             "resolve": lambda u, n, t: rt.desk.workflow.resolve(u, n)}
     for user, action, number, text in script:
         out.write(f"$ /{action} {number} {text}".rstrip() + f"   (von {user})\n")
         try:
-            outcome = rt.desk.claim(user, number) if action == "claim" else rt.desk.reply(
-                user, number, text)
+            outcome = steps[action](user, number, text)
             out.write(f"  privat an {user}: {plain(say(outcome.key, lang, **outcome.params))}\n\n")
         except DeskRefusal as exc:
             out.write(f"  privat an {user}: {plain(say(exc.key, lang, **exc.params))}\n\n")

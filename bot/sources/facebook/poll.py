@@ -20,9 +20,9 @@ import httpx
 
 from bot.models import Mention
 from bot.sources.base import Enqueue
-from bot.sources.checkpoints import Checkpoints
-from bot.sources.facebook import GraphError, call
-from bot.sources.facebook_mentions import comment_mention, parse_time, post_mention
+from bot.sources.facebook.graph import GraphError, call
+from bot.sources.facebook.mentions import comment_mention, parse_time, post_mention
+from bot.store.checkpoints import Checkpoints
 
 log = logging.getLogger(__name__)
 

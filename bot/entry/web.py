@@ -18,9 +18,11 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 import handlers
+from bot.entry.runtime import Runtime
 from bot.ingest import ingest_body
-from bot.runtime import Runtime
 from bot.slack.client import make_client
+from bot.sources.base import WebParts
+from bot.sources.registry import networks
 from handlers.common import with_fallback
 
 log = logging.getLogger(__name__)
@@ -52,7 +54,7 @@ def create_bolt_app(rt: Runtime, *, process_before_response: bool = False) -> Ap
     def once_per_event(body: dict[str, Any], next: Callable[[], BoltResponse]) -> BoltResponse:
         """Slack retries events (X-Slack-Retry-Num); act on each event id once."""
         event_id = body.get("event_id") if isinstance(body, dict) else None
-        if event_id and not rt.desk.first_delivery(f"event:{event_id}"):
+        if event_id and not rt.items.first_time(f"event:{event_id}", 3600):
             return BoltResponse(status=200, body="")
         return next()
 
@@ -96,7 +98,7 @@ def create_web_app(rt: Runtime, bolt: App | None = None) -> Starlette:
 
     async def metrics(request: Request) -> Response:
         backlog = await run_in_threadpool(rt.queue.backlog)
-        open_items = await run_in_threadpool(lambda: len(rt.items.open_numbers(100000)))
+        open_items = await run_in_threadpool(rt.items.open_count)
         text = (
             "# TYPE alert_team_queue_backlog gauge\n"
             f"alert_team_queue_backlog {backlog}\n"
@@ -121,7 +123,8 @@ def create_web_app(rt: Runtime, bolt: App | None = None) -> Starlette:
         Route("/metrics", metrics, methods=["GET"]),
         Route("/ingest", ingest, methods=["POST"]),
     ]
-    from bot.sources.webhooks import webhook_routes
-
-    routes += webhook_routes(rt)
+    for spec in networks().values():  # each network's webhooks (Facebook: /webhooks/facebook)
+        if spec.web_routes is not None:
+            parts = WebParts(rt.settings.network(spec), rt.queue, rt.deliveries)
+            routes += spec.web_routes(parts)
     return Starlette(routes=routes)

@@ -1,4 +1,4 @@
-"""Parsing slash-command text into plain values. Pure and total: never raises but `UsageError`."""
+"""Slash-command text as plain values. Pure and total: never raises but `UsageError`."""
 
 from __future__ import annotations
 
@@ -10,11 +10,7 @@ _USER = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
 
 
 class UsageError(ValueError):
-    """The command text does not fit; `rest_hint` shows what should follow the number."""
-
-    def __init__(self, rest_hint: str = "") -> None:
-        super().__init__(rest_hint)
-        self.rest_hint = rest_hint
+    """The command text does not start with an item number."""
 
 
 _LINK = re.compile(r"<([^<>|]*)(?:\|([^<>]*))?>")
@@ -54,11 +50,11 @@ class ItemArgs:
         return slack_unescape(self.rest)
 
 
-def item_args(text: str | None, rest_hint: str = "") -> ItemArgs:
+def item_args(text: str | None) -> ItemArgs:
     """`17 text…` or `#17 text…` → ItemArgs(17, "text…")."""
     m = _NUMBER.match(text or "")
     if not m:
-        raise UsageError(rest_hint)
+        raise UsageError(text or "")
     return ItemArgs(int(m.group(1)), (m.group(2) or "").strip())
 
 

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_sdk import WebClient
-
-from bot.desk import Desk
+from bot.desk.outcomes import DraftHint
+from bot.desk.workflow import reason_label
+from bot.markup import QUOTE_LIMIT, clip, escape
 from bot.messages import say
 from bot.models import Item
-from bot.slack.cards import QUOTE_LIMIT, clip, escape
 
 REPLY_MODAL = "reply_modal"
 NOREPLY_MODAL = "noreply_modal"
@@ -19,25 +18,19 @@ def _t(text: str) -> dict[str, Any]:
     return {"type": "plain_text", "text": text[:150], "emoji": True}
 
 
-def draft_hint(desk: Desk, item: Item, user: str, draft: str) -> str:
+def draft_hint(hint: DraftHint, lang: str) -> str:
     """The live hint under the draft: address form to use, length left, signature."""
-    lang = desk.config.language
-    form = say(f"address.{item.address}", lang)
-    signed = desk.sign(user, draft)
-    source = desk.sources.get(item.mention.network)
-    limit = source.reply_limit(signed) if source else None
-    parts = [say("modal.customer", lang, form=form)]
-    if limit:
-        parts.append(say("modal.left", lang, left=limit[1] - limit[0], limit=limit[1]))
-    parts.append(say("modal.signature", lang, signature=desk.sign(user, "").strip()))
-    mismatch = desk.address_mismatch(item, draft) if draft else None
-    if mismatch:
-        parts.append(say("modal.mismatch", lang, draft=mismatch))
+    parts = [say("modal.customer", lang, form=say(f"address.{hint.address}", lang))]
+    if hint.length:
+        parts.append(say("modal.left", lang, left=hint.length[1] - hint.length[0],
+                         limit=hint.length[1]))
+    parts.append(say("modal.signature", lang, signature=hint.signature))
+    if hint.mismatch:
+        parts.append(say("modal.mismatch", lang, draft=hint.mismatch))
     return " · ".join(parts)
 
 
-def reply_modal(desk: Desk, item: Item, user: str, draft: str) -> dict[str, Any]:
-    lang = desk.config.language
+def reply_modal(item: Item, hint: DraftHint, draft: str, lang: str) -> dict[str, Any]:
     quoted = clip("\n".join("> " + line for line in
                             escape(clip(item.mention.text, QUOTE_LIMIT)).splitlines()), 2900)
     return {
@@ -56,7 +49,7 @@ def reply_modal(desk: Desk, item: Item, user: str, draft: str) -> dict[str, Any]
                          "initial_value": draft,
                          "dispatch_action_config": {"trigger_actions_on": ["on_character_entered"]}}},
             {"type": "context", "block_id": "hint",
-             "elements": [{"type": "mrkdwn", "text": draft_hint(desk, item, user, draft)}]},
+             "elements": [{"type": "mrkdwn", "text": draft_hint(hint, lang)}]},
             {"type": "input", "block_id": "override", "optional": True,
              "label": _t(say("modal.override_label", lang)),
              "element": {"type": "checkboxes", "action_id": "override_box", "options": [
@@ -65,10 +58,8 @@ def reply_modal(desk: Desk, item: Item, user: str, draft: str) -> dict[str, Any]
     }
 
 
-def noreply_modal(desk: Desk, number: int) -> dict[str, Any]:
-    lang = desk.config.language
-    options = [{"text": _t(say(f"reason.{r}", lang)), "value": r}
-               for r in desk.config.noreply_reasons if f"reason.{r}"]
+def noreply_modal(number: int, reasons: tuple[str, ...], lang: str) -> dict[str, Any]:
+    options = [{"text": _t(reason_label(r, lang)), "value": r} for r in reasons]
     return {
         "type": "modal", "callback_id": NOREPLY_MODAL, "private_metadata": str(number),
         "title": _t(say("modal.noreply_title", lang, number=number)),
@@ -97,10 +88,3 @@ def held_reply_blocks(lang: str, params: dict[str, Any]) -> list[dict[str, Any]]
                         "deny": _t(say("modal.cancel", lang))},
         }]},
     ]
-
-
-def open_reply_modal(desk: Desk, client: WebClient, trigger_id: str, user: str,
-                     number: int) -> None:
-    """Open the reply modal (holder only; on submit the same checks as the command)."""
-    item = desk.held_item(user, "reply", number)
-    client.views_open(trigger_id=trigger_id, view=reply_modal(desk, item, user, ""))

@@ -13,7 +13,7 @@ import socket
 import threading
 from collections.abc import Callable
 
-from bot.runtime import Runtime
+from bot.entry.runtime import Runtime
 from bot.store.queue import Entry
 
 log = logging.getLogger(__name__)

@@ -20,7 +20,7 @@ import tweepy
 
 from bot.models import Author, Mention
 from bot.sources.base import Enqueue
-from bot.sources.checkpoints import Checkpoints
+from bot.store.checkpoints import Checkpoints
 
 log = logging.getLogger(__name__)
 

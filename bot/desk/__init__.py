@@ -1,0 +1,79 @@
+"""The desk: what the intake and the agents do to items, and the rules they obey.
+
+Composed of parts, each in its own module, sharing the stores and one publisher:
+
+    rules      who may act on what; what a public text must pass      (`rules.Rules`)
+    intake     triaged mention → card, thread follow-up or count     (`intake.Intake`)
+    workflow   claim, release, assign, no reply, resolve, escalate    (`workflow.Workflow`)
+    answers    public reply, held du/Sie reply, move to private       (`answers.Answers`)
+    queries    /queue, App Home, draft hints, today's figures         (`queries.Queries`)
+    watch      response targets: warn, breach, re-escalate            (`watch.TargetWatch`)
+    publisher  the desk's state on the board after every change       (`publisher.Publisher`)
+
+Operations take plain values (user id, item number, text) and return an `Outcome`; a refusal
+raises `DeskRefusal` and changes nothing. Every action and every refusal is audited. The desk
+renders nothing: the board (`bot.slack.board`) draws what the publisher hands it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from bot.config import DeskConfig
+from bot.desk.answers import Answers
+from bot.desk.intake import Intake
+from bot.desk.outcomes import Card, DraftHint, Home, IntakeResult, Outcome, Queue, QueueRow
+from bot.desk.ports import Board, TimerPort
+from bot.desk.publisher import Publisher
+from bot.desk.queries import Queries
+from bot.desk.rules import Rules
+from bot.desk.watch import TargetWatch, TickReport
+from bot.desk.workflow import Workflow
+from bot.sources.base import Replies
+from bot.store import AuditLog, ItemStore
+from bot.store.agents import KuerzelStore
+from bot.store.timers import TimerStore
+from bot.triage import Triage
+
+__all__ = ["Board", "Card", "Desk", "DeskStores", "DraftHint", "Home", "IntakeResult",
+           "Outcome", "Queue", "QueueRow", "TargetWatch", "TickReport", "TimerPort"]
+
+
+@dataclass(frozen=True)
+class DeskStores:
+    """The Redis stores the desk works on."""
+
+    items: ItemStore
+    audit: AuditLog
+    kuerzel: KuerzelStore
+    timers: TimerStore
+
+
+class Desk:
+    """The parts of the desk, wired once (see the module docstring)."""
+
+    def __init__(self, config: DeskConfig, stores: DeskStores, board: Board,
+                 replies: Mapping[str, Replies], triage: Triage,
+                 now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+        self.config, self.now = config, now
+        self.clock = config.business_clock()
+        self.tz = ZoneInfo(config.timezone)
+        s = stores
+        self.rules = Rules(config, s.items, s.audit, s.kuerzel, triage.rules, set(replies), now)
+        self.queries = Queries(self.rules, s.items, self.clock, now, self.today)
+        self.publisher = Publisher(s.items, s.audit, board, s.timers, self.clock,
+                                   config.language, now, self.queries.home)
+        self.watch = TargetWatch(s.timers, s.items, config, self.publisher, self.clock, now=now)
+        self.intake = Intake(config, s.items, s.audit, triage, self.publisher, self.watch,
+                             self.clock, now, self.today)
+        self.workflow = Workflow(config, self.rules, s.items, s.audit, s.kuerzel, self.publisher,
+                                 self.watch, now)
+        self.answers = Answers(config, self.rules, s.items, s.audit, replies, self.publisher,
+                               self.watch, now)
+
+    def today(self) -> str:
+        """Today's date in the desk's time zone (the key of the day's counters)."""
+        return self.now().astimezone(self.tz).date().isoformat()

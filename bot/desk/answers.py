@@ -1,0 +1,127 @@
+"""Answering the customer: a public reply, signed and in their du/Sie, or a move to private.
+
+Every public text passes the same checks (`Rules.check_public`); a draft whose address form
+contradicts the customer's is held until the agent deliberately overrides. A per-item lock
+stops a double click from sending twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import datetime
+
+from bot.config import DeskConfig
+from bot.desk.outcomes import Outcome
+from bot.desk.ports import TimerPort
+from bot.desk.publisher import Publisher
+from bot.desk.rules import Rules
+from bot.errors import DeskRefusal, NetworkError
+from bot.markup import escape
+from bot.messages import say
+from bot.models import Item, State
+from bot.sources.base import Posted, Replies
+from bot.sources.registry import label
+from bot.store import AuditLog, ItemStore
+
+DM_FROM = (State.CLAIMED, State.ANSWERED)  # a public answer may still move to private
+
+
+class Answers:
+    """Reply, send a held reply anyway, move to private."""
+
+    def __init__(self, config: DeskConfig, rules: Rules, items: ItemStore, audit: AuditLog,
+                 replies: Mapping[str, Replies], publisher: Publisher, timers: TimerPort,
+                 now: Callable[[], datetime]) -> None:
+        self.config, self.rules, self.items, self.audit = config, rules, items, audit
+        self.replies, self.publisher, self.timers, self.now = replies, publisher, timers, now
+        self.lang = config.language
+
+    def check_reply(self, user: str, number: int, text: str, *,
+                    override: bool = False) -> Item:
+        """Every check a public reply must pass, without sending anything."""
+        item = self.rules.check_public(user, number, text, "reply")
+        draft = None if override else self.rules.address_mismatch(item, text)
+        if draft:
+            self.items.hold_reply(number, user, text)
+            raise self.rules.refuse(user, "reply", number, "hold.address", number=number,
+                                    customer=say(f"address.{item.address}", self.lang),
+                                    draft=draft)
+        return item
+
+    def network_reason(self, exc: NetworkError) -> str:
+        """The network's refusal in the team's language (sources carry a catalogue key)."""
+        key = getattr(exc, "key", None)
+        return say(key, self.lang, **getattr(exc, "params", {})) if key else exc.reason
+
+    def _send_public(self, user: str, item: Item, text: str, action: str) -> tuple[str, Posted]:
+        """Post `text` signed; the per-item lock stops double clicks sending twice."""
+        if not self.items.lock(item.number):
+            raise self.rules.refuse(user, action, item.number, "refuse.busy", number=item.number)
+        signed = self.rules.sign(user, text)
+        try:
+            return signed, self.replies[item.mention.network].reply(item.mention, signed)
+        except NetworkError as exc:
+            self.items.unlock(item.number)
+            self.audit.record(user, action, item.number, "failed", reason=exc.reason)
+            # a refusal that will not go away (DMs closed, not mentioned) says so
+            key = "refuse.network" if exc.retryable else "refuse.network_final"
+            raise DeskRefusal(key, network=exc.network, reason=self.network_reason(exc),
+                              number=item.number) from exc
+
+    def reply(self, user: str, number: int, text: str, *, override: bool = False) -> Outcome:
+        """Answer the customer publicly, signed with the agent's Kürzel."""
+        item = self.check_reply(user, number, text, override=override)
+        signed, posted = self._send_public(user, item, text, "reply")
+        try:
+            self.items.transition(
+                number, allowed=(State.CLAIMED,), close=True, state=State.ANSWERED.value,
+                answered_at=self.now().isoformat(), answered_by=user, reply_id=posted.id,
+                reply_text=signed)
+        finally:
+            self.items.unlock(number)
+        self.timers.stop(number)
+        after = self.publisher.done(user, "reply", item, "thread.replied", text=escape(signed),
+                                    audit={"text": signed})
+        return Outcome("ok.replied", {"number": number, "network": label(item.mention.network)},
+                       after)
+
+    def override_held_reply(self, user: str, number: int) -> Outcome:
+        """Send the draft held for a du/Sie mismatch, deliberately."""
+        text = self.items.take_held_reply(number, user)
+        if text is None:
+            raise self.rules.refuse(user, "reply_override", number, "refuse.nothing_held",
+                                    number=number)
+        self.audit.record(user, "reply_override", number, "ok")
+        return self.reply(user, number, text, override=True)
+
+    def move_to_private(self, user: str, number: int, text: str = "") -> Outcome:
+        """Invite the customer to private messages (public, signed, in their du/Sie) and, where
+        the network allows, send `text` (or the opening line) privately."""
+        item = self.rules.item_for(user, "dm", number)
+        self.rules.require_hold(user, "dm", item, DM_FROM)
+        tpl = self.config.templates
+        invite = tpl.dm_invite_sie if item.address == "sie" else tpl.dm_invite_du
+        item = self.rules.check_public(user, number, invite, "dm", DM_FROM)
+        signed, posted = self._send_public(user, item, invite, "dm")
+        private_id, note = "", ""
+        try:
+            sent = self.replies[item.mention.network].private_reply(
+                item.mention, self.rules.sign(user, text or (
+                    tpl.dm_opening_sie if item.address == "sie" else tpl.dm_opening_du)))
+            private_id = sent.id if sent else ""
+        except NetworkError as exc:
+            note = self.network_reason(exc)
+        try:
+            first = {} if item.answered_at else {  # the first response stays the first
+                "answered_at": self.now().isoformat(), "answered_by": user,
+                "reply_id": posted.id, "reply_text": signed}
+            self.items.transition(number, allowed=DM_FROM, close=True,
+                                  state=State.PRIVATE.value, private_id=private_id,
+                                  invite_id=posted.id, **first)
+        finally:
+            self.items.unlock(number)
+        self.timers.stop(number)
+        after = self.publisher.done(user, "dm", item, "thread.private", private=private_id,
+                                    note=note)
+        key = "ok.private_note" if note else "ok.private"
+        return Outcome(key, {"number": number, "note": note}, after)

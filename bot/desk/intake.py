@@ -1,0 +1,114 @@
+"""Intake: one triaged mention becomes a card, a follow-up in a thread, or a count.
+
+Idempotent: running it twice for the same mention posts nothing twice (a worker that crashed
+between creating an item and posting its card finishes the job on the retry).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from bot.clock import BusinessClock
+from bot.config import DeskConfig
+from bot.desk.outcomes import IntakeResult
+from bot.desk.ports import TimerPort
+from bot.desk.publisher import Publisher
+from bot.markup import QUOTE_LIMIT, clip, escape
+from bot.messages import say
+from bot.models import Item, Mention, State
+from bot.store import AuditLog, ItemStore
+from bot.triage import Triage
+
+
+class Intake:
+    """Triage, create, post: what the worker does with each mention of the stream."""
+
+    def __init__(self, config: DeskConfig, items: ItemStore, audit: AuditLog, triage: Triage,
+                 publisher: Publisher, timers: TimerPort, clock: BusinessClock,
+                 now: Callable[[], datetime], today: Callable[[], str]) -> None:
+        self.config, self.items, self.audit, self.triage = config, items, audit, triage
+        self.publisher, self.timers, self.clock, self.now = publisher, timers, clock, now
+        self.today = today  # the key of the day's counters
+
+    def __call__(self, mention: Mention) -> IntakeResult:
+        """Triage one mention; post negative ones as cards, thread follow-ups, count the rest."""
+        known = self.items.number_for_mention(mention.network, mention.id)
+        if known is not None:
+            return self._known(known, mention)
+        parent = self._conversation_item(mention)
+        result = self.triage.analyse(mention.text)
+        self.items.count(self.today(), "ingested", f"sentiment:{result.sentiment}",
+                         f"network:{mention.network}")
+        if parent is not None:
+            return self._follow_up(parent, mention, result.sentiment)
+        if result.sentiment != "negative":
+            return IntakeResult("counted", result.sentiment)
+        seen = self.now()
+        start = min(mention.created_at, seen)
+        due = self.clock.add(start, self.config.target_for(mention.network))
+        channel = result.route if result.route != "default" else self.config.channels.default
+        number, _ = self.items.create(
+            mention, sentiment=result.sentiment, score=result.score, address=result.address,
+            channel=channel, seen_at=seen, due_at=due,
+        )
+        item = self.items.get(number)
+        assert item is not None
+        if not item.card_ts:
+            self.publisher.post_card(item)
+        self.timers.start(item)
+        self.audit.record("intake", "post", number, "ok", network=mention.network,
+                          mention=mention.id, channel=channel)
+        return IntakeResult("posted", result.sentiment, number)
+
+    def _known(self, number: int, mention: Mention) -> IntakeResult:
+        """A mention seen before: finish what a crashed worker left, else nothing."""
+        item = self.items.get(number)
+        if item and not item.card_ts and item.mention.id == mention.id:
+            self.publisher.post_card(item)  # a worker crashed between creating and posting
+            fresh = self.items.get(number)
+            if fresh and fresh.is_open:
+                self.timers.start(fresh)  # idempotent
+            return IntakeResult("posted", item.sentiment, number)
+        if item and item.is_open and item.mention.id == mention.id:
+            self.timers.start(item)  # crashed after posting, before the timers: idempotent
+        return IntakeResult("known", item.sentiment if item else "", number)
+
+    def _conversation_item(self, mention: Mention) -> Item | None:
+        for ref in (mention.in_reply_to, mention.conversation_id):
+            if not ref:
+                continue
+            n = (self.items.number_for_mention(mention.network, ref)
+                 or self.items.number_for_conversation(mention.network, ref))
+            if n is not None:
+                item = self.items.get(n)
+                if item and item.mention.author.id == mention.author.id:
+                    return item
+        return None
+
+    def _follow_up(self, item: Item, mention: Mention, sentiment: str) -> IntakeResult:
+        """A customer wrote again in the same conversation: thread it and restart the clock."""
+        if item.card_ts:  # posted before linking: a failure retries the whole follow-up
+            self.publisher.post_thread(item, self._say_followup(mention))
+        self.items.link_mention(mention.network, mention.id, item.number)
+        if item.state in (State.ANSWERED, State.CLAIMED, State.NEW):
+            # the next-response clock starts when the customer wrote, never before the item
+            start = max(min(mention.created_at, self.now()), item.seen_at or mention.created_at)
+            due = self.clock.add(start, self.config.target_for(mention.network))
+            new_state = State.CLAIMED if item.holder else State.NEW
+            t = self.items.transition(
+                item.number, allowed=(State.ANSWERED, State.CLAIMED, State.NEW),
+                state=new_state.value, due_at=due.isoformat(), timer_state="",
+                pending_since=start.isoformat())
+            if t.ok:
+                self.items.reopen(item.number, due)
+                self.publisher.refresh_card(item.number)
+                fresh = self.items.get(item.number)
+                if fresh:
+                    self.timers.start(fresh)
+        self.audit.record("intake", "follow_up", item.number, "ok", mention=mention.id)
+        return IntakeResult("threaded", sentiment, item.number)
+
+    def _say_followup(self, mention: Mention) -> str:
+        return say("thread.followup", self.config.language, handle=escape(mention.author.handle),
+                   text=escape(clip(mention.text, QUOTE_LIMIT)))

@@ -1,0 +1,74 @@
+"""What desk operations return: plain values the board and the handlers render."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from bot.models import Item
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened, as a catalogue key and its parameters, plus the item afterwards."""
+
+    key: str
+    params: dict[str, Any] = field(default_factory=dict)
+    item: Item | None = None
+
+
+@dataclass(frozen=True)
+class IntakeResult:
+    """What the intake did with one mention: `posted`, `threaded`, `counted` or `known`."""
+
+    action: str
+    sentiment: str
+    item: int | None = None
+
+
+@dataclass(frozen=True)
+class Card:
+    """What the board needs to draw an item's card."""
+
+    item: Item
+    response_time: timedelta | None = None  # business time to the first answer, once answered
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    number: int
+    network: str
+    handle: str
+    holder: str
+    due_at: datetime
+    left: timedelta  # business time to the due time; negative once overdue
+
+
+@dataclass(frozen=True)
+class Queue:
+    """`/queue`: open items of one channel, nearest due first."""
+
+    channel: str
+    rows: list[QueueRow]
+    more: int  # rows left out
+
+
+@dataclass(frozen=True)
+class Home:
+    """App Home: `mine` held by the user, `unclaimed` for the team; None when not an agent."""
+
+    user: str
+    mine: list[Item] | None
+    unclaimed: list[Item] | None
+    leads: str = ""  # who to ask, for a non-agent
+
+
+@dataclass(frozen=True)
+class DraftHint:
+    """The live hint under a reply draft."""
+
+    address: str                 # the customer's address form: du | sie | none
+    length: tuple[int, int] | None  # (length as the network counts it, limit)
+    signature: str
+    mismatch: str | None         # the draft's form when it contradicts the customer's

@@ -1,0 +1,1 @@
+"""Entry points: the CLI, the web and worker processes, the demo, and the one wiring factory."""

@@ -1,0 +1,196 @@
+"""`python -m bot web|worker|socket|ingest|triage|demo|summary|audit` — the CLI."""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import sys
+import threading
+from collections.abc import Sequence
+from typing import TextIO
+
+import redis
+from pydantic import ValidationError
+
+from bot.config import DeskConfig, load_config
+from bot.errors import ConfigError
+from bot.settings import Settings
+
+
+def _open_input(name: str) -> TextIO:
+    """FILE or stdin, read as UTF-8 with an optional byte-order mark (Windows exports)."""
+    if name == "-":
+        if isinstance(sys.stdin, io.TextIOWrapper):
+            sys.stdin.reconfigure(encoding="utf-8-sig")
+        return sys.stdin
+    return open(name, encoding="utf-8-sig")
+
+
+def _config(settings: Settings) -> DeskConfig:
+    return load_config(settings.desk_config)
+
+
+def cmd_web(settings: Settings) -> int:
+    import uvicorn
+
+    from bot.entry.runtime import build_runtime
+    from bot.entry.web import create_web_app
+
+    if not settings.slack_signing_secret:
+        raise ConfigError("SLACK_SIGNING_SECRET", "is not set: Slack requests cannot be verified")
+    if not settings.slack_bot_token:
+        raise ConfigError("SLACK_BOT_TOKEN", "is not set: the bot cannot post to Slack (xoxb-…)")
+    rt = build_runtime(settings, _config(settings))
+    uvicorn.run(create_web_app(rt), host="0.0.0.0", port=settings.port, log_level="warning",
+                access_log=False)
+    return 0
+
+
+def cmd_worker(settings: Settings) -> int:
+    import signal
+
+    from bot.entry.runtime import build_runtime
+    from bot.entry.worker import Worker
+
+    if not settings.slack_bot_token:
+        raise ConfigError("SLACK_BOT_TOKEN", "is not set: the worker cannot post cards (xoxb-…)")
+    rt = build_runtime(settings, _config(settings))
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    from bot.scheduler import start_scheduler, worker_jobs
+
+    scheduler = start_scheduler(rt, worker_jobs(rt))
+    try:
+        Worker(rt).run(stop)
+    finally:
+        scheduler.shutdown(wait=False)
+    return 0
+
+
+def cmd_socket(settings: Settings) -> int:
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    from bot.entry.runtime import build_runtime
+    from bot.entry.web import create_bolt_app
+
+    if not settings.slack_app_token:
+        raise ConfigError("SLACK_APP_TOKEN", "is not set: Socket Mode needs an app-level token")
+    rt = build_runtime(settings, _config(settings))
+    SocketModeHandler(create_bolt_app(rt), settings.slack_app_token).start()
+    return 0
+
+
+def cmd_ingest(settings: Settings, path: str) -> int:
+    from bot.ingest import ingest_lines
+    from bot.store import MentionQueue, connect
+
+    _config(settings)
+    if not settings.redis_url:
+        print("Hinweis: REDIS_URL ist nicht gesetzt; eingebettetes Redis (nur dieser Prozess).",
+              file=sys.stderr)
+    queue = MentionQueue(connect(settings.redis_url))
+    queue.ensure_group()
+    with _open_input(path) as stream:
+        report = ingest_lines(stream, queue)
+    for line, reason in report.rejected:
+        print(f"line {line}: rejected: {reason}", file=sys.stderr)
+    print(json.dumps({"accepted": report.accepted, "duplicate": report.duplicates,
+                      "rejected": len(report.rejected)}))
+    return 1 if report.rejected else 0
+
+
+def cmd_triage(settings: Settings, path: str) -> int:
+    from bot.entry.runtime import triage_rules
+    from bot.triage.cli import main as triage_main
+
+    rules = triage_rules(_config(settings))
+    with _open_input(path) as stream:
+        return triage_main([path], rules, stream, sys.stdout, sys.stderr)
+
+
+def cmd_demo(settings: Settings) -> int:
+    from bot.entry.demo import run_demo
+
+    return run_demo(sys.stdout, settings.desk_config)
+
+
+def cmd_summary(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.entry.reports import main as summary_main
+
+    return summary_main(settings, _config(settings), args)
+
+
+def cmd_audit(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.entry.audit_export import main as audit_main
+
+    _config(settings)  # a broken desk.yaml is reported by every command
+    return audit_main(settings, args, sys.stdout)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m bot", description="Alert-Team social desk")
+    sub = p.add_subparsers(dest="command", required=True)
+    sub.add_parser("web", help="HTTP: Slack requests, /ingest, webhooks, /healthz, /metrics")
+    sub.add_parser("worker", help="sources, triage, posting, timers, daily summary")
+    sub.add_parser("socket", help="the Slack listeners over Socket Mode")
+    ing = sub.add_parser("ingest", help="enqueue JSONL mentions from FILE or - (stdin)")
+    ing.add_argument("file")
+    tri = sub.add_parser("triage", help="triage JSONL texts from FILE or - (stdin)")
+    tri.add_argument("file")
+    sub.add_parser("demo", help="the whole desk in one process, no server, no credentials")
+    s = sub.add_parser("summary", help="post (or print) the daily summary now")
+    s.add_argument("--date")
+    s.add_argument("--print", action="store_true", dest="print_only")
+    s.add_argument("--chart")
+    a = sub.add_parser("audit", help="export the audit trail")
+    a.add_argument("--since")
+    a.add_argument("--format", choices=("csv", "jsonl"), default="jsonl")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    from bot import logs
+
+    logs.setup()
+    try:
+        settings = Settings()
+        match args.command:
+            case "web":
+                return cmd_web(settings)
+            case "worker":
+                return cmd_worker(settings)
+            case "socket":
+                return cmd_socket(settings)
+            case "ingest":
+                return cmd_ingest(settings, args.file)
+            case "triage":
+                return cmd_triage(settings, args.file)
+            case "demo":
+                return cmd_demo(settings)
+            case "summary":
+                return cmd_summary(settings, args)
+            case "audit":
+                return cmd_audit(settings, args)
+    except ConfigError as exc:
+        print(f"Konfigurationsfehler / configuration error: {exc}", file=sys.stderr)
+        return 2
+    except FileNotFoundError as exc:
+        print(f"Datei nicht gefunden / file not found: {exc.filename}", file=sys.stderr)
+        return 2
+    except ValidationError as exc:  # an environment variable of the wrong type
+        err = exc.errors()[0]
+        name = str(err["loc"][0]).upper() if err["loc"] else "environment"
+        print(f"Konfigurationsfehler / configuration error: {name}: {err['msg']}", file=sys.stderr)
+        return 2
+    except redis.ConnectionError:
+        print("Redis ist nicht erreichbar / Redis is not reachable: check REDIS_URL and that the "
+              "server runs", file=sys.stderr)
+        return 1
+    except BrokenPipeError:  # e.g. `… | head`
+        sys.stderr.close()
+        return 0
+    return 2
+

@@ -1,0 +1,70 @@
+"""The board: the desk's outcomes drawn in Slack (cards, threads, App Home, private answers).
+
+`SlackBoard` implements the desk's `Board` port over a `SlackPort` (the real Web API, or the
+demo's console), rendering with `cards` and `home`. `queue_text` renders `/queue`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from bot.desk.outcomes import Card, Home, Queue
+from bot.durations import format_duration
+from bot.markup import escape, mention
+from bot.messages import say
+from bot.models import Item
+from bot.slack.cards import CardContext, card_blocks, card_metadata, card_text
+from bot.slack.home import home_view
+from bot.slack.poster import SlackPort
+from bot.sources.registry import label
+
+
+class SlackBoard:
+    """Draws cards, thread lines and App Home through `slack`."""
+
+    def __init__(self, slack: SlackPort, lang: str, timezone: str) -> None:
+        self.slack, self.lang, self.timezone = slack, lang, timezone
+
+    def context(self, card: Card | None = None) -> CardContext:
+        return CardContext(self.lang, self.timezone, card.response_time if card else None)
+
+    def post_card(self, card: Card, *, since: float | None = None) -> str:
+        ctx, item = self.context(card), card.item
+        return self.slack.post_card(item.number, item.channel, card_blocks(item, ctx),
+                                    card_text(item, ctx), card_metadata(item), since=since)
+
+    def update_card(self, card: Card) -> None:
+        ctx, item = self.context(card), card.item
+        self.slack.update_card(item.channel, item.card_ts, card_blocks(item, ctx),
+                               card_text(item, ctx))
+
+    def post_thread(self, item: Item, text: str | Callable[[], str]) -> str:
+        return self.slack.post_thread(item.channel, item.card_ts, text)
+
+    def publish_home(self, home: Home) -> None:
+        self.slack.publish_home(home.user, home_view(home, self.context()))
+
+    def post_message(self, channel: str, text: str) -> str:
+        return self.slack.post_message(channel, text)
+
+
+def queue_text(queue: Queue, lang: str, timezone: str) -> str:
+    """The `/queue` answer: one line per item, nearest due first.
+
+    Time left is business time, so the due time is shown beside it as the card shows it
+    ("20 Min. Geschäftszeit, Mo 24.11. 08:20"): at night the two differ by hours.
+    """
+    if not queue.rows:
+        return say("queue.empty", lang, channel=queue.channel)
+    ctx = CardContext(lang, timezone)
+    lines = [say("queue.header", lang, channel=queue.channel)]
+    for r in queue.rows:
+        due = (say("queue.due_in", lang, left=format_duration(r.left, lang), at=ctx.local(r.due_at))
+               if r.left.total_seconds() > 0
+               else say("queue.overdue", lang, late=format_duration(-r.left, lang)))
+        holder = mention(r.holder) if r.holder else say("timer.nobody", lang)
+        lines.append(say("queue.line", lang, number=r.number, network=label(r.network),
+                         handle=escape(r.handle), due=due, holder=holder))
+    if queue.more:
+        lines.append(say("queue.more", lang, more=queue.more))
+    return "\n".join(lines)

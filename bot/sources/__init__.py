@@ -1,0 +1,1 @@
+"""The social networks: one package per network, each declaring its `Network` (see `base`)."""
