@@ -259,6 +259,30 @@ def test_slack_escaping_in_a_reply_is_undone_before_sending(desk: DeskHarness) -
     assert desk.x.posted[-1]["text"] == "Tarif S & M: https://www.telekom.de/hilfe <3 ^AB"
 
 
+def test_the_audit_keeps_the_reply_as_sent_not_as_slack_shows_it(desk: DeskHarness) -> None:
+    n = new_item(desk)
+    desk.run_command("/claim", str(n), AGENT_A)
+    desk.run_command("/reply", f"{n} Tarif S &amp; M &lt;3", AGENT_A)
+    sent = desk.x.posted[-1]["text"]
+    replies = [e for e in AuditLog(desk.rt.redis).entries() if e["action"] == "reply"
+               and e["outcome"] == "ok"]
+    assert sent == "Tarif S & M <3 ^AB"
+    assert json.loads(replies[-1]["details"])["text"] == sent
+    # the thread shows it escaped, so Slack renders "&" and "<" literally
+    assert any("Tarif S &amp; M &lt;3 ^AB" in line for line in thread_texts(desk, n))
+
+
+def test_claiming_a_closed_item_says_it_is_closed_even_to_its_last_holder(
+        desk: DeskHarness) -> None:
+    n = new_item(desk)
+    desk.run_command("/claim", str(n), AGENT_A)
+    desk.run_command("/reply", f"{n} Das tut uns leid, wir kümmern uns.", AGENT_A)
+    desk.run_command("/resolve", str(n), AGENT_A)
+    answer = desk.run_command("/claim", str(n), AGENT_A)
+    assert "erledigt" in answer and "bereits" not in answer
+    assert desk.rt.items.get(n).state == "resolved"
+
+
 def test_a_burst_of_commands_in_one_channel_is_acked_within_3_s(desk: DeskHarness) -> None:
     """Pacing thread lines (1/s per channel) happens after the ack, never before it."""
     import threading

@@ -109,3 +109,22 @@ def test_cli_reads_files_and_stdin_with_a_byte_order_mark(env, tmp_path) -> None
         proc = subprocess.run([sys.executable, "-m", "bot", *args], cwd=ROOT, env=env,
                               input=stdin, capture_output=True, timeout=60)
         assert proc.returncode == 0, (args, proc.stderr.decode())
+
+
+def test_web_says_where_it_listens(env) -> None:
+    """honcho sets PORT (5000): the web process names the address it took."""
+    proc = subprocess.Popen([sys.executable, "-m", "bot", "web"], cwd=ROOT, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    def up() -> bool:
+        try:
+            httpx.get(f"http://127.0.0.1:{env['PORT']}/healthz", timeout=1)
+            return True  # any answer: it listens
+        except httpx.HTTPError:
+            return proc.poll() is not None  # it died: stop waiting, the assertion says why
+
+    try:
+        wait_for(up, 30, "web up")
+    finally:
+        stop_processes([proc])
+    err = proc.stderr.read().decode() if proc.stderr else ""
+    assert f"listening on http://0.0.0.0:{env['PORT']}" in err

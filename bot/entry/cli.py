@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import logging
 import sys
 import threading
 from collections.abc import Sequence
@@ -42,6 +43,8 @@ def cmd_web(settings: Settings) -> int:
     if not settings.slack_bot_token:
         raise ConfigError("SLACK_BOT_TOKEN", "is not set: the bot cannot post to Slack (xoxb-…)")
     rt = build_runtime(settings, _config(settings))
+    # honcho and Heroku set PORT (honcho: 5000): say where we listen, so nobody has to guess
+    logging.getLogger("bot.web").info("web: listening on http://0.0.0.0:%d (PORT)", settings.port)
     uvicorn.run(create_web_app(rt), host="0.0.0.0", port=settings.port, log_level="warning",
                 access_log=False)
     return 0
@@ -119,6 +122,7 @@ def cmd_demo(settings: Settings) -> int:
 def cmd_summary(settings: Settings, args: argparse.Namespace) -> int:
     from bot.entry.reports import main as summary_main
 
+    _note_embedded(settings, "summary")
     return summary_main(settings, _config(settings), args)
 
 
@@ -126,26 +130,56 @@ def cmd_audit(settings: Settings, args: argparse.Namespace) -> int:
     from bot.entry.audit_export import main as audit_main
 
     _config(settings)  # a broken desk.yaml is reported by every command
+    _note_embedded(settings, "audit")
     return audit_main(settings, args, sys.stdout)
 
 
+def _note_embedded(settings: Settings, command: str) -> None:
+    """Without REDIS_URL a reading command sees only its own, empty, embedded Redis: say so."""
+    if not settings.redis_url:
+        print(f"Hinweis: REDIS_URL ist nicht gesetzt; `{command}` liest ein leeres eingebettetes "
+              "Redis (nur dieser Prozess). / REDIS_URL is not set: reading an empty embedded "
+              "Redis.", file=sys.stderr)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m bot", description="Alert-Team social desk")
-    sub = p.add_subparsers(dest="command", required=True)
-    sub.add_parser("web", help="HTTP: Slack requests, /ingest, webhooks, /healthz, /metrics")
-    sub.add_parser("worker", help="sources, triage, posting, timers, daily summary")
-    sub.add_parser("socket", help="the Slack listeners over Socket Mode")
-    ing = sub.add_parser("ingest", help="enqueue JSONL mentions from FILE or - (stdin)")
-    ing.add_argument("file")
-    tri = sub.add_parser("triage", help="triage JSONL texts from FILE or - (stdin)")
-    tri.add_argument("file")
-    sub.add_parser("demo", help="the whole desk in one process, no server, no credentials")
-    s = sub.add_parser("summary", help="post (or print) the daily summary now")
-    s.add_argument("--date")
-    s.add_argument("--print", action="store_true", dest="print_only")
-    s.add_argument("--chart")
-    a = sub.add_parser("audit", help="export the audit trail")
-    a.add_argument("--since")
+    p = argparse.ArgumentParser(
+        prog="python -m bot", description="Alert-Team: a brand's social-media customer service "
+        "desk in Slack. Configuration: DESK_CONFIG (desk.yaml) and the environment (README).")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(name: str, summary: str, details: str) -> argparse.ArgumentParser:
+        return sub.add_parser(name, help=summary, description=f"{summary}. {details}")
+
+    command("web", "serve Slack's requests, /ingest, webhooks, /healthz and /metrics over HTTP",
+            "Listens on PORT (default 3000); needs SLACK_SIGNING_SECRET, SLACK_BOT_TOKEN and "
+            "Redis (REDIS_URL).")
+    command("worker", "consume mentions, post cards, poll the networks, run timers and the "
+            "daily summary", "Reads and writes Redis (REDIS_URL), posts to Slack "
+            "(SLACK_BOT_TOKEN), calls the networks that have credentials. Run several at once.")
+    command("socket", "the Slack listeners over Socket Mode (no public URL needed)",
+            "Needs SLACK_APP_TOKEN (xapp-…) besides SLACK_BOT_TOKEN and Redis.")
+    ing = command("ingest", "queue JSONL mentions from FILE or - (stdin)",
+                  "Writes the mention stream in Redis (REDIS_URL); prints accepted/duplicate/"
+                  "rejected, each rejected line on stderr; exit 1 if any line was rejected.")
+    ing.add_argument("file", help="a JSONL file, or - for stdin")
+    tri = command("triage", "triage JSONL texts from FILE or - (stdin), one JSON result per line",
+                  "Pure: needs no Redis, no Slack, no credentials; reads desk.yaml for routes.")
+    tri.add_argument("file", help="a JSONL file, or - for stdin")
+    command("demo", "the whole desk in one process on bundled sample mentions",
+            "Embedded Redis, no server, no credentials, nothing posted anywhere; prints what "
+            "Slack and the networks would see; uses DESK_CONFIG; exits by itself.")
+    s = command("summary", "post the daily summary to Slack now (or print it with --print)",
+                "By default POSTS to the summary channel in Slack (SLACK_BOT_TOKEN); reads Redis "
+                "(REDIS_URL). Without a bot token it prints instead.")
+    s.add_argument("--date", help="the day, YYYY-MM-DD (default: today in the desk's time zone)")
+    s.add_argument("--print", action="store_true", dest="print_only",
+                   help="print to stdout (figures as JSON on stderr); post nothing")
+    s.add_argument("--chart", metavar="FILE", help="also write a bar chart (SVG) to FILE")
+    a = command("audit", "export the audit trail (every action and refusal) to stdout",
+                "Reads Redis (REDIS_URL); changes nothing.")
+    a.add_argument("--since", help="from this date or time on, e.g. 2026-11-24 or "
+                   "2026-11-24T09:00+01:00")
     a.add_argument("--format", choices=("csv", "jsonl"), default="jsonl")
     return p
 
