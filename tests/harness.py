@@ -63,7 +63,8 @@ def mention(mid: str = "1850000000000000001", text: str = "Seit drei Tagen kein 
 
 class DeskHarness:
     def __init__(self, redis_url: str, slack_api: Any, x_api: Any, graph_api: Any,
-                 secret: str, config: DeskConfig | None = None) -> None:
+                 secret: str, config: DeskConfig | None = None, **settings: Any) -> None:
+        """`settings`: more settings, e.g. another network's (`bluesky_handle=…`)."""
         self.slack, self.x, self.graph, self.secret = slack_api, x_api, graph_api, secret
         self.settings = Settings(
             slack_bot_token="xoxb-test-token", slack_signing_secret=secret,
@@ -73,7 +74,7 @@ class DeskHarness:
             x_access_token_secret="ats",
             facebook_graph_url=graph_api.base_url(), facebook_page_id=graph_api.page_id,
             facebook_page_token="EAAPAGE", facebook_app_secret="fb-app-secret",
-            facebook_verify_token="fb-verify",
+            facebook_verify_token="fb-verify", **settings,
         )
         self.config = config or desk_config()
         self.rt: Runtime = build_runtime(self.settings, self.config)
