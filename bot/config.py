@@ -95,8 +95,72 @@ class TriageConfig(_Strict):
         return v
 
 
+TEMPLATE_PLACEHOLDERS = ("name", "handle", "network")
+"""What a named template may fill in: the customer's display name (else the handle), the
+handle, the network's label."""
+
+_TEMPLATE_NAME = re.compile(r"^[^\W_][\w-]{0,39}$")
+MAX_TEMPLATES = 100  # a Slack static_select holds 100 options
+DESK_TEXTS = ("dm_invite_du", "dm_invite_sie", "dm_opening_du", "dm_opening_sie")
+
+
+def template_fields(text: str) -> list[str]:
+    """The placeholders `text` uses, in order; ValueError naming the first bad one."""
+    import string
+
+    try:
+        parsed = list(string.Formatter().parse(text))
+    except ValueError as exc:
+        raise ValueError(f"broken braces ({exc}); write {{{{ and }}}} for a literal brace") from None
+    allowed = ", ".join(f"{{{p}}}" for p in TEMPLATE_PLACEHOLDERS)
+    fields = []
+    for _, field, spec, conversion in parsed:
+        if field is None:
+            continue
+        if field not in TEMPLATE_PLACEHOLDERS:
+            raise ValueError(f"unknown placeholder {{{field}}} (use {allowed})")
+        if spec or conversion:
+            raise ValueError(f"placeholder {{{field}}} takes no format or conversion "
+                             f"(write {{{field}}})")
+        fields.append(field)
+    return fields
+
+
+class Template(_Strict):
+    """A named template (Textbaustein): the same answer for a customer who writes du and
+    for one who writes Sie. Placeholders: `TEMPLATE_PLACEHOLDERS`."""
+
+    du: str
+    sie: str
+
+    @model_validator(mode="before")
+    @classmethod
+    def _both(cls, v: Any) -> Any:
+        if not isinstance(v, dict):
+            raise ValueError("a template needs both variants, e.g. {du: \"Hallo {name}, …\", "
+                             "sie: \"Hallo {name}, …\"} (the desk's own texts are "
+                             + ", ".join(DESK_TEXTS) + ")")
+        return v
+
+    @field_validator("du", "sie")
+    @classmethod
+    def _variant(cls, v: str) -> str:
+        if not v.strip():
+            raise ValueError("is empty")
+        template_fields(v)
+        return v.strip()
+
+    def variant(self, form: str) -> str:
+        """The text for a customer who writes `form` (du | sie)."""
+        return self.du if form == "du" else self.sie
+
+
 class Templates(_Strict):
-    """Public texts the desk writes itself, per address form (du/sie)."""
+    """`templates:` in desk.yaml. The four fields are the desk's own public texts, per address
+    form (du/sie); every other key is a named template (`Template`) for `/reply N :name`."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+    __pydantic_extra__: dict[str, Template] = Field(init=False)
 
     dm_invite_du: str = "Schreib uns bitte eine Direktnachricht, dann schauen wir uns das an."
     dm_invite_sie: str = (
@@ -104,6 +168,27 @@ class Templates(_Strict):
     )
     dm_opening_du: str = "Hallo, hier ist das Service-Team. Wie können wir dir helfen?"
     dm_opening_sie: str = "Guten Tag, hier ist das Service-Team. Wie können wir Ihnen helfen?"
+
+    @model_validator(mode="after")
+    def _names(self) -> Templates:
+        seen: dict[str, str] = {}
+        for name in self.named:
+            if not _TEMPLATE_NAME.match(str(name)):
+                raise ConfigError(f"templates.{name}", "a template name is up to 40 letters, "
+                                  "digits, - or _, starting with a letter or digit (e.g. stoerung)")
+            if name.casefold() in seen:
+                raise ConfigError(f"templates.{name}",
+                                  f"is the same name as templates.{seen[name.casefold()]}")
+            seen[name.casefold()] = name
+        if len(seen) > MAX_TEMPLATES:
+            raise ConfigError("templates", f"at most {MAX_TEMPLATES} named templates "
+                              f"(Slack's picker holds {MAX_TEMPLATES}), not {len(seen)}")
+        return self
+
+    @property
+    def named(self) -> dict[str, Template]:
+        """The named templates, in the order desk.yaml gives them."""
+        return dict(self.__pydantic_extra__ or {})
 
 
 class DeskConfig(_Strict):
@@ -129,6 +214,7 @@ class DeskConfig(_Strict):
     sources: Sources = Sources()  # type: ignore[valid-type]
     triage: TriageConfig = TriageConfig()
     templates: Templates = Templates()
+    templates_default_address: Literal["du", "sie"] = "sie"  # for customers who write neither
     noreply_reasons: tuple[str, ...] = ("spam", "troll", "solved", "no_question", "duplicate")
 
     @field_validator("leads")
@@ -200,6 +286,24 @@ class DeskConfig(_Strict):
     @model_validator(mode="after")
     def _hours(self) -> DeskConfig:
         self.business_clock()  # raises ConfigError naming the field
+        return self
+
+    @model_validator(mode="after")
+    def _template_forms(self) -> DeskConfig:
+        """A variant must not read as the other address form: a template reply is sent in the
+        variant the customer's form chooses, without the du/Sie hold, so swapped variants would
+        reach every customer in the wrong form."""
+        if not self.templates.named:
+            return self
+        from bot.triage.address import detect_address
+
+        blank = dict.fromkeys(TEMPLATE_PLACEHOLDERS, "")
+        for name, tpl in self.templates.named.items():
+            for form in ("du", "sie"):
+                reads = detect_address(tpl.variant(form).format(**blank), self.triage.brand)
+                if reads in ("du", "sie") and reads != form:
+                    raise ConfigError(f"templates.{name}.{form}",
+                                      f"reads as {reads}, not {form} (are du and sie swapped?)")
         return self
 
     def business_clock(self) -> Any:

@@ -112,3 +112,67 @@ def test_a_port_out_of_range_is_one_clear_line() -> None:
     proc = subprocess.run([sys.executable, "-m", "bot", "audit"], capture_output=True, text=True,
                           cwd=ROOT, env={"PATH": "/usr/bin:/bin", "PORT": "99999"}, timeout=60)
     assert proc.returncode == 2 and "PORT" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def _with_templates(templates: object) -> dict:
+    raw = _base()
+    raw["templates"] = templates
+    return raw
+
+
+GOOD = {"du": "Hallo {name}, wir kümmern uns um dich.", "sie": "Hallo {name}, wir kümmern uns um Sie."}
+
+
+@pytest.mark.parametrize("templates,field,reason", [
+    ({"stoerung": {"du": GOOD["du"]}}, "templates.stoerung.sie", "required field is missing"),
+    ({"stoerung": {**GOOD, "sie": "  "}}, "templates.stoerung.sie", "is empty"),
+    ({"stoerung": {**GOOD, "sie": "Hallo {kundennummer}"}}, "templates.stoerung.sie",
+     "unknown placeholder {kundennummer} (use {name}, {handle}, {network})"),
+    ({"stoerung": {**GOOD, "du": "Hallo {name"}}, "templates.stoerung.du", "broken braces"),
+    ({"stoerung": {**GOOD, "du": "Hallo name}"}}, "templates.stoerung.du", "broken braces"),
+    ({"stoerung": {**GOOD, "du": "Hallo {}"}}, "templates.stoerung.du", "unknown placeholder {}"),
+    ({"stoerung": {**GOOD, "du": "Hallo {name!r}"}}, "templates.stoerung.du", "no format"),
+    ({"stoerung": {**GOOD, "er": "Hallo"}}, "templates.stoerung.er", "unknown field"),
+    ({"stoerung": "Hallo {name}"}, "templates.stoerung", "needs both variants"),
+    ({"dm_invte_du": "Schreib uns"}, "templates.dm_invte_du", "dm_invite_du"),
+    ({"stör ung": GOOD}, "templates.stör ung", "template name"),
+    ({"Stoerung": GOOD, "stoerung": GOOD}, "templates.stoerung", "same name"),
+    ({"stoerung": {"du": GOOD["sie"], "sie": GOOD["du"]}}, "templates.stoerung.du",
+     "reads as sie, not du"),
+])
+def test_a_broken_template_is_named(templates: object, field: str, reason: str) -> None:
+    with pytest.raises(ConfigError) as err:
+        config_from_dict(_with_templates(templates))
+    assert err.value.field == field and reason in err.value.reason, str(err.value)
+
+
+def test_templates_default_address_is_du_or_sie() -> None:
+    assert config_from_dict(_base()).templates_default_address == "sie"
+    raw = _base()
+    raw["templates_default_address"] = "ihr"
+    with pytest.raises(ConfigError) as err:
+        config_from_dict(raw)
+    assert err.value.field == "templates_default_address"
+
+
+def test_a_desk_yaml_with_only_the_desks_own_texts_stays_valid() -> None:
+    cfg = config_from_dict(_with_templates({"dm_invite_du": "Schreib uns!",
+                                            "dm_opening_sie": "Guten Tag!"}))
+    assert cfg.templates.named == {}
+    assert cfg.templates.dm_invite_du == "Schreib uns!" and cfg.templates.dm_opening_sie == "Guten Tag!"
+    assert cfg.templates.dm_invite_sie.startswith("Bitte schreiben Sie")
+    shipped = load_config(ROOT / "config" / "desk.yaml")
+    assert list(shipped.templates.named) == ["stoerung", "warteschleife"]
+
+
+def test_cli_exits_2_naming_a_broken_template(tmp_path: Path) -> None:
+    cfg = tmp_path / "desk.yaml"
+    cfg.write_text(yaml.safe_dump(_with_templates({"stoerung": {
+        "du": "Hallo {name}", "sie": "Ihre Kundennummer {kundennummer}"}}), allow_unicode=True))
+    proc = subprocess.run(
+        [sys.executable, "-m", "bot", "ingest", "-"], input="", capture_output=True, text=True,
+        cwd=ROOT, env={"DESK_CONFIG": str(cfg), "PATH": "/usr/bin:/bin"}, timeout=60,
+    )
+    assert proc.returncode == 2, proc.stderr
+    assert "templates.stoerung.sie: unknown placeholder {kundennummer}" in proc.stderr
+    assert "Traceback" not in proc.stderr
