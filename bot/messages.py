@@ -51,6 +51,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "de": "Antwort zu #{number} gesendet ({network}).",
         "en": "Reply to #{number} sent ({network}).",
     },
+    "ok.replied_template": {
+        "de": "Antwort zu #{number} gesendet ({network}, Textbaustein „{template}“, {form}-Variante).",
+        "en": "Reply to #{number} sent ({network}, template “{template}”, {form} variant).",
+    },
     "ok.working": {"de": "Einen Moment, ich sende die Antwort …", "en": "One moment, sending …"},
     "hint.reply": {
         "de": "Antworte mit `/reply {number} dein Text`.",
@@ -93,6 +97,22 @@ CATALOGUE: dict[str, dict[str, str]] = {
               "Öffentlich nie, bitte per `/dm {number}` in private Nachrichten wechseln.",
         "en": "Not sent: the reply contains personal data ({found}). "
               "Never in public: move to private messages with `/dm {number}`.",
+    },
+    "refuse.unknown_template": {
+        "de": "Den Textbaustein „{name}“ gibt es nicht. Vorhanden: {templates} – z. B. "
+              "`/reply 17 :name`.",
+        "en": "There is no template “{name}”. Available: {templates} – e.g. `/reply 17 :name`.",
+    },
+    "refuse.no_templates": {
+        "de": "Den Textbaustein „{name}“ gibt es nicht: in desk.yaml sind unter `templates` "
+              "keine Textbausteine eingetragen.",
+        "en": "There is no template “{name}”: desk.yaml lists no templates under `templates`.",
+    },
+    "refuse.template_extra": {
+        "de": "Nicht gesendet: ein Textbaustein geht so raus, wie er ist (`/reply {number} "
+              ":{name}`). Zum Anpassen `/reply {number}` und im Fenster den Textbaustein wählen.",
+        "en": "Not sent: a template goes out as it is (`/reply {number} :{name}`). To adapt it, "
+              "use `/reply {number}` and pick the template in the form.",
     },
     "refuse.too_long": {
         "de": "Nicht gesendet: mit Kürzel {length} von {limit} Zeichen, {over} zu viel.",
@@ -192,14 +212,16 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "help": {
         "de": "*Alert-Team – Befehle* (N ist die Nummer auf der Karte, z. B. 17)\n"
               "`/claim N` übernehmen · `/reply N Text` öffentlich antworten (mit Kürzel; ohne Text "
-              "öffnet sich ein Fenster) · `/dm N [Text]` in private Nachrichten verschieben · "
+              "öffnet sich ein Fenster; `/reply N :name` mit Textbaustein) · `/dm N [Text]` in "
+              "private Nachrichten verschieben · "
               "`/noreply N Grund` ohne Antwort schließen (spam, troll, solved, no_question, "
               "duplicate) · `/release N` freigeben · `/resolve N` erledigt · `/escalate N [Notiz]` "
               "Teamleitung informieren · `/assign N @agent` zuweisen (Teamleitung) · `/queue` offene "
               "Karten · `/kuerzel XY` eigenes Kürzel · `/desk stats` Zahlen von heute",
         "en": "*Alert-Team – commands* (N is the number on the card, e.g. 17)\n"
               "`/claim N` claim · `/reply N text` reply in public (signed; without text a form "
-              "opens) · `/dm N [text]` move to private messages · `/noreply N reason` close "
+              "opens; `/reply N :name` with a template) · `/dm N [text]` move to private "
+              "messages · `/noreply N reason` close "
               "without reply (spam, troll, solved, no_question, duplicate) · `/release N` release · "
               "`/resolve N` resolve · `/escalate N [note]` ping the leads · `/assign N @agent` "
               "assign (leads) · `/queue` open items · `/kuerzel XY` your signature · `/desk stats` "
@@ -224,6 +246,9 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "modal.signature": {"de": "Signatur „{signature}“ wird angehängt",
                         "en": "signature “{signature}” is appended"},
     "modal.mismatch": {"de": "⚠️ dein Entwurf: {draft}", "en": "⚠️ your draft: {draft}"},
+    "modal.template": {"de": "Textbaustein (passend zur Anrede des Kunden)",
+                       "en": "Template (in the customer's address form)"},
+    "modal.template_pick": {"de": "Textbaustein wählen", "en": "Choose a template"},
     "modal.override_label": {"de": "Anrede", "en": "Address form"},
     "modal.override": {"de": "Abweichende Anrede bewusst senden",
                        "en": "Send a different address form deliberately"},

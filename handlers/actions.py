@@ -9,7 +9,15 @@ from slack_sdk import WebClient
 
 from bot.desk import Desk
 from bot.slack.command_text import item_args
-from bot.slack.views import noreply_modal, reply_modal
+from bot.slack.views import (
+    DRAFT_ACTION,
+    DRAFT_BLOCK,
+    TEMPLATE_ACTION,
+    next_draft_block,
+    noreply_modal,
+    reply_form,
+    reply_modal,
+)
 from handlers.common import open_reply_modal, run_action
 
 
@@ -64,15 +72,31 @@ def register(app: App, desk: Desk) -> None:
 
         run_action(respond, lang, "/noreply", open_modal)
 
-    @app.action("draft_input")
+    @app.action(DRAFT_ACTION)
     def draft_input(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         """Live hint: re-render the modal's hint for the draft typed so far."""
         ack()
-        view = body["view"]
-        draft = body["actions"][0].get("value") or ""
+        view, action = body["view"], body["actions"][0]
+        draft = action.get("value") or ""
         found = desk.queries.draft(_user(body), int(view["private_metadata"]), draft)
         if found is None:
             return
         item, hint = found
-        client.views_update(view_id=view["id"], hash=view.get("hash"),
-                            view=reply_modal(item, hint, draft, lang))
+        client.views_update(view_id=view["id"], hash=view.get("hash"), view=reply_modal(
+            item, hint, draft, lang, templates=desk.queries.template_names(),
+            template=reply_form(view).template, draft_block=action.get("block_id") or DRAFT_BLOCK))
+
+    @app.action(TEMPLATE_ACTION)
+    def template_select(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        """The picker: fill the draft with the chosen template in the customer's variant."""
+        ack()
+        view = body["view"]
+        name = (body["actions"][0].get("selected_option") or {}).get("value") or ""
+        found = desk.queries.template_draft(_user(body), int(view["private_metadata"]), name)
+        if found is None:
+            return
+        item, text, hint = found
+        # no hash: picking a template is deliberate and wins over a live-hint update in flight
+        client.views_update(view_id=view["id"], view=reply_modal(
+            item, hint, text, lang, templates=desk.queries.template_names(), template=name,
+            draft_block=next_draft_block(view)))

@@ -12,7 +12,7 @@ from bot.desk import Desk, Outcome
 from bot.errors import DeskRefusal
 from bot.messages import say
 from bot.slack.board import queue_text
-from bot.slack.command_text import ItemArgs, item_args, user_ref
+from bot.slack.command_text import ItemArgs, item_args, template_ref, user_ref
 from handlers.common import open_reply_modal, run_action, tell
 
 
@@ -83,6 +83,9 @@ def register(app: App, desk: Desk) -> None:
             if not args.text.strip():  # no text: the modal with its live hints
                 open_reply_modal(desk, client, command["trigger_id"], user, args.number)
                 return None
+            ref = template_ref(args.text)  # `:stoerung`; `:D danke` stays text
+            if ref and (not ref.rest or answers.knows_template(ref.name)):
+                return answers.reply_template(user, args.number, ref.name, ref.rest)
             return answers.reply(user, args.number, args.text)
 
         run_action(respond, lang, "/reply", call, "usage.reply")

@@ -81,4 +81,5 @@ def open_reply_modal(desk: Desk, client: WebClient, trigger_id: str, user: str,
     """Open the reply modal (holder only; on submit the same checks as the command)."""
     item = desk.workflow.held_item(user, "reply", number)
     client.views_open(trigger_id=trigger_id, view=reply_modal(
-        item, desk.queries.hint(item, user, ""), "", desk.config.language))
+        item, desk.queries.hint(item, user, ""), "", desk.config.language,
+        templates=desk.queries.template_names()))

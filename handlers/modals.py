@@ -11,7 +11,7 @@ from slack_sdk import WebClient
 from bot.desk import Desk
 from bot.errors import DeskRefusal
 from bot.messages import say
-from bot.slack.views import NOREPLY_MODAL, REPLY_MODAL
+from bot.slack.views import NOREPLY_MODAL, REPLY_MODAL, reply_form
 
 log = logging.getLogger(__name__)
 
@@ -36,18 +36,19 @@ def register(app: App, desk: Desk) -> None:
                      client: WebClient) -> None:
         user = body["user"]["id"]
         number = int(view["private_metadata"])
-        values = _values(view)
-        draft = (values.get("draft", {}).get("value") or "").strip()
-        override = any(o.get("value") == "override"
-                       for o in values.get("override", {}).get("selected_options") or [])
+        form = reply_form(view)
+        draft, override, template = form.draft.strip(), form.override, form.template
         try:
-            item = desk.answers.check_reply(user, number, draft, override=override)
+            item = desk.answers.check_reply(user, number, draft, override=override,
+                                            template=template)
         except DeskRefusal as exc:
-            ack(response_action="errors", errors={"draft": say(exc.key, lang, **exc.params)[:150]})
+            ack(response_action="errors",
+                errors={form.draft_block: say(exc.key, lang, **exc.params)[:150]})
             return
         ack()
         try:
-            outcome = desk.answers.reply(user, number, draft, override=override)
+            outcome = desk.answers.reply(user, number, draft, override=override,
+                                         template=template)
             _notify(client, item.channel, user, say(outcome.key, lang, **outcome.params))
         except DeskRefusal as exc:
             _notify(client, item.channel, user, say(exc.key, lang, **exc.params))

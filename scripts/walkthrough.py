@@ -67,7 +67,8 @@ def main() -> None:
                "network": "X", "reason": "rate limit reached (429)", "command": "/claim",
                "rest": "", "agent": "U0NOBODY", "reasons": "spam, troll, solved",
                "kuerzel": "AB", "owner": "U0AGENT2", "customer": "siezt", "draft": "du",
-               "text": "foo", "url": "https://x.com/kunde/status/1"}
+               "text": "foo", "url": "https://x.com/kunde/status/1", "name": "stoerrung",
+               "templates": "`:stoerung`, `:warteschleife`"}
     for key in sorted(k for k in CATALOGUE if k.startswith(("refuse.", "hold."))):
         de, en = say(key, "de", **samples), say(key, "en", **samples)
         out.append(f"| `{key}` | {de.replace('|', '/')} | {en.replace('|', '/')} |")

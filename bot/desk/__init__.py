@@ -6,6 +6,7 @@ Composed of parts, each in its own module, sharing the stores and one publisher:
     intake     triaged mention → card, thread follow-up or count     (`intake.Intake`)
     workflow   claim, release, assign, no reply, resolve, escalate    (`workflow.Workflow`)
     answers    public reply, held du/Sie reply, move to private       (`answers.Answers`)
+    templates  a named template in one customer's du/Sie, filled in   (`templates.fill`)
     queries    /queue, App Home, draft hints, today's figures         (`queries.Queries`)
     watch      response targets: warn, breach, re-escalate            (`watch.TargetWatch`)
     publisher  the desk's state on the board after every change       (`publisher.Publisher`)

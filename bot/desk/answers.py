@@ -1,8 +1,9 @@
 """Answering the customer: a public reply, signed and in their du/Sie, or a move to private.
 
 Every public text passes the same checks (`Rules.check_public`); a draft whose address form
-contradicts the customer's is held until the agent deliberately overrides. A per-item lock
-stops a double click from sending twice.
+contradicts the customer's is held until the agent deliberately overrides. A named template
+(`templates`) sent as filled in is exempt from that hold: its variant was chosen by the
+customer's form. A per-item lock stops a double click from sending twice.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 
 from bot.config import DeskConfig
+from bot.desk import templates
 from bot.desk.outcomes import Outcome
 from bot.desk.ports import TimerPort
 from bot.desk.publisher import Publisher
@@ -36,10 +38,49 @@ class Answers:
         self.replies, self.publisher, self.timers, self.now = replies, publisher, timers, now
         self.lang = config.language
 
+    # ----- templates ----------------------------------------------------------------------
+    def template(self, item: Item, name: str) -> templates.Filled:
+        """Template `name` in the variant for `item`'s customer, filled in; an unknown name is
+        refused with the list of templates."""
+        filled = templates.fill(self.config, item, name)
+        if filled is None:
+            known = templates.names(self.config)
+            if not known:
+                raise DeskRefusal("refuse.no_templates", name=name)
+            raise DeskRefusal("refuse.unknown_template", name=name,
+                              templates=", ".join(f"`:{n}`" for n in known))
+        return filled
+
+    def template_text(self, item: Item, name: str) -> str:
+        """The text template `name` sends to `item`'s customer (see `template`)."""
+        return self.template(item, name).text
+
+    def knows_template(self, name: str) -> bool:
+        return templates.find(self.config, name) is not None
+
+    def _template_use(self, item: Item, template: str, text: str) -> dict[str, object]:
+        """What the audit says about the template behind `text`: its name, and `edited` when
+        the agent changed the filled-in text (then it is checked like free text)."""
+        if not template:
+            return {}
+        filled = templates.fill(self.config, item, template)
+        if filled is None:
+            return {}
+        if text.strip() == filled.text:
+            return {"template": filled.name, "variant": filled.form}
+        return {"template": filled.name, "edited": True}
+
+    # ----- public replies ------------------------------------------------------------------
     def check_reply(self, user: str, number: int, text: str, *,
-                    override: bool = False) -> Item:
-        """Every check a public reply must pass, without sending anything."""
+                    override: bool = False, template: str = "") -> Item:
+        """Every check a public reply must pass, without sending anything.
+
+        `template` names the template `text` came from: sent as filled in, its variant
+        matches the customer's address form by construction and is never held for du/Sie.
+        """
         item = self.rules.check_public(user, number, text, "reply")
+        used = self._template_use(item, template, text)
+        override = override or ("variant" in used)
         draft = None if override else self.rules.address_mismatch(item, text)
         if draft:
             self.items.hold_reply(number, user, text)
@@ -68,9 +109,23 @@ class Answers:
             raise DeskRefusal(key, network=exc.network, reason=self.network_reason(exc),
                               number=item.number) from exc
 
-    def reply(self, user: str, number: int, text: str, *, override: bool = False) -> Outcome:
+    def reply_template(self, user: str, number: int, name: str, extra: str = "") -> Outcome:
+        """`/reply N :name`: template `name` in the customer's variant, through `reply`."""
+        item = self.rules.item_for(user, "reply", number)
+        if extra.strip():  # a template goes out as it is; editing happens in the modal
+            raise self.rules.refuse(user, "reply", number, "refuse.template_extra",
+                                    number=number, name=name)
+        try:
+            text = self.template_text(item, name)
+        except DeskRefusal as exc:
+            raise self.rules.refuse(user, "reply", number, exc.key, **exc.params) from None
+        return self.reply(user, number, text, template=name)
+
+    def reply(self, user: str, number: int, text: str, *, override: bool = False,
+              template: str = "") -> Outcome:
         """Answer the customer publicly, signed with the agent's Kürzel."""
-        item = self.check_reply(user, number, text, override=override)
+        item = self.check_reply(user, number, text, override=override, template=template)
+        used = self._template_use(item, template, text)
         signed, posted = self._send_public(user, item, text, "reply")
         try:
             self.items.transition(
@@ -81,9 +136,13 @@ class Answers:
             self.items.unlock(number)
         self.timers.stop(number)
         after = self.publisher.done(user, "reply", item, "thread.replied", text=escape(signed),
-                                    audit={"text": signed})
-        return Outcome("ok.replied", {"number": number, "network": label(item.mention.network)},
-                       after)
+                                    audit={"text": signed, **used})
+        params: dict[str, object] = {"number": number, "network": label(item.mention.network)}
+        if "variant" in used:
+            return Outcome("ok.replied_template", {
+                **params, "template": used["template"],
+                "form": "Sie" if used["variant"] == "sie" else "du"}, after)
+        return Outcome("ok.replied", params, after)
 
     def override_held_reply(self, user: str, number: int) -> Outcome:
         """Send the draft held for a du/Sie mismatch, deliberately."""

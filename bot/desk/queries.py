@@ -11,6 +11,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from bot.clock import BusinessClock
+from bot.desk import templates
 from bot.desk.outcomes import DraftHint, Home, Queue, QueueRow
 from bot.desk.rules import Rules
 from bot.models import Item, State
@@ -68,6 +69,20 @@ class Queries:
         if item is None:
             return None
         return item, self.hint(item, user, draft)
+
+    def template_draft(self, user: str, number: int, name: str
+                       ) -> tuple[Item, str, DraftHint] | None:
+        """Template `name` filled in for item `number`'s customer, as a draft with its hint;
+        None if the item or the template is gone."""
+        item = self.items.get(number)
+        filled = templates.fill(self.rules.config, item, name) if item else None
+        if item is None or filled is None:
+            return None
+        return item, filled.text, self.hint(item, user, filled.text)
+
+    def template_names(self) -> list[str]:
+        """The named templates, for the reply modal's picker."""
+        return templates.names(self.rules.config)
 
     def hint(self, item: Item, user: str, draft: str) -> DraftHint:
         """Address form to use, length left, signature, and a du/Sie mismatch."""

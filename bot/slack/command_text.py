@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 _NUMBER = re.compile(r"^\s*#?(\d{1,9})(?:\s+(.*))?\s*$", re.DOTALL)
+_TEMPLATE = re.compile(r"^:([^\W_][\w-]*)(?:\s+(.*))?$", re.DOTALL)
 _USER = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
 
 
@@ -56,6 +57,19 @@ def item_args(text: str | None) -> ItemArgs:
     if not m:
         raise UsageError(text or "")
     return ItemArgs(int(m.group(1)), (m.group(2) or "").strip())
+
+
+@dataclass(frozen=True)
+class TemplateRef:
+    name: str
+    rest: str  # anything after the name (a template goes out alone)
+
+
+def template_ref(text: str) -> TemplateRef | None:
+    """`:stoerung` → TemplateRef("stoerung", ""); None unless `text` starts with ':' and a
+    name. An emoji such as `:wave: Hallo` is no template (the name ends at the second ':')."""
+    m = _TEMPLATE.match(text.strip())
+    return TemplateRef(m.group(1), (m.group(2) or "").strip()) if m else None
 
 
 def user_ref(text: str) -> str | None:

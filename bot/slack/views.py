@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from bot.desk.outcomes import DraftHint
@@ -12,6 +14,9 @@ from bot.models import Item
 
 REPLY_MODAL = "reply_modal"
 NOREPLY_MODAL = "noreply_modal"
+DRAFT_ACTION = "draft_input"
+TEMPLATE_ACTION = "template_select"
+DRAFT_BLOCK = "draft"
 
 
 def _t(text: str) -> dict[str, Any]:
@@ -30,9 +35,45 @@ def draft_hint(hint: DraftHint, lang: str) -> str:
     return " · ".join(parts)
 
 
-def reply_modal(item: Item, hint: DraftHint, draft: str, lang: str) -> dict[str, Any]:
+def reply_modal(item: Item, hint: DraftHint, draft: str, lang: str, *,
+                templates: Sequence[str] = (), template: str = "",
+                draft_block: str = DRAFT_BLOCK) -> dict[str, Any]:
+    """The reply modal: the customer's post, a template picker (when desk.yaml has templates),
+    the draft with its live hint, and the deliberate du/Sie override.
+
+    Slack keeps what was typed into an input across `views.update` while its block_id stays;
+    a template replaces the draft by giving the draft block a new id (`next_draft_block`).
+    """
     quoted = clip("\n".join("> " + line for line in
                             escape(clip(item.mention.text, QUOTE_LIMIT)).splitlines()), 2900)
+    blocks: list[dict[str, Any]] = [
+        {"type": "section", "text": {"type": "mrkdwn", "verbatim": True,
+                                     "text": f"*@{escape(item.mention.author.handle)}*\n{quoted}"}},
+    ]
+    if templates:
+        options = [{"text": _t(name[:75]), "value": name} for name in templates[:100]]
+        picker: dict[str, Any] = {"type": "static_select", "action_id": TEMPLATE_ACTION,
+                                  "placeholder": _t(say("modal.template_pick", lang)),
+                                  "options": options}
+        chosen = next((o for o in options if o["value"] == template), None)
+        if chosen:
+            picker["initial_option"] = chosen
+        blocks.append({"type": "input", "block_id": "template", "optional": True,
+                       "dispatch_action": True, "label": _t(say("modal.template", lang)),
+                       "element": picker})
+    blocks += [
+        {"type": "input", "block_id": draft_block, "dispatch_action": True,
+         "label": _t(say("modal.draft", lang)),
+         "element": {"type": "plain_text_input", "action_id": DRAFT_ACTION, "multiline": True,
+                     "initial_value": draft,
+                     "dispatch_action_config": {"trigger_actions_on": ["on_character_entered"]}}},
+        {"type": "context", "block_id": "hint",
+         "elements": [{"type": "mrkdwn", "text": draft_hint(hint, lang)}]},
+        {"type": "input", "block_id": "override", "optional": True,
+         "label": _t(say("modal.override_label", lang)),
+         "element": {"type": "checkboxes", "action_id": "override_box", "options": [
+             {"text": _t(say("modal.override", lang)), "value": "override"}]}},
+    ]
     return {
         "type": "modal",
         "callback_id": REPLY_MODAL,
@@ -40,22 +81,47 @@ def reply_modal(item: Item, hint: DraftHint, draft: str, lang: str) -> dict[str,
         "title": _t(say("modal.reply_title", lang, number=item.number)),
         "submit": _t(say("modal.send", lang)),
         "close": _t(say("modal.cancel", lang)),
-        "blocks": [
-            {"type": "section", "text": {"type": "mrkdwn", "verbatim": True,
-                                         "text": f"*@{escape(item.mention.author.handle)}*\n{quoted}"}},
-            {"type": "input", "block_id": "draft", "dispatch_action": True,
-             "label": _t(say("modal.draft", lang)),
-             "element": {"type": "plain_text_input", "action_id": "draft_input", "multiline": True,
-                         "initial_value": draft,
-                         "dispatch_action_config": {"trigger_actions_on": ["on_character_entered"]}}},
-            {"type": "context", "block_id": "hint",
-             "elements": [{"type": "mrkdwn", "text": draft_hint(hint, lang)}]},
-            {"type": "input", "block_id": "override", "optional": True,
-             "label": _t(say("modal.override_label", lang)),
-             "element": {"type": "checkboxes", "action_id": "override_box", "options": [
-                 {"text": _t(say("modal.override", lang)), "value": "override"}]}},
-        ],
+        "blocks": blocks,
     }
+
+
+def draft_block_of(view: dict[str, Any]) -> str:
+    """The block_id of the draft input in a reply modal as Slack sent it back."""
+    for block in view.get("blocks") or []:
+        if (block.get("element") or {}).get("action_id") == DRAFT_ACTION:
+            return str(block.get("block_id") or DRAFT_BLOCK)
+    return DRAFT_BLOCK
+
+
+def next_draft_block(view: dict[str, Any]) -> str:
+    """A fresh block_id for the draft, so Slack shows a new initial value (`draft-1`, …)."""
+    _, _, count = draft_block_of(view).partition("-")
+    return f"{DRAFT_BLOCK}-{int(count) + 1 if count.isdigit() else 1}"
+
+
+@dataclass(frozen=True)
+class ReplyForm:
+    """What the reply modal holds: the draft (and its block), the override, the template."""
+
+    draft: str
+    draft_block: str
+    override: bool
+    template: str
+
+
+def reply_form(view: dict[str, Any]) -> ReplyForm:
+    """Read the reply modal's state (a submission or a block action's view)."""
+    draft, block, override, template = "", draft_block_of(view), False, ""
+    for block_id, actions in ((view.get("state") or {}).get("values") or {}).items():
+        for action_id, value in actions.items():
+            if action_id == DRAFT_ACTION:
+                draft, block = value.get("value") or "", block_id
+            elif action_id == TEMPLATE_ACTION:
+                template = (value.get("selected_option") or {}).get("value") or ""
+            elif action_id == "override_box":
+                override = any(o.get("value") == "override"
+                               for o in value.get("selected_options") or [])
+    return ReplyForm(draft, block, override, template)
 
 
 def noreply_modal(number: int, reasons: tuple[str, ...], lang: str) -> dict[str, Any]:
