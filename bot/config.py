@@ -78,6 +78,17 @@ Sources: type[BaseModel] = create_model(  # `sources.<config_key>`: each network
 )
 
 
+class StormConfig(_Strict):
+    """When many say the same thing: `min_mentions` open negative mentions of one channel within
+    `window` open an incident (one card). `threshold`: similarity needed (null: the default)."""
+
+    min_mentions: int = Field(default=5, ge=2)
+    window: timedelta = timedelta(minutes=10)
+    threshold: float | None = Field(default=None, gt=0, lt=1)
+
+    _d = field_validator("window", mode="before")(lambda cls, v: parse_duration(v))
+
+
 class TriageConfig(_Strict):
     negative_threshold: float | None = Field(default=None, gt=0, lt=1)
     customer_numbers: tuple[str, ...] = ()
@@ -216,6 +227,7 @@ class DeskConfig(_Strict):
     templates: Templates = Templates()
     templates_default_address: Literal["du", "sie"] = "sie"  # for customers who write neither
     noreply_reasons: tuple[str, ...] = ("spam", "troll", "solved", "no_question", "duplicate")
+    storm: StormConfig = StormConfig()
 
     @field_validator("leads")
     @classmethod

@@ -366,6 +366,80 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "private messages ({channel}) are not possible with this account: {detail}",
     },
     # --- end sources ---
+    # --- incidents (issue 11) ---
+    "incident.header": {"de": "Störung #{number} · {count} Meldungen · {state}",
+                        "en": "Incident #{number} · {count} reports · {state}"},
+    "incident.progress": {"de": "{answered}/{count} beantwortet", "en": "{answered}/{count} answered"},
+    "incident.latest": {"de": "Neueste Meldungen:", "en": "Latest reports:"},
+    "incident.more": {"de": "… und {more} weitere (alle im Faden und in `/queue`)",
+                      "en": "… and {more} more (all in the thread and in `/queue`)"},
+    "incident.failed": {"de": "⚠️ #{member}: Antwort nicht gesendet ({reason})",
+                        "en": "⚠️ #{member}: answer not sent ({reason})"},
+    "incident.uncertain": {"de": "unklar, ob sie rausging: bitte auf dem Netzwerk prüfen",
+                           "en": "unclear whether it went out: please check on the network"},
+    "incident.hint": {"de": "Antwort für alle: `/reply {number} :vorlage` (jede Meldung in ihrem "
+                            "Du/Sie, auf ihrem Netzwerk)",
+                      "en": "Answer all: `/reply {number} :template` (each report in its own "
+                            "du/Sie, on its own network)"},
+    "card.member_of": {"de": "Teil von Störung #{incident}", "en": "Part of incident #{incident}"},
+    "button.incident_leave": {"de": "Aus Störung lösen", "en": "Take out of incident"},
+    "button.incident_join": {"de": "Zu Störung #{incident}", "en": "Into incident #{incident}"},
+    "button.incident_retry": {"de": "#{member} erneut senden", "en": "Resend #{member}"},
+    "ok.incident_queued": {
+        "de": "Antworten an {count} Meldungen von #{number} werden gesendet; der Fortschritt "
+              "steht auf der Karte.",
+        "en": "Answers to {count} reports of #{number} are being sent; the card shows progress.",
+    },
+    "ok.incident_left": {"de": "#{number} ist aus Störung #{incident} gelöst und hat eine "
+                               "eigene Karte.",
+                         "en": "#{number} is out of incident #{incident} with a card of its own."},
+    "ok.incident_joined": {"de": "#{number} gehört jetzt zu Störung #{incident}.",
+                           "en": "#{number} is now part of incident #{incident}."},
+    "ok.incident_retry": {"de": "Antwort an #{number} wird erneut gesendet.",
+                          "en": "The answer to #{number} is sent again."},
+    "ok.incident_resolved": {"de": "Störung #{number} ist erledigt, mit {count} Meldungen.",
+                             "en": "Incident #{number} resolved with {count} reports."},
+    "ok.incident_noreply": {"de": "Störung #{number} ist ohne Antwort geschlossen, mit {count} "
+                                  "Meldungen.",
+                            "en": "Incident #{number} closed without reply, with {count} reports."},
+    "thread.incident_answering": {"de": "<@{user}> beantwortet alle {count} Meldungen von #{number}.",
+                                  "en": "<@{user}> is answering all {count} reports of #{number}."},
+    "thread.incident_answered": {"de": "Alle {count} Meldungen von #{number} sind beantwortet.",
+                                 "en": "All {count} reports of #{number} are answered."},
+    "thread.incident_resolved": {"de": "<@{user}> hat #{number} mit {count} Meldungen erledigt.",
+                                 "en": "<@{user}> resolved #{number} with {count} reports."},
+    "thread.incident_noreply": {"de": "<@{user}> hat #{number} ohne Antwort geschlossen "
+                                      "({count} Meldungen): {reason}",
+                                "en": "<@{user}> closed #{number} without reply ({count} "
+                                      "reports): {reason}"},
+    "refuse.not_incident": {"de": "#{number} ist keine Störung.", "en": "#{number} is no incident."},
+    "refuse.not_in_incident": {"de": "#{number} gehört zu keiner Störung.",
+                               "en": "#{number} is not part of an incident."},
+    "refuse.cannot_join": {"de": "#{number} kann nicht zu Störung #{incident} (geschlossen oder "
+                                 "schon Teil einer Störung).",
+                           "en": "#{number} cannot join incident #{incident} (closed or already "
+                                 "in one)."},
+    "refuse.incident_mixed": {
+        "de": "Die Meldungen von #{number} duzen und siezen: bitte eine Vorlage nehmen, "
+              "`/reply {number} :vorlage` (Vorlagen: {names}).",
+        "en": "The reports of #{number} use both du and Sie: please use a template, "
+              "`/reply {number} :template` (templates: {names}).",
+    },
+    "refuse.incident_personal_data": {
+        "de": "Nicht gesendet: die Antwort an #{member} enthielte persönliche Daten.",
+        "en": "Not sent: the answer to #{member} would contain personal data.",
+    },
+    "refuse.incident_unreachable": {
+        "de": "Nicht gesendet: auf #{member} kann nicht geantwortet werden (Netzwerk ohne "
+              "Zugang oder Beitrag nur per Suche gefunden). Bitte #{member} aus der Störung lösen.",
+        "en": "Not sent: #{member} cannot be answered (no credentials or found by search only). "
+              "Please take #{member} out of the incident.",
+    },
+    "refuse.incident_action": {"de": "{action} geht nicht auf einer Störung (#{number}).",
+                               "en": "{action} does not work on an incident (#{number})."},
+    "refuse.nothing_to_retry": {"de": "Für #{number} gibt es nichts erneut zu senden.",
+                                "en": "There is nothing to resend for #{number}."},
+    # --- end incidents ---
 }
 
 

@@ -164,6 +164,17 @@ class Item:
     def is_open(self) -> bool:
         return self.state in OPEN_STATES
 
+    @property
+    def is_incident(self) -> bool:
+        """An incident: one card for many who say the same thing (its members are items)."""
+        return self.extra.get("kind") == "incident"
+
+    @property
+    def incident(self) -> int | None:
+        """The incident this item belongs to, if any."""
+        n = self.extra.get("incident")
+        return int(n) if n else None
+
 
 def first_response(item: Item, clock: BusinessClock) -> timedelta | None:
     """Business time from the customer's post to the first answer (public or private)."""

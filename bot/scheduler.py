@@ -4,6 +4,7 @@
 |----------------|--------------------|------------------------------------------------------|
 | `poll:<net>`   | `sources.<net>.poll_every` | lease `poll:<network>` for 90 % of the interval |
 | `timers`       | 1 s                | each timer entry claimed atomically (`TimerStore`)   |
+| `answers`      | 0.5 s              | incident answers: a consumer group (`AnswerQueue`)   |
 | `daily_summary`| 1 min (posts at `summary.at`) | lease `summary:<day>` for 3 days          |
 
 APScheduler's job stores stay in memory per process (several schedulers on one job store
@@ -24,6 +25,7 @@ from bot.reports import daily_job
 from bot.sources.base import Network, PollerParts
 from bot.sources.registry import networks
 from bot.store.checkpoints import Checkpoints
+from bot.store.queue import consumer_name
 
 if TYPE_CHECKING:
     from bot.entry.runtime import Runtime
@@ -32,6 +34,7 @@ log = logging.getLogger(__name__)
 
 JOB_DEFAULTS = {"coalesce": True, "max_instances": 1, "misfire_grace_time": 30}
 TIMER_TICK = timedelta(seconds=1)
+ANSWER_TICK = timedelta(seconds=0.5)
 SUMMARY_CHECK = timedelta(minutes=1)
 
 
@@ -74,6 +77,10 @@ def worker_jobs(rt: Runtime, *, tick: timedelta = TIMER_TICK) -> dict[str, Job]:
         if job is not None:
             jobs[f"poll:{spec.config_key}"] = job
     jobs["timers"] = Job(tick, rt.desk.watch.tick)
+    consumer = consumer_name()
+    reclaim = rt.settings.worker_reclaim_ms
+    jobs["answers"] = Job(ANSWER_TICK, lambda: rt.desk.incidents.send_answers(
+        consumer, reclaim_idle_ms=reclaim))
     jobs["daily_summary"] = Job(SUMMARY_CHECK, lambda: daily_job(rt), "summary:<day>")
     return jobs
 

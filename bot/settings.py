@@ -32,6 +32,7 @@ class Settings(BaseSettings):
     desk_config: str = "config/desk.yaml"
     port: int = Field(default=3000, ge=1, le=65535)
     ingest_token: str = ""
+    worker_reclaim_ms: int = Field(default=60_000, ge=100)  # a silent worker's work moves on
 
     _networks: dict[str, Any] = PrivateAttr(default_factory=dict)
 

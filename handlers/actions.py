@@ -7,7 +7,7 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from bot.desk import Desk
+from bot.desk import Desk, Outcome
 from bot.slack.command_text import item_args
 from bot.slack.views import (
     DRAFT_ACTION,
@@ -49,6 +49,30 @@ def register(app: App, desk: Desk) -> None:
         ack()
         run_action(respond, lang, "/reply",
                    lambda: answers.override_held_reply(_user(body), _number(body)))
+
+    @app.action("incident_leave")
+    def incident_leave(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
+        ack()
+        run_action(respond, lang, "/claim",
+                   lambda: desk.incidents.take_out(_user(body), _number(body)))
+
+    @app.action("incident_join")
+    def incident_join(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
+        """The value is `<member>:<incident>`."""
+        ack()
+
+        def call() -> Outcome:
+            member, _, incident = str(body["actions"][0].get("value", "")).partition(":")
+            return desk.incidents.put_in(_user(body), item_args(member).number,
+                                         item_args(incident).number)
+
+        run_action(respond, lang, "/claim", call)
+
+    @app.action("incident_retry")
+    def incident_retry(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
+        ack()
+        run_action(respond, lang, "/reply",
+                   lambda: desk.incidents.retry(_user(body), _number(body)))
 
     @app.action("open_post")
     def open_post(ack: Ack) -> None:

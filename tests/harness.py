@@ -122,7 +122,7 @@ class DeskHarness:
         return self.answer(rid)
 
     def click(self, action_id: str, number: int, user: str, channel: str = "C0ALERTS",
-              ts: str = "1.1") -> tuple[httpx.Response, str]:
+              ts: str = "1.1", value: str | None = None) -> tuple[httpx.Response, str]:
         self._responses += 1
         rid = f"r{self._responses}"
         payload = {
@@ -132,7 +132,8 @@ class DeskHarness:
             "trigger_id": "1337.42.trigger", "channel": {"id": channel},
             "response_url": self.slack.response_url(rid),
             "actions": [{"action_id": action_id, "block_id": f"item-{number}",
-                         "value": str(number), "type": "button", "action_ts": str(time.time())}],
+                         "value": str(number) if value is None else value, "type": "button",
+                         "action_ts": str(time.time())}],
         }
         return self.signed_post(interactivity_body(payload)), rid
 

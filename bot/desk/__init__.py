@@ -4,6 +4,7 @@ Composed of parts, each in its own module, sharing the stores and one publisher:
 
     rules      who may act on what; what a public text must pass      (`rules.Rules`)
     intake     triaged mention → card, thread follow-up or count     (`intake.Intake`)
+    incidents  many say the same thing: one card, one answer for all (`incidents.Incidents`)
     workflow   claim, release, assign, no reply, resolve, escalate    (`workflow.Workflow`)
     answers    public reply, held du/Sie reply, move to private       (`answers.Answers`)
     templates  a named template in one customer's du/Sie, filled in   (`templates.fill`)
@@ -25,6 +26,7 @@ from zoneinfo import ZoneInfo
 
 from bot.config import DeskConfig
 from bot.desk.answers import Answers
+from bot.desk.incidents import Incidents, IncidentViews
 from bot.desk.intake import Intake
 from bot.desk.outcomes import Card, DraftHint, Home, IntakeResult, Outcome, Queue, QueueRow
 from bot.desk.ports import Board, TimerPort
@@ -36,6 +38,8 @@ from bot.desk.workflow import Workflow
 from bot.sources.base import Replies
 from bot.store import AuditLog, ItemStore
 from bot.store.agents import KuerzelStore
+from bot.store.answers import AnswerQueue
+from bot.store.incidents import IncidentStore
 from bot.store.timers import TimerStore
 from bot.triage import Triage
 
@@ -51,6 +55,8 @@ class DeskStores:
     audit: AuditLog
     kuerzel: KuerzelStore
     timers: TimerStore
+    incidents: IncidentStore
+    answers: AnswerQueue
 
 
 class Desk:
@@ -66,14 +72,17 @@ class Desk:
         self.rules = Rules(config, s.items, s.audit, s.kuerzel, triage.rules, set(replies), now)
         self.queries = Queries(self.rules, s.items, self.clock, now, self.today)
         self.publisher = Publisher(s.items, s.audit, board, s.timers, self.clock,
-                                   config.language, now, self.queries.home)
+                                   config.language, now, self.queries.home,
+                                   IncidentViews(s.items, s.incidents))
         self.watch = TargetWatch(s.timers, s.items, config, self.publisher, self.clock, now=now)
+        self.incidents = Incidents(config, self.rules, s.items, s.incidents, s.answers, s.audit,
+                                   replies, self.publisher, self.watch, now)
         self.intake = Intake(config, s.items, s.audit, triage, self.publisher, self.watch,
-                             self.clock, now, self.today)
+                             self.clock, now, self.today, self.incidents)
         self.workflow = Workflow(config, self.rules, s.items, s.audit, s.kuerzel, self.publisher,
-                                 self.watch, now)
+                                 self.watch, now, self.incidents)
         self.answers = Answers(config, self.rules, s.items, s.audit, replies, self.publisher,
-                               self.watch, now)
+                               self.watch, now, self.incidents)
 
     def today(self) -> str:
         """Today's date in the desk's time zone (the key of the day's counters)."""

@@ -13,6 +13,7 @@ from datetime import datetime
 
 from bot.config import DeskConfig
 from bot.desk import templates
+from bot.desk.incidents import Incidents, not_for_incidents
 from bot.desk.outcomes import Outcome
 from bot.desk.ports import TimerPort
 from bot.desk.publisher import Publisher
@@ -33,9 +34,10 @@ class Answers:
 
     def __init__(self, config: DeskConfig, rules: Rules, items: ItemStore, audit: AuditLog,
                  replies: Mapping[str, Replies], publisher: Publisher, timers: TimerPort,
-                 now: Callable[[], datetime]) -> None:
+                 now: Callable[[], datetime], incidents: Incidents) -> None:
         self.config, self.rules, self.items, self.audit = config, rules, items, audit
         self.replies, self.publisher, self.timers, self.now = replies, publisher, timers, now
+        self.incidents = incidents
         self.lang = config.language
 
     # ----- templates ----------------------------------------------------------------------
@@ -78,6 +80,10 @@ class Answers:
         `template` names the template `text` came from: sent as filled in, its variant
         matches the customer's address form by construction and is never held for du/Sie.
         """
+        item = self.rules.item_for(user, "reply", number)
+        if item.is_incident:  # its members' answers are checked when they are queued
+            self.rules.require_hold(user, "reply", item)
+            return item
         item = self.rules.check_public(user, number, text, "reply")
         used = self._template_use(item, template, text)
         override = override or ("variant" in used)
@@ -112,6 +118,8 @@ class Answers:
     def reply_template(self, user: str, number: int, name: str, extra: str = "") -> Outcome:
         """`/reply N :name`: template `name` in the customer's variant, through `reply`."""
         item = self.rules.item_for(user, "reply", number)
+        if item.is_incident:  # every member, each in its own variant
+            return self.incidents.reply_all(user, number, f":{name} {extra}".strip())
         if extra.strip():  # a template goes out as it is; editing happens in the modal
             raise self.rules.refuse(user, "reply", number, "refuse.template_extra",
                                     number=number, name=name)
@@ -123,8 +131,11 @@ class Answers:
 
     def reply(self, user: str, number: int, text: str, *, override: bool = False,
               template: str = "") -> Outcome:
-        """Answer the customer publicly, signed with the agent's Kürzel."""
+        """Answer the customer publicly, signed with the agent's Kürzel (on an incident: every
+        member, each on its own network; see `Incidents.reply_all`)."""
         item = self.check_reply(user, number, text, override=override, template=template)
+        if item.is_incident:
+            return self.incidents.reply_all(user, number, f":{template}" if template else text)
         used = self._template_use(item, template, text)
         signed, posted = self._send_public(user, item, text, "reply")
         try:
@@ -157,6 +168,7 @@ class Answers:
         """Invite the customer to private messages (public, signed, in their du/Sie) and, where
         the network allows, send `text` (or the opening line) privately."""
         item = self.rules.item_for(user, "dm", number)
+        not_for_incidents(item, "/dm")
         self.rules.require_hold(user, "dm", item, DM_FROM)
         tpl = self.config.templates
         invite = tpl.dm_invite_sie if item.address == "sie" else tpl.dm_invite_du

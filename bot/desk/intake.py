@@ -11,6 +11,7 @@ from datetime import datetime
 
 from bot.clock import BusinessClock
 from bot.config import DeskConfig
+from bot.desk.incidents import Incidents
 from bot.desk.outcomes import IntakeResult
 from bot.desk.ports import TimerPort
 from bot.desk.publisher import Publisher
@@ -26,10 +27,12 @@ class Intake:
 
     def __init__(self, config: DeskConfig, items: ItemStore, audit: AuditLog, triage: Triage,
                  publisher: Publisher, timers: TimerPort, clock: BusinessClock,
-                 now: Callable[[], datetime], today: Callable[[], str]) -> None:
+                 now: Callable[[], datetime], today: Callable[[], str],
+                 incidents: Incidents) -> None:
         self.config, self.items, self.audit, self.triage = config, items, audit, triage
         self.publisher, self.timers, self.clock, self.now = publisher, timers, clock, now
         self.today = today  # the key of the day's counters
+        self.incidents = incidents
 
     def __call__(self, mention: Mention) -> IntakeResult:
         """Triage one mention; post negative ones as cards, thread follow-ups, count the rest."""
@@ -54,9 +57,15 @@ class Intake:
         )
         item = self.items.get(number)
         assert item is not None
+        incident = item.incident or self.incidents.place(item)
+        if incident is not None:  # says what an open incident says: no card of its own
+            self.audit.record("intake", "incident", number, "ok", network=mention.network,
+                              mention=mention.id, channel=channel, incident=incident)
+            return IntakeResult("joined", result.sentiment, number)
         if not item.card_ts:
             self.publisher.post_card(item)
         self.timers.start(item)
+        self.incidents.note_single(item)
         self.audit.record("intake", "post", number, "ok", network=mention.network,
                           mention=mention.id, channel=channel)
         return IntakeResult("posted", result.sentiment, number)
@@ -64,6 +73,8 @@ class Intake:
     def _known(self, number: int, mention: Mention) -> IntakeResult:
         """A mention seen before: finish what a crashed worker left, else nothing."""
         item = self.items.get(number)
+        if item and item.incident is not None:
+            return IntakeResult("known", item.sentiment, number)  # a member: no card
         if item and not item.card_ts and item.mention.id == mention.id:
             self.publisher.post_card(item)  # a worker crashed between creating and posting
             fresh = self.items.get(number)

@@ -20,11 +20,22 @@ class Outcome:
 
 @dataclass(frozen=True)
 class IntakeResult:
-    """What the intake did with one mention: `posted`, `threaded`, `counted` or `known`."""
+    """What the intake did with one mention: `posted`, `joined` (an incident), `threaded`,
+    `counted` or `known`."""
 
     action: str
     sentiment: str
     item: int | None = None
+
+
+@dataclass(frozen=True)
+class IncidentView:
+    """An incident's figures for its card."""
+
+    members: int
+    answered: int
+    failed: list[tuple[int, str]]  # member number, why its answer did not go out
+    latest: list[Item]             # the newest members, newest first
 
 
 @dataclass(frozen=True)
@@ -33,6 +44,8 @@ class Card:
 
     item: Item
     response_time: timedelta | None = None  # business time to the first answer, once answered
+    incident: IncidentView | None = None    # the item is an incident
+    open_incident: int | None = None        # a single card: its channel's open incident
 
 
 @dataclass(frozen=True)

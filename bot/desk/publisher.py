@@ -9,10 +9,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from bot.clock import BusinessClock
-from bot.desk.outcomes import Card, Home
+from bot.desk.outcomes import Card, Home, IncidentView
 from bot.desk.ports import Board
 from bot.messages import say
 from bot.models import Item, first_response
@@ -22,18 +22,33 @@ from bot.store.timers import TimerStore
 log = logging.getLogger(__name__)
 
 
+class IncidentFacts(Protocol):
+    """What a card needs to know about incidents (`bot.desk.incidents.Incidents`)."""
+
+    def view(self, incident: Item) -> IncidentView: ...
+
+    def open_in(self, channel: str) -> int | None: ...
+
+
 class Publisher:
     """Shows the desk's state on the board; tells the story of each action in its thread."""
 
     def __init__(self, items: ItemStore, audit: AuditLog, board: Board, dirty: TimerStore,
                  clock: BusinessClock, lang: str, now: Callable[[], datetime],
-                 home: Callable[[str], Home]) -> None:
+                 home: Callable[[str], Home], incidents: IncidentFacts | None = None) -> None:
         self.items, self.audit, self.board, self.dirty = items, audit, board, dirty
         self.clock, self.lang, self.now = clock, lang, now
         self.home = home
+        self.incidents = incidents
 
     def card(self, item: Item) -> Card:
-        return Card(item, first_response(item, self.clock))
+        facts = self.incidents
+        if facts is None:
+            return Card(item, first_response(item, self.clock))
+        if item.is_incident:
+            return Card(item, first_response(item, self.clock), incident=facts.view(item))
+        offer = facts.open_in(item.channel) if item.is_open and not item.incident else None
+        return Card(item, first_response(item, self.clock), open_incident=offer)
 
     def post_card(self, item: Item) -> None:
         """Post the item's card once; a retry after a crash looks for it first."""

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from bot.config import DeskConfig
+from bot.desk.incidents import Incidents
 from bot.desk.outcomes import Outcome
 from bot.desk.ports import TimerPort
 from bot.desk.publisher import Publisher
@@ -45,9 +46,10 @@ class Workflow:
 
     def __init__(self, config: DeskConfig, rules: Rules, items: ItemStore, audit: AuditLog,
                  kuerzel: KuerzelStore, publisher: Publisher, timers: TimerPort,
-                 now: Callable[[], datetime]) -> None:
+                 now: Callable[[], datetime], incidents: Incidents) -> None:
         self.config, self.rules, self.items, self.audit = config, rules, items, audit
         self.kuerzel, self.publisher, self.timers, self.now = kuerzel, publisher, timers, now
+        self.incidents = incidents
         self.lang = config.language
 
     def held_item(self, user: str, action: str, number: int) -> Item:
@@ -109,6 +111,8 @@ class Workflow:
         if len(reason) < 3:
             raise self.rules.refuse(user, "noreply", number, "refuse.reason_required",
                                     number=number, reasons=", ".join(self.config.noreply_reasons))
+        if item.is_incident:  # closes every member with it
+            return self.incidents.close_all(user, number, "noreply", reason)
         self.rules.require_hold(user, "noreply", item, (State.CLAIMED, State.NEW))
         if item.state == State.NEW and not self.rules.is_lead(user):
             raise self.rules.refuse(user, "noreply", number, "refuse.not_holder", number=number)
@@ -126,6 +130,8 @@ class Workflow:
     def resolve(self, user: str, number: int) -> Outcome:
         """Mark an answered, private or no-reply item as resolved."""
         item = self.rules.item_for(user, "resolve", number)
+        if item.is_incident:  # resolves every member with it
+            return self.incidents.close_all(user, number, "resolve")
         # a post X allows no reply to is handled on X itself, so it may be resolved when claimed
         allowed = CLOSED_BY_AGENT if item.mention.replyable else (*CLOSED_BY_AGENT, State.CLAIMED)
         self.rules.require_hold(user, "resolve", item, allowed)

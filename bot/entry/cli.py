@@ -66,7 +66,7 @@ def cmd_worker(settings: Settings) -> int:
 
     scheduler = start_scheduler(rt, worker_jobs(rt))
     try:
-        Worker(rt).run(stop)
+        Worker(rt, reclaim_idle_ms=settings.worker_reclaim_ms).run(stop)
     finally:
         scheduler.shutdown(wait=False)
     return 0

@@ -22,6 +22,8 @@ from bot.sources.base import Replies
 from bot.sources.registry import networks
 from bot.store import AuditLog, ItemStore, MentionQueue, connect
 from bot.store.agents import KuerzelStore
+from bot.store.answers import AnswerQueue
+from bot.store.incidents import IncidentStore
 from bot.store.leases import Leases
 from bot.store.pacing import RedisPacer
 from bot.store.timers import TimerStore
@@ -89,7 +91,8 @@ def build_runtime(
 ) -> Runtime:
     """Wire everything from settings; pass `slack`/`replies` to replace the real ones (demo)."""
     r = connect(settings.redis_url)
-    stores = DeskStores(ItemStore(r), AuditLog(r), KuerzelStore(r), TimerStore(r))
+    stores = DeskStores(ItemStore(r), AuditLog(r), KuerzelStore(r), TimerStore(r),
+                        IncidentStore(r), AnswerQueue(r))
     if slack is None:
         slack = WebSlack(make_client(settings), make_client(settings, safe_to_repeat=False),
                          RedisPacer(r))

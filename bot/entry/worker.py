@@ -8,21 +8,15 @@ is idempotent, so nothing is posted twice.
 from __future__ import annotations
 
 import logging
-import os
-import socket
 import threading
 from collections.abc import Callable
 
 from bot.entry.runtime import Runtime
-from bot.store.queue import Entry
+from bot.store.queue import Entry, consumer_name
 
 log = logging.getLogger(__name__)
 
 MAX_DELIVERIES = 5  # then the entry goes to the dead-letter stream instead of looping
-
-
-def consumer_name() -> str:
-    return f"{socket.gethostname()}-{os.getpid()}"
 
 
 class Worker:

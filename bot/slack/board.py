@@ -7,13 +7,14 @@ demo's console), rendering with `cards` and `home`. `queue_text` renders `/queue
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from bot.desk.outcomes import Card, Home, Queue
 from bot.durations import format_duration
 from bot.markup import escape, mention
 from bot.messages import say
 from bot.models import Item
-from bot.slack.cards import CardContext, card_blocks, card_metadata, card_text
+from bot.slack.cards import CardContext, card_blocks, card_metadata, card_text, incident_blocks
 from bot.slack.home import home_view
 from bot.slack.poster import SlackPort
 from bot.sources.registry import label
@@ -28,15 +29,23 @@ class SlackBoard:
     def context(self, card: Card | None = None) -> CardContext:
         return CardContext(self.lang, self.timezone, card.response_time if card else None)
 
+    def blocks(self, card: Card) -> list[dict[str, Any]]:
+        """An item's card, or an incident's."""
+        ctx = self.context(card)
+        if card.incident is not None:
+            return incident_blocks(card.item, card.incident, ctx)
+        return card_blocks(card.item, ctx, card.open_incident)
+
     def post_card(self, card: Card, *, since: float | None = None) -> str:
-        ctx, item = self.context(card), card.item
-        return self.slack.post_card(item.number, item.channel, card_blocks(item, ctx),
-                                    card_text(item, ctx), card_metadata(item), since=since)
+        item = card.item
+        return self.slack.post_card(item.number, item.channel, self.blocks(card),
+                                    card_text(item, self.context(card)), card_metadata(item),
+                                    since=since)
 
     def update_card(self, card: Card) -> None:
-        ctx, item = self.context(card), card.item
-        self.slack.update_card(item.channel, item.card_ts, card_blocks(item, ctx),
-                               card_text(item, ctx))
+        item = card.item
+        self.slack.update_card(item.channel, item.card_ts, self.blocks(card),
+                               card_text(item, self.context(card)))
 
     def post_thread(self, item: Item, text: str | Callable[[], str]) -> str:
         return self.slack.post_thread(item.channel, item.card_ts, text)

@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
+from bot.desk.outcomes import IncidentView
 from bot.markup import NAME_LIMIT, QUOTE_LIMIT, clip, escape
 from bot.messages import say
 from bot.models import Item, State
@@ -57,11 +58,15 @@ def _button(action: str, number: int, lang: str, style: str | None = None) -> di
 def card_text(item: Item, ctx: CardContext) -> str:
     """Plain-text fallback (notifications, screen readers)."""
     m = item.mention
+    if item.is_incident:
+        return escape(f"#{item.number} 🚨 {m.text[:150]}")
     return escape(f"#{item.number} @{m.author.handle}: {m.text[:150]}")
 
 
-def card_blocks(item: Item, ctx: CardContext) -> list[dict[str, Any]]:
-    """The card for `item` in its current state."""
+def card_blocks(item: Item, ctx: CardContext, open_incident: int | None = None
+                ) -> list[dict[str, Any]]:
+    """The card for `item` in its current state (`open_incident`: its channel's open incident,
+    offered as a button)."""
     lang, m = ctx.lang, item.mention
     icon = _TIMER_ICON.get(item.timer_state, "") if item.is_open else ""
     header = say(
@@ -102,9 +107,14 @@ def card_blocks(item: Item, ctx: CardContext) -> list[dict[str, Any]]:
         status.append(_mrkdwn(say("card.noreply", lang, user=item.holder, reason=escape(item.reason))))
     if item.state == State.RESOLVED:
         status.append(_mrkdwn(say("card.resolved", lang)))
+    if item.incident:
+        status.append(_mrkdwn(say("card.member_of", lang, incident=item.incident)))
     if status:
         blocks.append({"type": "context", "elements": status})
-    if item.is_open:
+    if item.is_open and item.incident:  # the incident's card carries the work
+        blocks.append({"type": "actions", "block_id": f"item-{item.number}", "elements": [
+            _button("incident_leave", item.number, lang)]})
+    elif item.is_open:
         buttons = []
         if item.state == State.NEW:
             buttons.append(_button("claim", item.number, lang, "primary"))
@@ -115,12 +125,71 @@ def card_blocks(item: Item, ctx: CardContext) -> list[dict[str, Any]]:
                             "text": {"type": "plain_text",
                                      "text": say("button.open_on", lang, network=label(m.network))}})
             buttons.append(_button("noreply", item.number, lang))
+        if open_incident:
+            join = _button("incident_join", item.number, lang)
+            join["text"]["text"] = say("button.incident_join", lang, incident=open_incident)
+            join["value"] = f"{item.number}:{open_incident}"
+            buttons.append(join)
+        blocks.append({"type": "actions", "block_id": f"item-{item.number}", "elements": buttons})
+    return blocks
+
+
+def incident_blocks(item: Item, view: IncidentView, ctx: CardContext) -> list[dict[str, Any]]:
+    """An incident's card: how many, how far answered, the latest reports, what failed."""
+    lang = ctx.lang
+    icon = _TIMER_ICON.get(item.timer_state, "") if item.is_open else ""
+    header = say("incident.header", lang, number=item.number, count=view.members,
+                 state=say(f"state.{item.state.value}", lang))
+    blocks: list[dict[str, Any]] = [
+        {"type": "section", "text": _mrkdwn(f"🚨{icon} *{header}*")},
+        {"type": "context", "elements": [
+            _mrkdwn(say("incident.progress", lang, answered=view.answered, count=view.members)),
+            _mrkdwn(say("incident.hint", lang, number=item.number)),
+        ]},
+    ]
+    quotes = [say("incident.latest", lang)]
+    for m in view.latest:
+        quotes.append(f"> *#{m.number}* {label(m.mention.network)} "
+                      f"@{escape(clip(m.mention.author.handle, NAME_LIMIT))}: "
+                      f"{escape(clip(' '.join(m.mention.text.split()), 280))}")
+    if view.members > len(view.latest):
+        quotes.append(say("incident.more", lang, more=view.members - len(view.latest)))
+    blocks.append({"type": "section", "text": _mrkdwn(clip("\n".join(quotes), 2990))})
+    status: list[dict[str, Any]] = []
+    if item.is_open and item.due_at:
+        key = "card.due_overdue" if item.timer_state == "breached" else "card.due"
+        status.append(_mrkdwn(say(key, lang, due=ctx.local(item.due_at))))
+    if item.state == State.NEW:
+        status.append(_mrkdwn(say("card.unclaimed", lang)))
+    elif item.holder:
+        status.append(_mrkdwn(say("card.holder", lang, user=item.holder)))
+    if status:
+        blocks.append({"type": "context", "elements": status})
+    failed = view.failed[:10]
+    if failed:
+        lines = [say("incident.failed", lang, member=n, reason=escape(
+            say("incident.uncertain", lang) if reason == "uncertain" else reason))
+                 for n, reason in failed]
+        blocks.append({"type": "section", "text": _mrkdwn(clip("\n".join(lines), 2990))})
+        retry = []
+        for n, _ in failed[:5]:
+            b = _button("incident_retry", n, lang)
+            b["text"]["text"] = say("button.incident_retry", lang, member=n)
+            retry.append(b)
+        blocks.append({"type": "actions", "block_id": f"retry-{item.number}", "elements": retry})
+    if item.is_open:
+        buttons = [_button("claim", item.number, lang, "primary")] if item.state == State.NEW \
+            else []
+        buttons += [_button("reply", item.number, lang), _button("noreply", item.number, lang)]
         blocks.append({"type": "actions", "block_id": f"item-{item.number}", "elements": buttons})
     return blocks
 
 
 def card_metadata(item: Item) -> dict[str, Any]:
     """Message metadata carrying the item id (our idempotency ledger's cross-check)."""
+    if item.is_incident:
+        return {"event_type": METADATA_EVENT, "event_payload": {"item": item.number,
+                                                                "incident": True}}
     return {
         "event_type": METADATA_EVENT,
         "event_payload": {"item": item.number, "network": item.mention.network,

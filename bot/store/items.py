@@ -107,6 +107,22 @@ class ItemStore:
             self.r.set(keys.conversation(mention.network, mention.conversation_id), n, nx=True)
         return int(n), bool(created)
 
+    def create_incident(self, representative: Mention, *, channel: str, seen_at: datetime,
+                        due_at: datetime) -> int:
+        """A new incident item (`kind=incident`), numbered from the items' counter, so every
+        command that takes #N works on it. `representative` is shown on its card."""
+        fields = {
+            "mention": representative.to_json(), "sentiment": "negative", "score": "1",
+            "address": "none", "channel": channel, "state": State.NEW.value, "holder": "",
+            "seen_at": _ts(seen_at), "due_at": _ts(due_at), "kind": "incident",
+        }
+        n = int(self.r.incr(keys.ITEM_SEQ))
+        pipe = self.r.pipeline()  # MULTI: the item appears whole or not at all
+        pipe.hset(keys.item(n), mapping=cast("dict[FieldT, EncodableT]", fields))
+        pipe.zadd(keys.OPEN_ITEMS, {str(n): due_at.timestamp()})
+        pipe.execute()
+        return n
+
     def get(self, number: int) -> Item | None:
         h = cast("dict[str, str]", self.r.hgetall(keys.item(number)))
         return _item_from_hash(number, h) if h else None

@@ -94,3 +94,33 @@ def timer_entries(number: int) -> str:
 def card_budget(minute: int) -> str:
     """STRING with TTL: timer card updates spent in this epoch minute (chat.update Tier 3)."""
     return f"{PREFIX}cards:budget:{minute}"
+
+
+# ----- incidents (issue 11) -----------------------------------------------------------------
+ANSWER_STREAM = PREFIX + "stream:answers"      # one entry per incident member to answer
+ANSWER_GROUP = "answer-workers"                # the consumer group on ANSWER_STREAM
+
+
+def incident_members(number: int) -> str:
+    """ZSET: an incident's member items -> when they joined (epoch s)."""
+    return f"{PREFIX}incident:{number}:members"
+
+
+def incidents_open(channel: str) -> str:
+    """ZSET: a channel's open incidents -> when they opened (epoch s)."""
+    return f"{PREFIX}incidents:{channel}"
+
+
+def recent_singles(channel: str) -> str:
+    """ZSET: a channel's open negative items with their own card -> first seen (epoch s)."""
+    return f"{PREFIX}recent:{channel}"
+
+
+def storm_lock(channel: str) -> str:
+    """STRING with TTL: one worker at a time decides about storms in a channel."""
+    return f"{PREFIX}lock:storm:{channel}"
+
+
+def answer_sending(number: int) -> str:
+    """STRING with TTL: a member's answer is being sent (a crash now: never send it again)."""
+    return f"{PREFIX}sending:{number}"

@@ -8,6 +8,8 @@ XAUTOCLAIM after `min_idle_ms`.
 
 from __future__ import annotations
 
+import os
+import socket
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, cast
@@ -17,7 +19,12 @@ import redis
 from bot.models import Mention, mention_from_json
 from bot.store import keys
 
-SEEN_TTL_S = 90 * 24 * 3600  # a mention id seen in the last 90 days is a duplicate
+SEEN_TTL_S = 90 * 24 * 3600
+
+
+def consumer_name() -> str:
+    """This process's name in the consumer groups: host and pid."""
+    return f"{socket.gethostname()}-{os.getpid()}"  # a mention id seen in the last 90 days is a duplicate
 
 _ENQUEUE = """
 if redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[2]) then

@@ -98,6 +98,7 @@ class Emulator:
         self._lock = threading.RLock()
         self._calls: list[Call] = []
         self._failures: list[Failure] = []
+        self.latency: dict[str, float] = {}  # route alias -> seconds each answer takes
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -268,6 +269,9 @@ class Emulator:
         )
         scheme, token = self.authenticate(call)
         call = replace(call, auth=scheme, token=token)
+        delay = max((self.latency.get(a, 0.0) for a in call.aliases()), default=0.0)
+        if delay:
+            time.sleep(delay)  # a slow network: lets a test act while a burst is under way
         failure = self._take_failure(call)
         try:
             if failure is not None:
