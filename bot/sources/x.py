@@ -6,22 +6,17 @@ from datetime import UTC, datetime
 from typing import Any
 
 import tweepy
-from twitter_text import parse_tweet
 
 from bot.errors import NetworkError
 from bot.models import Mention
 from bot.settings import Settings
 from bot.sources.base import Posted, SourceError
+from bot.sources.tweet_length import weighted_length as weighted_length  # re-exported for bot.demo
 from bot.sources.x_transport import redirect_session
 
 X_LIMIT = 280
 NETWORK = "X"
 NOT_MENTIONED = "not been mentioned or otherwise engaged"  # X's 403 detail since 2026
-
-
-def weighted_length(text: str) -> int:
-    """Length as X counts it: URLs 23, most CJK and emoji 2."""
-    return int(parse_tweet(text).weightedLength)
 
 
 def make_client(settings: Settings, return_type: type[Any] = tweepy.Response) -> tweepy.Client:
