@@ -288,7 +288,22 @@ def test_a_burst_of_commands_in_one_channel_is_acked_within_3_s(desk: DeskHarnes
     import threading
 
     count = 12  # more than Bolt's default pool of 10 listener threads
-    numbers = [new_item(desk, mid=f"18500000000000005{i:02d}") for i in range(count)]
+    # twelve different complaints: twelve alike would be a storm (one incident card)
+    texts = [
+        "Eure Hotline ist eine Frechheit, seit Stunden in der Warteschleife!",
+        "Meine Rechnung ist schon wieder falsch, doppelt abgebucht. Unmöglich!",
+        "Der Router startet ständig neu, total nervig.",
+        "Techniker kam nicht zum Termin, drei Tage Urlaub umsonst genommen. Ärgerlich!",
+        "Vertragsverlängerung ohne mein Wissen, das ist Abzocke.",
+        "Tarifwechsel seit einem Monat nicht umgesetzt, furchtbarer Service.",
+        "Die App stürzt beim Login dauernd ab, schlecht programmiert.",
+        "Mailbox lässt sich nicht abschalten, was soll der Mist?",
+        "Kündigungsbestätigung kommt einfach nicht, langsam reicht es mir.",
+        "Im Shop wurde ich unfreundlich abgewimmelt, enttäuschend.",
+        "Glasfaserausbau verschoben, schon zum vierten Mal. Lächerlich.",
+        "Rufnummernmitnahme gescheitert, ich bin seit Tagen nicht erreichbar. Katastrophe!"]
+    numbers = [new_item(desk, mid=f"18500000000000005{i:02d}", text=text)
+               for i, text in enumerate(texts)]
     for n in numbers:
         desk.run_command("/claim", str(n), AGENT_A)
     took: list[float] = []
