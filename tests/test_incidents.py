@@ -203,7 +203,16 @@ def test_answers_survive_a_worker_killed_half_way_none_twice_none_skipped(
             return int(found[0]) if found and r.zcard(f"at:incident:{found[0]}:members") == 30 \
                 else None
 
-        number = wait_for(incident, 60, "one incident with all 30")
+        try:
+            number = wait_for(incident, 60, "one incident with all 30")
+        except AssertionError:
+            items = {n: r.hgetall(f"at:item:{n}") for n in range(1, 40)}
+            raise AssertionError(str({
+                "incidents": r.zrange("at:incidents:C0FESTNETZ", 0, -1),
+                "items": {n: (h.get("kind"), h.get("incident"), bool(h.get("card_ts")))
+                          for n, h in items.items() if h},
+                "audit": [e[1].get("action") + ":" + e[1].get("item", "") for e in
+                          r.xrange("at:audit")][-80:]})) from None
 
         def command(text: str, cmd: str, rid: str) -> str:
             b = slash_body(cmd, text, AGENT_A, "C0FESTNETZ", response_url=slack_api.response_url(rid))

@@ -56,13 +56,22 @@ def test_intake_twice_for_the_same_mention_posts_once(desk: DeskHarness) -> None
     assert len(desk.cards()) == 1
 
 
+DIFFERENT_COMPLAINTS = (
+    "Seit zwei Tagen kein Internet, eine Frechheit!",
+    "Mein Router ist nach dem Update kaputt, unglaublich.",
+    "Glasfaser-Anschluss seit Monaten versprochen und nichts passiert, eine Zumutung.",
+    "Festnetz-Rechnung doppelt abgebucht, das ist Betrug!",
+    "DSL-Vertrag gekündigt und trotzdem weiter abgebucht. Ärgerlich!",
+)
+
+
 def test_redis_restart_with_aof_loses_nothing(slack_api, x_api, graph_api, signing_secret) -> None:
     with RedisServer(appendonly=True) as server:
         h = DeskHarness(server.url, slack_api, x_api, graph_api, signing_secret)
         try:
-            for i in range(5):
-                h.ingest(mention(mid=f"18500000000000003{i:02d}",
-                                 text=f"Seit {i + 2} Tagen kein Internet, eine Frechheit!"))
+            # five different complaints (five alike would be one incident card)
+            for i, text in enumerate(DIFFERENT_COMPLAINTS):
+                h.ingest(mention(mid=f"18500000000000003{i:02d}", text=text))
             server.restart()  # a crash: killed, started again on the same port and files
             assert h.rt.redis.xlen(keys.MENTION_STREAM) == 5
             h.process()

@@ -40,6 +40,8 @@ log = logging.getLogger(__name__)
 COMPARE_WITH = 25        # latest members a new mention is compared with
 LATEST_ON_CARD = 3       # members quoted on the incident card
 RETRY_AFTER_S = 15.0     # a network that asked us to slow down is left alone this long
+LOCK_TTL_MS = 15_000     # a worker that dies holding a channel's storm lock frees it by then
+LOCK_WAIT_S = 20.0       # longer than a held lock can last: wait rather than post a card
 CLOSED = (State.ANSWERED, State.PRIVATE, State.NOREPLY, State.RESOLVED)
 
 
@@ -83,15 +85,17 @@ class Incidents:
         """Put a new negative item into an incident, opening one when a storm is found.
 
         Called by the intake before the item's card is posted; returns the incident's number
-        (the item then gets no card of its own), or None.
+        (the item then gets no card of its own), or None (the item is a candidate for a later
+        storm from now on, and may join one while its card is being posted).
         """
         channel = item.channel
-        deadline = time.monotonic() + 5
-        while not self.store.lock(channel):  # one worker at a time decides per channel
+        deadline = time.monotonic() + LOCK_WAIT_S
+        while not self.store.lock(channel, LOCK_TTL_MS):  # one worker at a time per channel
             if time.monotonic() > deadline:
                 log.warning("storm lock of %s busy; #%s gets its own card", channel, item.number)
                 return None
             time.sleep(0.02)
+        opened: Item | None = None
         try:
             brand = self.config.triage.brand
             open_now = self.store.open_in(channel)
@@ -109,10 +113,17 @@ class Incidents:
             group = storm_among(texts, self._threshold(), min_size=self.storm.min_mentions,
                                 anchor=len(texts) - 1, brand_names=brand)
             if group is None:
+                # a candidate from now on, before its card is posted: a worker deciding about
+                # the next mention meanwhile must see it
+                self.note_single(item)
                 return None
-            return self._open([*(candidates[i] for i in group if i < len(candidates)), item])
+            opened = self._open([*(candidates[i] for i in group if i < len(candidates)), item])
         finally:
             self.store.unlock(channel)
+        # posting waits for the channel's pace: outside the lock, so others may join meanwhile
+        self.publisher.post_card(opened)
+        self.timers.start(opened)
+        return opened.number
 
     def note_single(self, item: Item) -> None:
         """A negative item got its own card: a candidate for a later storm."""
@@ -125,7 +136,8 @@ class Incidents:
     def _members(self, number: int) -> list[Item]:
         return IncidentViews(self.items, self.store).members(number)
 
-    def _open(self, members: list[Item]) -> int:
+    def _open(self, members: list[Item]) -> Item:
+        """Create the incident with `members` (its card is posted by the caller)."""
         first = min(members, key=lambda m: m.mention.created_at)
         due = min((m.due_at for m in members if m.due_at), default=None) or self.now()
         rep = first.mention
@@ -137,11 +149,9 @@ class Incidents:
         self._join(number, members, opening=True)
         incident = self.items.get(number)
         assert incident is not None
-        self.publisher.post_card(incident)
-        self.timers.start(incident)
         self.audit.record("intake", "incident_open", number, "ok", channel=first.channel,
                           members=[m.number for m in members])
-        return number
+        return incident
 
     def _join(self, number: int, members: list[Item], opening: bool = False) -> None:
         now = self.now().timestamp()

@@ -64,8 +64,11 @@ class Intake:
             return IntakeResult("joined", result.sentiment, number)
         if not item.card_ts:
             self.publisher.post_card(item)
-        self.timers.start(item)
-        self.incidents.note_single(item)
+        fresh = self.items.get(number) or item
+        if fresh.incident is not None:  # a storm took it in while its card was being posted
+            self.publisher.card_changed(number)
+        else:
+            self.timers.start(fresh)
         self.audit.record("intake", "post", number, "ok", network=mention.network,
                           mention=mention.id, channel=channel)
         return IntakeResult("posted", result.sentiment, number)
