@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import redis
@@ -25,6 +25,7 @@ from bot.store.agents import KuerzelStore
 from bot.store.answers import AnswerQueue
 from bot.store.incidents import IncidentStore
 from bot.store.leases import Leases
+from bot.store.outage import Outage
 from bot.store.pacing import RedisPacer
 from bot.store.timers import TimerStore
 from bot.store.webhooks import DeliveryLedger
@@ -73,6 +74,7 @@ class Runtime:
     deliveries: DeliveryLedger
     slack: SlackPort
     desk: Desk
+    outage: Outage = field(default_factory=Outage)  # this process's view of Redis outages
 
     @property
     def timers(self) -> TargetWatch:

@@ -3,6 +3,9 @@
 An entry is acknowledged only once its card is posted and recorded (or it was counted). If
 the worker dies first, another worker reclaims the entry after `reclaim_idle_ms`; the intake
 is idempotent, so nothing is posted twice.
+
+While Redis is unreachable the loop waits with a growing pause (0.5 s up to 10 s) and the
+process logs one line when the outage starts and one when Redis is back (`bot.store.outage`).
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import threading
 from collections.abc import Callable
 
 from bot.entry.runtime import Runtime
+from bot.store.outage import Backoff, unreachable
 from bot.store.queue import Entry, consumer_name
 
 log = logging.getLogger(__name__)
@@ -81,15 +85,24 @@ class Worker:
         return total
 
     def run(self, stop: threading.Event, on_tick: Callable[[], None] | None = None) -> None:
+        """Step until `stop` is set; on failure wait (growing pause), never spin or spew."""
         log.info("worker %s consuming mentions", self.name)
+        backoff = Backoff()
         while not stop.is_set():
             try:
                 self.step(block_ms=1000)
                 if on_tick:
                     on_tick()
-            except Exception:
-                log.exception("worker step failed; retrying in 1 s")
-                stop.wait(1)
+            except Exception as exc:
+                pause = backoff.next()
+                if unreachable(exc):
+                    self.rt.outage.lost(exc)  # one line per outage, no traceback
+                else:
+                    log.exception("worker step failed; retrying in %.1f s", pause)
+                stop.wait(pause)
+                continue
+            backoff.reset()
+            self.rt.outage.ok()
 
 
 def _reason(exc: Exception) -> str:
