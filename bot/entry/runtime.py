@@ -23,6 +23,7 @@ from bot.sources.registry import networks
 from bot.store import AuditLog, ItemStore, MentionQueue, connect
 from bot.store.agents import KuerzelStore
 from bot.store.answers import AnswerQueue
+from bot.store.heartbeats import Heartbeats
 from bot.store.incidents import IncidentStore
 from bot.store.leases import Leases
 from bot.store.outage import Outage
@@ -74,6 +75,7 @@ class Runtime:
     deliveries: DeliveryLedger
     slack: SlackPort
     desk: Desk
+    heartbeats: Heartbeats
     outage: Outage = field(default_factory=Outage)  # this process's view of Redis outages
 
     @property
@@ -102,4 +104,4 @@ def build_runtime(
                 make_replies(settings) if replies is None else replies,
                 triage or Triage(triage_rules(config)), now=now)
     return Runtime(settings, config, r, MentionQueue(r), stores.items, stores.audit,
-                   stores.kuerzel, Leases(r), DeliveryLedger(r), slack, desk)
+                   stores.kuerzel, Leases(r), DeliveryLedger(r), slack, desk, Heartbeats(r))

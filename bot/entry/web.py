@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 
 LISTENER_THREADS = 64
 RETRY_AFTER_S = 30  # what a 503 asks callers to wait while Redis is unreachable
+HEALTHY_INTERVALS = 3  # heartbeat intervals without any worker before /healthz fails
 
 
 def create_bolt_app(rt: Runtime, *, process_before_response: bool = False) -> App:
@@ -111,19 +112,36 @@ def create_web_app(rt: Runtime, bolt: App | None = None) -> Starlette:
                             status_code=503, headers={"Retry-After": str(RETRY_AFTER_S)})
 
     async def healthz(request: Request) -> Response:
-        await run_in_threadpool(rt.redis.ping)
+        """Redis and the workers: 503 with the reason when no worker beat in 3 intervals."""
+        every = rt.settings.heartbeat_interval
+        live = await run_in_threadpool(rt.heartbeats.liveness, HEALTHY_INTERVALS * every)
         rt.outage.ok()
-        return JSONResponse({"ok": True})
+        body: dict[str, Any] = {"ok": bool(live.alive), "redis": "ok",
+                                "workers": len(live.alive), "worker_names": live.alive}
+        if live.alive:
+            return JSONResponse(body)
+        if live.silent_s is None:
+            body["reason"] = ("no worker has reported yet: is `python -m bot worker` running "
+                              "against this Redis?")
+        else:
+            body["reason"] = (f"no worker has reported for {live.silent_s:.0f} s "
+                              f"({HEALTHY_INTERVALS} intervals of {every:g} s; last: "
+                              f"{live.last_name})")
+        return JSONResponse(body, status_code=503)
 
     async def metrics(request: Request) -> Response:
         backlog = await run_in_threadpool(rt.queue.backlog)
         open_items = await run_in_threadpool(rt.items.open_count)
+        live = await run_in_threadpool(rt.heartbeats.liveness,
+                                       HEALTHY_INTERVALS * rt.settings.heartbeat_interval)
         rt.outage.ok()
         text = (
             "# TYPE alert_team_queue_backlog gauge\n"
             f"alert_team_queue_backlog {backlog}\n"
             "# TYPE alert_team_open_items gauge\n"
             f"alert_team_open_items {open_items}\n"
+            "# TYPE alert_team_workers_alive gauge\n"
+            f"alert_team_workers_alive {len(live.alive)}\n"
         )
         return PlainTextResponse(text, media_type="text/plain; version=0.0.4")
 
