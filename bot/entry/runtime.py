@@ -23,6 +23,7 @@ from bot.sources.registry import networks
 from bot.store import AuditLog, ItemStore, MentionQueue, connect
 from bot.store.agents import KuerzelStore
 from bot.store.answers import AnswerQueue
+from bot.store.dead_letters import DeadLetters
 from bot.store.heartbeats import Heartbeats
 from bot.store.incidents import IncidentStore
 from bot.store.leases import Leases
@@ -76,6 +77,7 @@ class Runtime:
     slack: SlackPort
     desk: Desk
     heartbeats: Heartbeats
+    dead_letters: DeadLetters
     outage: Outage = field(default_factory=Outage)  # this process's view of Redis outages
 
     @property
@@ -104,4 +106,5 @@ def build_runtime(
                 make_replies(settings) if replies is None else replies,
                 triage or Triage(triage_rules(config)), now=now)
     return Runtime(settings, config, r, MentionQueue(r), stores.items, stores.audit,
-                   stores.kuerzel, Leases(r), DeliveryLedger(r), slack, desk, Heartbeats(r))
+                   stores.kuerzel, Leases(r), DeliveryLedger(r), slack, desk, Heartbeats(r),
+                   DeadLetters(r))

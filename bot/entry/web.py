@@ -134,6 +134,7 @@ def create_web_app(rt: Runtime, bolt: App | None = None) -> Starlette:
         open_items = await run_in_threadpool(rt.items.open_count)
         live = await run_in_threadpool(rt.heartbeats.liveness,
                                        HEALTHY_INTERVALS * rt.settings.heartbeat_interval)
+        dead = await run_in_threadpool(rt.dead_letters.count)
         rt.outage.ok()
         text = (
             "# TYPE alert_team_queue_backlog gauge\n"
@@ -142,6 +143,8 @@ def create_web_app(rt: Runtime, bolt: App | None = None) -> Starlette:
             f"alert_team_open_items {open_items}\n"
             "# TYPE alert_team_workers_alive gauge\n"
             f"alert_team_workers_alive {len(live.alive)}\n"
+            "# TYPE alert_team_dead_letters gauge\n"
+            f"alert_team_dead_letters {dead}\n"
         )
         return PlainTextResponse(text, media_type="text/plain; version=0.0.4")
 
