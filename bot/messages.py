@@ -288,6 +288,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "de": "Da ist etwas schiefgegangen; nichts wurde geändert. Bitte noch einmal versuchen.",
         "en": "Something went wrong; nothing was changed. Please try again.",
     },
+    "error.unavailable": {  # Redis is unreachable: not the agent's fault, and it passes
+        "de": "Der Desk ist gerade nicht erreichbar (Datenbank). Bitte in einer Minute noch einmal.",
+        "en": "The desk cannot be reached right now (database). Please try again in a minute.",
+    },
     # --- timers (issue 6): add entries below this line only ---
     "timer.warn": {
         "de": "⏳ #{number}: noch {left} bis zum Antwortziel. Zuständig: {holder}.",

@@ -9,11 +9,15 @@
 
 APScheduler's job stores stay in memory per process (several schedulers on one job store
 double-fire); what must happen once is claimed in Redis by the job itself.
+
+While Redis is unreachable a job is skipped for a growing pause (0.5 s up to 10 s) and the
+outage is logged once per process (`Runtime.outage`), not as a traceback every tick.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -25,6 +29,7 @@ from bot.reports import daily_job
 from bot.sources.base import Network, PollerParts
 from bot.sources.registry import networks
 from bot.store.checkpoints import Checkpoints
+from bot.store.outage import Backoff, Outage, unreachable
 from bot.store.queue import consumer_name
 
 if TYPE_CHECKING:
@@ -85,12 +90,28 @@ def worker_jobs(rt: Runtime, *, tick: timedelta = TIMER_TICK) -> dict[str, Job]:
     return jobs
 
 
-def _safe(name: str, fn: Callable[[], object]) -> Callable[[], None]:
+def _safe(name: str, fn: Callable[[], object], outage: Outage,
+          clock: Callable[[], float] = time.monotonic) -> Callable[[], None]:
+    """`fn` as a job that never raises: a failure is logged; Redis unreachable is told to
+    `outage` (one line per outage) and the job rests for a growing pause."""
+    backoff = Backoff()
+    resume_at = 0.0
+
     def run() -> None:
+        nonlocal resume_at
+        if clock() < resume_at:
+            return
         try:
             fn()
-        except Exception:
-            log.exception("scheduled job %s failed", name)
+        except Exception as exc:
+            if not unreachable(exc):
+                log.exception("scheduled job %s failed", name)
+                return
+            outage.lost(exc)
+            resume_at = clock() + backoff.next()
+            return
+        backoff.reset()
+        resume_at = 0.0
 
     return run
 
@@ -99,7 +120,7 @@ def start_scheduler(rt: Runtime, jobs: dict[str, Job]) -> BackgroundScheduler:
     """Start `jobs` on a background scheduler in this process."""
     scheduler = BackgroundScheduler(job_defaults=JOB_DEFAULTS, timezone=rt.config.timezone)
     for name, job in jobs.items():
-        scheduler.add_job(_safe(name, job.run), "interval", seconds=job.every.total_seconds(),
-                          id=name)
+        scheduler.add_job(_safe(name, job.run, rt.outage), "interval",
+                          seconds=job.every.total_seconds(), id=name)
     scheduler.start()
     return scheduler

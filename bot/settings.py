@@ -33,6 +33,8 @@ class Settings(BaseSettings):
     port: int = Field(default=3000, ge=1, le=65535)
     ingest_token: str = ""
     worker_reclaim_ms: int = Field(default=60_000, ge=100)  # a silent worker's work moves on
+    # seconds: a worker beats at least this often; /healthz fails after 3 silent intervals
+    heartbeat_interval: float = Field(default=10.0, gt=0, le=3600)
 
     _networks: dict[str, Any] = PrivateAttr(default_factory=dict)
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from slack_sdk import WebClient
 
-from bot.desk import Desk, Outcome
+from bot.desk import Desk, Outcome, store_unreachable
 from bot.errors import DeskRefusal
 from bot.messages import say
 from bot.slack.command_text import UsageError
@@ -67,7 +67,11 @@ def run_action(respond: Callable[..., Any], lang: str, command: str,
         held = held_reply_blocks(lang, exc.params) if exc.key == "hold.address" else None
         tell(respond, say(exc.key, lang, **exc.params), held)
         return None
-    except Exception:
+    except Exception as exc:
+        if store_unreachable(exc):  # Redis is down: a known state, told as such, no traceback
+            log.warning("desk action %s: Redis unreachable (%s)", command, type(exc).__name__)
+            tell(respond, say("error.unavailable", lang))
+            return None
         log.exception("desk action %s failed", command)
         tell(respond, say("error.internal", lang))
         return None

@@ -8,7 +8,7 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from bot.desk import Desk
+from bot.desk import Desk, store_unreachable
 from bot.errors import DeskRefusal
 from bot.messages import say
 from bot.slack.views import NOREPLY_MODAL, REPLY_MODAL, reply_form
@@ -28,6 +28,16 @@ def _notify(client: WebClient, channel: str, user: str, text: str) -> None:
         log.warning("could not tell %s the outcome", user)
 
 
+def _field_error(exc: Exception, lang: str) -> str:
+    """What a refused submit shows under its field (Slack allows 150 characters there); a
+    failure that is neither a refusal nor an unreachable Redis is raised again."""
+    if isinstance(exc, DeskRefusal):
+        return say(exc.key, lang, **exc.params)[:150]
+    if store_unreachable(exc):
+        return say("error.unavailable", lang)[:150]
+    raise exc
+
+
 def register(app: App, desk: Desk) -> None:
     lang = desk.config.language
 
@@ -41,9 +51,8 @@ def register(app: App, desk: Desk) -> None:
         try:
             item = desk.answers.check_reply(user, number, draft, override=override,
                                             template=template)
-        except DeskRefusal as exc:
-            ack(response_action="errors",
-                errors={form.draft_block: say(exc.key, lang, **exc.params)[:150]})
+        except Exception as exc:
+            ack(response_action="errors", errors={form.draft_block: _field_error(exc, lang)})
             return
         ack()
         try:
@@ -64,8 +73,8 @@ def register(app: App, desk: Desk) -> None:
         reason = note or selected
         try:
             outcome = desk.workflow.no_reply(user, number, reason)
-        except DeskRefusal as exc:
-            ack(response_action="errors", errors={"reason": say(exc.key, lang, **exc.params)[:150]})
+        except Exception as exc:
+            ack(response_action="errors", errors={"reason": _field_error(exc, lang)})
             return
         ack()
         item = outcome.item

@@ -64,7 +64,8 @@ def mention(mid: str = "1850000000000000001", text: str = "Seit drei Tagen kein 
 class DeskHarness:
     def __init__(self, redis_url: str, slack_api: Any, x_api: Any, graph_api: Any,
                  secret: str, config: DeskConfig | None = None, **settings: Any) -> None:
-        """`settings`: more settings, e.g. another network's (`bluesky_handle=…`)."""
+        """`settings`: more settings, e.g. another network's (`bluesky_handle=…`) or a short
+        `heartbeat_interval=0.2`."""
         self.slack, self.x, self.graph, self.secret = slack_api, x_api, graph_api, secret
         self.settings = Settings(
             slack_bot_token="xoxb-test-token", slack_signing_secret=secret,

@@ -12,7 +12,8 @@ import yaml
 
 from tests.harness import ROOT
 
-COMMANDS = ("web", "worker", "socket", "ingest", "triage", "demo", "summary", "audit")
+COMMANDS = ("web", "worker", "socket", "ingest", "triage", "demo", "summary", "audit",
+            "dead-letters")
 
 
 def run(*args: str, env: dict[str, str] | None = None, **kw: object) -> subprocess.CompletedProcess[str]:

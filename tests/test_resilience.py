@@ -7,7 +7,7 @@ import json
 
 from bot.entry.worker import MAX_DELIVERIES, Worker
 from bot.store import keys
-from tests.harness import DeskHarness, mention
+from tests.harness import DeskHarness, mention, wait_for
 from tests.support.redis_server import RedisServer
 
 
@@ -126,3 +126,43 @@ def test_a_failed_card_update_after_a_reply_still_reports_success(desk: DeskHarn
     assert "gesendet" in answer
     assert desk.rt.items.get(1).state == "answered"
     assert "1" in desk.rt.redis.smembers(keys.CARD_UPDATES)  # the worker updates it later
+
+
+def test_a_worker_recreates_the_group_when_redis_comes_back_empty(
+        slack_api, x_api, graph_api, signing_secret, caplog) -> None:
+    """Redis restarted without persistence loses the stream and the group: NOGROUP on every
+    read. The running worker recreates both and a mention ingested afterwards gets its card."""
+    import threading
+
+    with RedisServer() as server:  # no AOF, no snapshots: a restart comes back empty
+        h = DeskHarness(server.url, slack_api, x_api, graph_api, signing_secret)
+        stop = threading.Event()
+        worker = Worker(h.rt, name="survivor")
+        thread = threading.Thread(target=worker.run, args=(stop,), daemon=True)
+        thread.start()
+        try:
+            h.ingest(mention(mid="1850000000000000101", text="Seit zwei Tagen kein Internet!"))
+            wait_for(lambda: h.cards("C0FESTNETZ"), 15, "card before the restart")
+            server.restart()
+            assert h.rt.redis.exists(keys.MENTION_STREAM) == 0  # it really came back empty
+            assert h.ingest(mention(mid="1850000000000000102",
+                                    text="Schon wieder kein Internet, eine Frechheit!")
+                            ).status_code == 200
+            wait_for(lambda: len(h.cards("C0FESTNETZ")) == 2, 15, "card after the restart")
+            assert h.rt.queue.backlog() == 0
+        finally:
+            stop.set()
+            thread.join(10)
+            h.close()
+    recreated = [r for r in caplog.records if "recreated" in r.getMessage()]
+    assert len(recreated) == 1
+
+
+def test_backlog_counts_a_stream_that_lost_its_group(desk: DeskHarness) -> None:
+    """Mentions ingested into an emptied Redis before any worker recreated the group are
+    backlog, not 0 (the symptom that hid the NOGROUP loop)."""
+    desk.rt.redis.flushall()
+    desk.ingest(mention(mid="1850000000000000103"), mention(mid="1850000000000000104"))
+    assert desk.rt.queue.backlog() == 2
+    assert desk.process() == 2
+    assert desk.rt.queue.backlog() == 0

@@ -15,6 +15,10 @@ Composed of parts, each in its own module, sharing the stores and one publisher:
 Operations take plain values (user id, item number, text) and return an `Outcome`; a refusal
 raises `DeskRefusal` and changes nothing. Every action and every refusal is audited. The desk
 renders nothing: the board (`bot.slack.board`) draws what the publisher hands it.
+
+`store_unreachable(exc)` tells callers that know no Redis (the handlers) whether a failure
+means the desk's database cannot be reached right now, so they can say so instead of
+"something went wrong".
 """
 
 from __future__ import annotations
@@ -40,11 +44,13 @@ from bot.store import AuditLog, ItemStore
 from bot.store.agents import KuerzelStore
 from bot.store.answers import AnswerQueue
 from bot.store.incidents import IncidentStore
+from bot.store.outage import unreachable as store_unreachable
 from bot.store.timers import TimerStore
 from bot.triage import Triage
 
 __all__ = ["Board", "Card", "Desk", "DeskStores", "DraftHint", "Home", "IntakeResult",
-           "Outcome", "Queue", "QueueRow", "TargetWatch", "TickReport", "TimerPort"]
+           "Outcome", "Queue", "QueueRow", "TargetWatch", "TickReport", "TimerPort",
+           "store_unreachable"]
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""`python -m bot web|worker|socket|ingest|triage|demo|summary|audit` — the CLI."""
+"""`python -m bot web|worker|socket|ingest|triage|demo|summary|audit|dead-letters` — the CLI."""
 
 from __future__ import annotations
 
@@ -134,6 +134,14 @@ def cmd_audit(settings: Settings, args: argparse.Namespace) -> int:
     return audit_main(settings, args, sys.stdout)
 
 
+def cmd_dead_letters(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.entry.dead_letters import main as dead_letters_main
+
+    config = _config(settings)
+    _note_embedded(settings, "dead-letters")
+    return dead_letters_main(settings, config, args, sys.stdout, sys.stderr)
+
+
 def _note_embedded(settings: Settings, command: str) -> None:
     """Without REDIS_URL a reading command sees only its own, empty, embedded Redis: say so."""
     if not settings.redis_url:
@@ -181,6 +189,15 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--since", help="from this date or time on, e.g. 2026-11-24 or "
                    "2026-11-24T09:00+01:00")
     a.add_argument("--format", choices=("csv", "jsonl"), default="jsonl")
+    d = command("dead-letters", "list the mentions parked after 5 failed deliveries, or send "
+                "them back to the queue", "Without options lists them: id, when, network:mention "
+                "id and reason, never customer text; reads Redis (REDIS_URL). --retry and --all "
+                "move entries back into the mention stream (atomically, past the duplicate "
+                "check) and write the audit trail. Exit 0 ok, 1 unknown ID.")
+    once = d.add_mutually_exclusive_group()
+    once.add_argument("--retry", metavar="ID", help="re-queue the parked mention with this id "
+                      "(the first column of the list)")
+    once.add_argument("--all", action="store_true", help="re-queue every parked mention")
     return p
 
 
@@ -208,6 +225,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return cmd_summary(settings, args)
             case "audit":
                 return cmd_audit(settings, args)
+            case "dead-letters":
+                return cmd_dead_letters(settings, args)
     except ConfigError as exc:
         print(f"Konfigurationsfehler / configuration error: {exc}", file=sys.stderr)
         return 2

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import redis
@@ -23,8 +23,11 @@ from bot.sources.registry import networks
 from bot.store import AuditLog, ItemStore, MentionQueue, connect
 from bot.store.agents import KuerzelStore
 from bot.store.answers import AnswerQueue
+from bot.store.dead_letters import DeadLetters
+from bot.store.heartbeats import Heartbeats
 from bot.store.incidents import IncidentStore
 from bot.store.leases import Leases
+from bot.store.outage import Outage
 from bot.store.pacing import RedisPacer
 from bot.store.timers import TimerStore
 from bot.store.webhooks import DeliveryLedger
@@ -73,6 +76,9 @@ class Runtime:
     deliveries: DeliveryLedger
     slack: SlackPort
     desk: Desk
+    heartbeats: Heartbeats
+    dead_letters: DeadLetters
+    outage: Outage = field(default_factory=Outage)  # this process's view of Redis outages
 
     @property
     def timers(self) -> TargetWatch:
@@ -100,4 +106,5 @@ def build_runtime(
                 make_replies(settings) if replies is None else replies,
                 triage or Triage(triage_rules(config)), now=now)
     return Runtime(settings, config, r, MentionQueue(r), stores.items, stores.audit,
-                   stores.kuerzel, Leases(r), DeliveryLedger(r), slack, desk)
+                   stores.kuerzel, Leases(r), DeliveryLedger(r), slack, desk, Heartbeats(r),
+                   DeadLetters(r))

@@ -1,4 +1,10 @@
-"""The web process: Bolt over HTTP (Starlette under uvicorn), `/ingest`, `/healthz`, `/metrics`."""
+"""The web process: Bolt over HTTP (Starlette under uvicorn), `/ingest`, `/healthz`, `/metrics`.
+
+While Redis is unreachable every HTTP door answers 503 with a JSON reason and `Retry-After`
+(one handler for the whole app, so webhooks are covered too: Meta and monitoring tools retry),
+Slack events 503 (Slack retries them), and slash commands get a short private answer from the
+catalogue (`handlers.common.run_action`). The process logs one line per outage.
+"""
 
 from __future__ import annotations
 
@@ -23,11 +29,14 @@ from bot.ingest import ingest_body
 from bot.slack.client import make_client
 from bot.sources.base import WebParts
 from bot.sources.registry import networks
+from bot.store.outage import UNREACHABLE, unreachable
 from handlers.common import with_fallback
 
 log = logging.getLogger(__name__)
 
 LISTENER_THREADS = 64
+RETRY_AFTER_S = 30  # what a 503 asks callers to wait while Redis is unreachable
+HEALTHY_INTERVALS = 3  # heartbeat intervals without any worker before /healthz fails
 
 
 def create_bolt_app(rt: Runtime, *, process_before_response: bool = False) -> App:
@@ -54,8 +63,14 @@ def create_bolt_app(rt: Runtime, *, process_before_response: bool = False) -> Ap
     def once_per_event(body: dict[str, Any], next: Callable[[], BoltResponse]) -> BoltResponse:
         """Slack retries events (X-Slack-Retry-Num); act on each event id once."""
         event_id = body.get("event_id") if isinstance(body, dict) else None
-        if event_id and not rt.items.first_time(f"event:{event_id}", 3600):
-            return BoltResponse(status=200, body="")
+        try:
+            if event_id and not rt.items.first_time(f"event:{event_id}", 3600):
+                return BoltResponse(status=200, body="")
+        except Exception as exc:
+            if not unreachable(exc):
+                raise
+            rt.outage.lost(exc)
+            return BoltResponse(status=503, body="")  # Slack delivers the event again later
         return next()
 
     @app.middleware
@@ -89,21 +104,47 @@ def create_web_app(rt: Runtime, bolt: App | None = None) -> Starlette:
         bolt_resp = await run_in_threadpool(bolt.dispatch, to_bolt_request(request, body))
         return to_starlette_response(bolt_resp)
 
+    async def redis_unreachable(request: Request, exc: Exception) -> Response:
+        """Any route while Redis is down: 503, a reason, and when to try again."""
+        rt.outage.lost(exc)
+        return JSONResponse({"ok": False, "redis": "unreachable",
+                             "reason": f"Redis unreachable; try again in {RETRY_AFTER_S} s"},
+                            status_code=503, headers={"Retry-After": str(RETRY_AFTER_S)})
+
     async def healthz(request: Request) -> Response:
-        try:
-            await run_in_threadpool(rt.redis.ping)
-        except Exception:
-            return JSONResponse({"ok": False, "redis": "unreachable"}, status_code=503)
-        return JSONResponse({"ok": True})
+        """Redis and the workers: 503 with the reason when no worker beat in 3 intervals."""
+        every = rt.settings.heartbeat_interval
+        live = await run_in_threadpool(rt.heartbeats.liveness, HEALTHY_INTERVALS * every)
+        rt.outage.ok()
+        body: dict[str, Any] = {"ok": bool(live.alive), "redis": "ok",
+                                "workers": len(live.alive), "worker_names": live.alive}
+        if live.alive:
+            return JSONResponse(body)
+        if live.silent_s is None:
+            body["reason"] = ("no worker has reported yet: is `python -m bot worker` running "
+                              "against this Redis?")
+        else:
+            body["reason"] = (f"no worker has reported for {live.silent_s:.0f} s "
+                              f"({HEALTHY_INTERVALS} intervals of {every:g} s; last: "
+                              f"{live.last_name})")
+        return JSONResponse(body, status_code=503)
 
     async def metrics(request: Request) -> Response:
         backlog = await run_in_threadpool(rt.queue.backlog)
         open_items = await run_in_threadpool(rt.items.open_count)
+        live = await run_in_threadpool(rt.heartbeats.liveness,
+                                       HEALTHY_INTERVALS * rt.settings.heartbeat_interval)
+        dead = await run_in_threadpool(rt.dead_letters.count)
+        rt.outage.ok()
         text = (
             "# TYPE alert_team_queue_backlog gauge\n"
             f"alert_team_queue_backlog {backlog}\n"
             "# TYPE alert_team_open_items gauge\n"
             f"alert_team_open_items {open_items}\n"
+            "# TYPE alert_team_workers_alive gauge\n"
+            f"alert_team_workers_alive {len(live.alive)}\n"
+            "# TYPE alert_team_dead_letters gauge\n"
+            f"alert_team_dead_letters {dead}\n"
         )
         return PlainTextResponse(text, media_type="text/plain; version=0.0.4")
 
@@ -113,6 +154,7 @@ def create_web_app(rt: Runtime, bolt: App | None = None) -> Starlette:
                                 status_code=401)
         body = (await request.body()).decode("utf-8", errors="replace")
         report = await run_in_threadpool(ingest_body, body, rt.queue)
+        rt.outage.ok()
         status = 200 if not report.rejected else (207 if report.accepted else 400)
         return Response(json.dumps(report.as_dict(), ensure_ascii=False), status_code=status,
                         media_type="application/json")
@@ -127,4 +169,5 @@ def create_web_app(rt: Runtime, bolt: App | None = None) -> Starlette:
         if spec.web_routes is not None:
             parts = WebParts(rt.settings.network(spec), rt.queue, rt.deliveries)
             routes += spec.web_routes(parts)
-    return Starlette(routes=routes)
+    return Starlette(routes=routes,
+                     exception_handlers={cls: redis_unreachable for cls in UNREACHABLE})

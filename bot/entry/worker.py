@@ -3,6 +3,13 @@
 An entry is acknowledged only once its card is posted and recorded (or it was counted). If
 the worker dies first, another worker reclaims the entry after `reclaim_idle_ms`; the intake
 is idempotent, so nothing is posted twice.
+
+While Redis is unreachable the loop waits with a growing pause (0.5 s up to 10 s) and the
+process logs one line when the outage starts and one when Redis is back (`bot.store.outage`).
+
+Each step and each handled entry writes the worker's heartbeat (`bot.store.heartbeats`), at
+least every `heartbeat_s` (HEARTBEAT_INTERVAL, default 10 s): `/healthz` fails when no worker
+has beaten for three of those.
 """
 
 from __future__ import annotations
@@ -12,6 +19,7 @@ import threading
 from collections.abc import Callable
 
 from bot.entry.runtime import Runtime
+from bot.store.outage import Backoff, unreachable
 from bot.store.queue import Entry, consumer_name
 
 log = logging.getLogger(__name__)
@@ -23,10 +31,11 @@ class Worker:
     """Consumes mentions; `run()` until `stop` is set."""
 
     def __init__(self, runtime: Runtime, name: str | None = None,
-                 reclaim_idle_ms: int = 60_000) -> None:
+                 reclaim_idle_ms: int = 60_000, heartbeat_s: float | None = None) -> None:
         self.rt = runtime
         self.name = name or consumer_name()
         self.reclaim_idle_ms = reclaim_idle_ms
+        self.heartbeat_s = heartbeat_s or runtime.settings.heartbeat_interval
         self._first_step = True  # after a restart with the same name: own pending first
         self.rt.queue.ensure_group()
 
@@ -59,6 +68,7 @@ class Worker:
     def step(self, block_ms: int | None = 1000, count: int = 10) -> int:
         """Process what is there (reclaimed first, then new); returns entries acknowledged."""
         done = 0
+        self.rt.heartbeats.beat(self.name)
         own = self.rt.queue.pending_for(self.name) if self._first_step else []
         self._first_step = False
         entries = (own + self.rt.queue.reclaim(self.name, self.reclaim_idle_ms)
@@ -71,6 +81,7 @@ class Worker:
             if self.handle(entry):
                 self.rt.queue.ack(entry.entry_id)
                 done += 1
+            self.rt.heartbeats.beat(self.name)  # a long batch (Slack pacing) is not silence
         return done
 
     def drain(self, block_ms: int = 100) -> int:
@@ -81,15 +92,25 @@ class Worker:
         return total
 
     def run(self, stop: threading.Event, on_tick: Callable[[], None] | None = None) -> None:
+        """Step until `stop` is set; on failure wait (growing pause), never spin or spew."""
         log.info("worker %s consuming mentions", self.name)
+        backoff = Backoff()
+        block_ms = min(1000, max(10, int(self.heartbeat_s * 1000)))  # a step per interval at least
         while not stop.is_set():
             try:
-                self.step(block_ms=1000)
+                self.step(block_ms=block_ms)
                 if on_tick:
                     on_tick()
-            except Exception:
-                log.exception("worker step failed; retrying in 1 s")
-                stop.wait(1)
+            except Exception as exc:
+                pause = backoff.next()
+                if unreachable(exc):
+                    self.rt.outage.lost(exc)  # one line per outage, no traceback
+                else:
+                    log.exception("worker step failed; retrying in %.1f s", pause)
+                stop.wait(pause)
+                continue
+            backoff.reset()
+            self.rt.outage.ok()
 
 
 def _reason(exc: Exception) -> str:

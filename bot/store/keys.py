@@ -19,6 +19,7 @@ TIMERS_INFLIGHT = PREFIX + "timers:inflight"   # ZSET timer entry -> lease end (
 KUERZEL_BY_USER = PREFIX + "kuerzel:user"      # HASH user id -> Kürzel (set with /kuerzel)
 USER_BY_KUERZEL = PREFIX + "kuerzel:owner"     # HASH Kürzel -> user id
 CARD_UPDATES = PREFIX + "card:dirty"           # SET of item numbers whose card needs an update
+WORKER_BEATS = PREFIX + "workers"              # ZSET worker name -> latest heartbeat (epoch s)
 
 
 def item(number: int) -> str:

@@ -4,27 +4,36 @@
 either queued exactly once or not at all. Workers read with XREADGROUP and acknowledge an entry
 only after its card is posted and recorded; entries of a crashed worker are reclaimed with
 XAUTOCLAIM after `min_idle_ms`.
+
+A Redis restarted without persistence comes back without the stream and its group: every group
+command then fails with NOGROUP. The queue recreates both (`ensure_group`) and retries once, so
+a worker carries on instead of failing forever on an empty server.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 import redis
 
 from bot.models import Mention, mention_from_json
 from bot.store import keys
 
-SEEN_TTL_S = 90 * 24 * 3600
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+SEEN_TTL_S = 90 * 24 * 3600  # a mention id seen in the last 90 days is a duplicate
 
 
 def consumer_name() -> str:
     """This process's name in the consumer groups: host and pid."""
-    return f"{socket.gethostname()}-{os.getpid()}"  # a mention id seen in the last 90 days is a duplicate
+    return f"{socket.gethostname()}-{os.getpid()}"
+
 
 _ENQUEUE = """
 if redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[2]) then
@@ -57,6 +66,7 @@ class MentionQueue:
         return res is not None
 
     def ensure_group(self) -> None:
+        """Create the stream and its consumer group if missing (reading from the start)."""
         try:
             self.r.xgroup_create(keys.MENTION_STREAM, keys.MENTION_GROUP, id="0", mkstream=True)
         except redis.ResponseError as exc:
@@ -66,30 +76,43 @@ class MentionQueue:
     def read(self, consumer: str, count: int = 10, block_ms: int | None = 1000) -> list[Entry]:
         """New entries for this consumer (blocks up to `block_ms`)."""
         # RESP2 reply: [[stream, [(id, fields), ...]]], or None after `block_ms`
-        res = cast("list[list[Any]] | None", self.r.xreadgroup(
+        res = self._group_call(lambda: cast("list[list[Any]] | None", self.r.xreadgroup(
             keys.MENTION_GROUP, consumer, {keys.MENTION_STREAM: ">"}, count=count, block=block_ms
-        ))
+        )))
         return list(self._entries(res[0][1] if res else []))
 
     def reclaim(self, consumer: str, min_idle_ms: int = 60_000, count: int = 50) -> list[Entry]:
         """Entries another consumer read but never acknowledged (it crashed)."""
-        res = self.r.xautoclaim(
+        res = self._group_call(lambda: self.r.xautoclaim(
             keys.MENTION_STREAM, keys.MENTION_GROUP, consumer, min_idle_ms, "0-0", count=count
-        )
+        ))
         return list(self._entries(res[1]))
 
     def pending_for(self, consumer: str, count: int = 50) -> list[Entry]:
         """This consumer's own unacknowledged entries (after a restart with the same name)."""
-        res = cast("list[list[Any]] | None", self.r.xreadgroup(
+        res = self._group_call(lambda: cast("list[list[Any]] | None", self.r.xreadgroup(
             keys.MENTION_GROUP, consumer, {keys.MENTION_STREAM: "0"}, count=count
-        ))
+        )))
         return list(self._entries(res[0][1] if res else []))
 
     def deliveries(self, entry_id: str) -> int:
         """How often the group has handed out this entry (1 on the first read)."""
-        rows = self.r.xpending_range(keys.MENTION_STREAM, keys.MENTION_GROUP, min=entry_id,
-                                     max=entry_id, count=1)
+        rows = self._group_call(lambda: self.r.xpending_range(
+            keys.MENTION_STREAM, keys.MENTION_GROUP, min=entry_id, max=entry_id, count=1))
         return int(rows[0]["times_delivered"]) if rows else 0
+
+    def _group_call(self, call: Callable[[], T]) -> T:
+        """`call` a group command; on NOGROUP (Redis lost its data) recreate, log, retry once."""
+        try:
+            return call()
+        except redis.ResponseError as exc:
+            if not str(exc).startswith("NOGROUP"):
+                raise
+        log.warning("Mention-Stream oder Consumer-Group fehlt (Redis leer neu gestartet?): neu "
+                    "angelegt / mention stream or consumer group missing (Redis restarted "
+                    "empty?): recreated")
+        self.ensure_group()
+        return call()
 
     def dead_letter(self, entry: Entry, reason: str) -> None:
         """Park an entry that keeps failing (kept, never deleted) and acknowledge it."""
@@ -103,15 +126,19 @@ class MentionQueue:
         self.r.xack(keys.MENTION_STREAM, keys.MENTION_GROUP, entry_id)
 
     def backlog(self) -> int:
-        """Entries not yet acknowledged plus those not yet read."""
+        """Entries not yet acknowledged plus those not yet read.
+
+        A stream without the group (Redis restarted empty, then mentions arrived before any
+        worker recreated the group) is all backlog: every entry in it is still unread.
+        """
         try:
             groups = self.r.xinfo_groups(keys.MENTION_STREAM)
         except redis.ResponseError:
-            return 0
+            return 0  # no stream: nothing was queued
         for g in groups:
             if g["name"] == keys.MENTION_GROUP:
                 return int(g.get("pending", 0)) + int(g.get("lag") or 0)
-        return 0
+        return int(self.r.xlen(keys.MENTION_STREAM))
 
     @staticmethod
     def _entries(rows: list[tuple[str, dict[str, str]]]) -> Iterator[Entry]:

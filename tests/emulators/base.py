@@ -202,6 +202,11 @@ class Emulator:
                 Failure(key, status, times, retry_after, dict(headers or {}), body, commit)
             )
 
+    def clear_failures(self) -> None:
+        """Forget the scripted failures not yet used up (the cause was fixed)."""
+        with self._lock:
+            self._failures.clear()
+
     def _take_failure(self, call: Call) -> Failure | None:
         aliases = call.aliases()
         with self._lock:

@@ -107,6 +107,11 @@ class RedisServer:
         self._kill()
         self.start()
 
+    def crash(self) -> None:
+        """Kill the server (SIGKILL) but keep its port and directory: an outage that `start()`
+        ends (with AOF the data comes back, without it the server comes back empty)."""
+        self._kill()
+
     def flush(self) -> None:
         """Delete every key in every database."""
         with contextlib.closing(self.client()) as conn:
