@@ -22,7 +22,7 @@ from pydantic import (
     model_validator,
 )
 
-from bot.durations import parse_duration
+from bot.durations import parse_days, parse_duration
 from bot.errors import ConfigError
 from bot.sources.registry import networks
 
@@ -202,6 +202,27 @@ class Templates(_Strict):
         return dict(self.__pydantic_extra__ or {})
 
 
+class RetentionConfig(_Strict):
+    """How long customer data is kept (DSGVO); unset: kept forever.
+
+    `items`: after an item closed (its last activity), its customer data is anonymised (and
+    mention-stream entries older than that are dropped). `audit`: audit entries older than
+    this are trimmed.
+    """
+
+    items: timedelta | None = None
+    audit: timedelta | None = None
+
+    @field_validator("items", "audit", mode="before")
+    @classmethod
+    def _days(cls, v: Any) -> timedelta | None:
+        return None if v is None else parse_days(v)
+
+    @property
+    def configured(self) -> bool:
+        return self.items is not None or self.audit is not None
+
+
 class DeskConfig(_Strict):
     """The whole of `desk.yaml`."""
 
@@ -228,6 +249,7 @@ class DeskConfig(_Strict):
     templates_default_address: Literal["du", "sie"] = "sie"  # for customers who write neither
     noreply_reasons: tuple[str, ...] = ("spam", "troll", "solved", "no_question", "duplicate")
     storm: StormConfig = StormConfig()
+    retention: RetentionConfig = RetentionConfig()
 
     @field_validator("leads")
     @classmethod

@@ -1,4 +1,5 @@
-"""Durations: as desk.yaml writes them (`90s`, `20m`, `1h30m`) and as people read them. Pure."""
+"""Durations: as desk.yaml writes them (`90s`, `20m`, `1h30m`; `180d` for retention periods) and
+as people read them. Pure."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from datetime import timedelta
 from bot.messages import say
 
 _DURATION = re.compile(r"^\s*(?:(\d+)h)?\s*(?:(\d+)m)?\s*(?:(\d+)s)?\s*$")
+_DAYS = re.compile(r"^\s*(\d+)\s*d\s*$")
 
 
 def parse_duration(value: object) -> timedelta:
@@ -24,6 +26,21 @@ def parse_duration(value: object) -> timedelta:
             if total > timedelta(0):
                 return total
     raise ValueError(f"{value!r} is not a duration like 90s, 20m, 1h or 1h30m")
+
+
+def parse_days(value: object) -> timedelta:
+    """Parse a period in whole days, ``180d``, at least one day.
+
+    Only the ``d`` form is accepted: a bare number in desk.yaml could mean days or seconds, and
+    a retention period is the wrong place to guess.
+    """
+    if isinstance(value, timedelta) and value >= timedelta(days=1):
+        return value
+    if isinstance(value, str):
+        m = _DAYS.match(value)
+        if m and int(m.group(1)) >= 1:
+            return timedelta(days=int(m.group(1)))
+    raise ValueError(f"{value!r} is not a number of days like 180d (at least 1d)")
 
 
 def format_duration(d: timedelta, lang: str = "de") -> str:

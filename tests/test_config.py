@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -38,6 +39,11 @@ def test_durations(text: object, seconds: int) -> None:
     (lambda c: c["summary"].update(at="25:00"), "summary.at"),
     (lambda c: c.update(signature=" ^AB"), "signature"),
     (lambda c: c["agents"].update(U0NEW="AB"), "agents"),
+    (lambda c: c.update(retention={"items": "180"}), "retention.items"),
+    (lambda c: c.update(retention={"items": 180}), "retention.items"),
+    (lambda c: c.update(retention={"audit": "0d"}), "retention.audit"),
+    (lambda c: c.update(retention={"items": "6 months"}), "retention.items"),
+    (lambda c: c.update(retention={"itmes": "180d"}), "retention.itmes"),
 ])
 def test_a_broken_field_is_named(mutate, field: str) -> None:
     raw = _base()
@@ -51,6 +57,7 @@ def test_a_broken_field_is_named(mutate, field: str) -> None:
     (lambda c: c["channels"].update(alerts="C0X"), "channels.alerts"),
     (lambda c: c["targets"].update(facebook="40 minutes"), "targets"),
     (lambda c: c["business_hours"].update({"mon-fri": "8-20"}), "business_hours.mon-fri"),
+    (lambda c: c.update(retention={"items": "180d", "audit": "ein Jahr"}), "retention.audit"),
 ])
 def test_cli_exits_2_naming_the_field_without_traceback(tmp_path: Path, mutate, field: str) -> None:
     raw = _base()
@@ -64,6 +71,16 @@ def test_cli_exits_2_naming_the_field_without_traceback(tmp_path: Path, mutate, 
     assert proc.returncode == 2, proc.stderr
     assert field in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_retention_in_days_or_absent_keeps_everything() -> None:
+    raw = _base()
+    assert config_from_dict(raw).retention.items is None  # absent: kept forever, as before
+    raw["retention"] = {"items": "180d", "audit": "365d"}
+    retention = config_from_dict(raw).retention
+    assert retention.items == timedelta(days=180) and retention.audit == timedelta(days=365)
+    raw["retention"] = {"audit": "30d"}
+    assert config_from_dict(raw).retention.items is None
 
 
 @pytest.mark.parametrize("mutate,field", [
