@@ -1,4 +1,9 @@
-"""The audit trail: an append-only Redis Stream. Nothing is ever deleted from it."""
+"""The audit trail: an append-only Redis Stream.
+
+Entries are never changed. They are deleted only by data protection (`bot.store.privacy`):
+trimmed after `retention.audit`, or, on an erasure request, the entries about that customer
+(replaced by one line saying an erasure happened).
+"""
 
 from __future__ import annotations
 

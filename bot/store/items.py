@@ -26,7 +26,14 @@ for i = 4, #ARGV, 2 do redis.call('HSET', item, ARGV[i], ARGV[i + 1]) end
 redis.call('SET', KEYS[1], n)
 redis.call('ZADD', KEYS[3], ARGV[2], n)
 redis.call('ZADD', KEYS[4], ARGV[3], n)
+redis.call('SADD', KEYS[5], n)
+redis.call('SET', KEYS[6], n, 'NX')
 return {n, 1}
+"""
+
+_LINK = """
+if redis.call('SET', KEYS[1], ARGV[1], 'NX') then redis.call('SADD', KEYS[2], ARGV[2]) end
+return 1
 """
 
 _TRANSITION = """
@@ -73,11 +80,16 @@ _CORE = {
 
 
 class ItemStore:
-    """Owns `at:item:*`, `at:seq:item`, `at:mention-item:*`, `at:conv:*` and `at:open`."""
+    """Owns `at:item:*`, `at:seq:item`, `at:mention-item:*`, `at:conv:*` and `at:open`, and the
+    indexes data protection needs: `at:author:*` (a customer's items), `at:links:*` (follow-up
+    mentions of an item) and `at:privacy:indexed-since` (items older than that are unindexed).
+    `bot.store.privacy` anonymises what these hold.
+    """
 
     def __init__(self, r: redis.Redis) -> None:
         self.r = r
         self._create = r.register_script(_CREATE)
+        self._link = r.register_script(_LINK)
         self._transition = r.register_script(_TRANSITION)
 
     def create(
@@ -100,7 +112,8 @@ class ItemStore:
         flat = [x for kv in fields.items() for x in kv]
         n, created = self._create(
             keys=[keys.item_for_mention(mention.network, mention.id), keys.ITEM_SEQ, keys.OPEN_ITEMS,
-                  keys.ITEMS_BY_SEEN],
+                  keys.ITEMS_BY_SEEN, keys.author_items(mention.network, mention.author.id),
+                  keys.AUTHOR_INDEX_SINCE],
             args=[keys.item(0)[:-1], due_at.timestamp(), seen_at.timestamp(), *flat],
         )
         if mention.conversation_id:
@@ -137,7 +150,8 @@ class ItemStore:
 
     def link_mention(self, network: str, mention_id: str, number: int) -> None:
         """Make a follow-up mention resolve to an existing item (and its thread)."""
-        self.r.set(keys.item_for_mention(network, mention_id), number, nx=True)
+        self._link(keys=[keys.item_for_mention(network, mention_id), keys.item_links(number)],
+                   args=[number, mention_id])
 
     def transition(
         self,

@@ -5,6 +5,8 @@ All keys share the prefix `at:`. Item-scoped keys carry the item number.
 
 from __future__ import annotations
 
+import hashlib
+
 PREFIX = "at:"
 
 ITEM_SEQ = PREFIX + "seq:item"                 # INCR: the next short item number (#N)
@@ -20,6 +22,11 @@ KUERZEL_BY_USER = PREFIX + "kuerzel:user"      # HASH user id -> Kürzel (set wi
 USER_BY_KUERZEL = PREFIX + "kuerzel:owner"     # HASH Kürzel -> user id
 CARD_UPDATES = PREFIX + "card:dirty"           # SET of item numbers whose card needs an update
 WORKER_BEATS = PREFIX + "workers"              # ZSET worker name -> latest heartbeat (epoch s)
+AUTHOR_INDEX_SINCE = PREFIX + "privacy:indexed-since"  # first item number in `author_items`
+PRIVACY_SALT = PREFIX + "privacy:salt"         # random salt of the hashed subject in audit lines
+RETENTION_FLOOR = PREFIX + "privacy:retention-floor"  # first-seen epoch s: older items are done
+MENTION_ITEM_KEYS = PREFIX + "mention-item:*"  # SCAN pattern of `item_for_mention`
+HELD_REPLY_KEYS = PREFIX + "held:*"            # SCAN pattern of `held_reply`
 
 
 def item(number: int) -> str:
@@ -125,3 +132,24 @@ def storm_lock(channel: str) -> str:
 def answer_sending(number: int) -> str:
     """STRING with TTL: a member's answer is being sent (a crash now: never send it again)."""
     return f"{PREFIX}sending:{number}"
+
+
+# ----- data protection (issue 12) -----------------------------------------------------------
+def author_items(network: str, author_id: str) -> str:
+    """SET: numbers of one customer's items (erasure and export find them without a scan)."""
+    return f"{PREFIX}author:{network}:{author_id}"
+
+
+def item_links(number: int) -> str:
+    """SET: ids of follow-up mentions linked to an item (their keys are forgotten with it)."""
+    return f"{PREFIX}links:{number}"
+
+
+def seen_forgotten(network: str, mention_id: str) -> str:
+    """STRING with TTL: the dedupe mark of an anonymised mention, its id hashed.
+
+    Keeps an erased post from being ingested again while it would still count as a
+    duplicate, without the post id in any key name or value.
+    """
+    digest = hashlib.sha256(f"{network}:{mention_id}".encode()).hexdigest()
+    return f"{PREFIX}seen-hash:{digest}"

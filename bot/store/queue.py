@@ -36,6 +36,7 @@ def consumer_name() -> str:
 
 
 _ENQUEUE = """
+if redis.call('EXISTS', KEYS[3]) == 1 then return false end
 if redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[2]) then
   return redis.call('XADD', KEYS[2], '*', 'mention', ARGV[1])
 end
@@ -51,7 +52,8 @@ class Entry:
 
 
 class MentionQueue:
-    """Owns `at:stream:mentions`, its consumer group and the `at:seen:*` dedupe keys."""
+    """Owns `at:stream:mentions`, its consumer group and the `at:seen:*` dedupe keys (an erased
+    or expired mention's mark lives on hashed as `at:seen-hash:*`, see `bot.store.privacy`)."""
 
     def __init__(self, r: redis.Redis) -> None:
         self.r = r
@@ -60,7 +62,8 @@ class MentionQueue:
     def enqueue(self, mention: Mention) -> bool:
         """Queue `mention`; False if the same network + id was accepted before."""
         res = self._enqueue(
-            keys=[keys.seen(mention.network, mention.id), keys.MENTION_STREAM],
+            keys=[keys.seen(mention.network, mention.id), keys.MENTION_STREAM,
+                  keys.seen_forgotten(mention.network, mention.id)],
             args=[mention.to_json(), SEEN_TTL_S],
         )
         return res is not None
@@ -115,7 +118,7 @@ class MentionQueue:
         return call()
 
     def dead_letter(self, entry: Entry, reason: str) -> None:
-        """Park an entry that keeps failing (kept, never deleted) and acknowledge it."""
+        """Park an entry that keeps failing (kept until retention or an erasure) and ack it."""
         pipe = self.r.pipeline()
         pipe.xadd(keys.DEAD_LETTERS, {"entry": entry.entry_id, "mention": entry.raw,
                                       "reason": reason})

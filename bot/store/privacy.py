@@ -1,0 +1,265 @@
+"""The Redis side of data protection: finding one customer's data, anonymising items, deleting
+and trimming stream entries. What to keep and what to remove is decided in `bot.privacy`.
+
+Owns `at:privacy:salt`, `at:privacy:retention-floor` and the hashed dedupe marks
+`at:seen-hash:*`. It is the one writer that removes customer data from keys other stores own:
+item hashes and their indexes (`ItemStore`), `at:seen:*`, the mention and dead-letter streams
+(`MentionQueue`), held replies and the audit stream (`AuditLog`). Each item is anonymised by
+one script, so an item is either untouched or anonymised together with every key that points
+to it; an erasure as a whole is several steps and can simply be run again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import secrets
+from collections.abc import Collection, Iterable, Iterator
+from datetime import datetime
+from typing import cast
+
+import redis
+
+from bot.privacy import Anonymisation, Customer, decode, stream_id
+from bot.store import keys
+
+# One item: compare-and-set on the stored mention and the state, then rewrite the hash and
+# forget every key that points to it. KEYS: item, open set, author index, links, conversation,
+# then per mention id (mention-item, seen, seen-hash). ARGV: expected mention, allowed states,
+# number, how many fields to drop, the fields to drop, then field/value pairs to set.
+_ANONYMISE = """
+local m = redis.call('HGET', KEYS[1], 'mention')
+if not m then return 'missing' end
+if m ~= ARGV[1] then return 'changed' end
+local state = redis.call('HGET', KEYS[1], 'state') or ''
+if not string.find(',' .. ARGV[2] .. ',', ',' .. state .. ',', 1, true) then return 'state' end
+local n = ARGV[3]
+local ndrop = tonumber(ARGV[4])
+for i = 5, 4 + ndrop do redis.call('HDEL', KEYS[1], ARGV[i]) end
+for i = 5 + ndrop, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+redis.call('ZREM', KEYS[2], n)
+redis.call('SREM', KEYS[3], n)
+redis.call('DEL', KEYS[4])
+if redis.call('GET', KEYS[5]) == n then redis.call('DEL', KEYS[5]) end
+for i = 6, #KEYS, 3 do
+  if redis.call('GET', KEYS[i]) == n then redis.call('DEL', KEYS[i]) end
+  local ttl = redis.call('PTTL', KEYS[i + 1])
+  if ttl > 0 then redis.call('SET', KEYS[i + 2], '1', 'PX', ttl)
+  elseif ttl == -1 then redis.call('SET', KEYS[i + 2], '1') end
+  redis.call('DEL', KEYS[i + 1])
+end
+return 'ok'
+"""
+
+# Mentions without an item of their own (counted, threaded, parked): per mention id
+# (mention-item, seen, seen-hash). Returns how many keys carried the id.
+_FORGET = """
+local gone = 0
+for i = 1, #KEYS, 3 do
+  gone = gone + redis.call('DEL', KEYS[i])
+  local ttl = redis.call('PTTL', KEYS[i + 1])
+  if ttl > 0 then redis.call('SET', KEYS[i + 2], '1', 'PX', ttl)
+  elseif ttl == -1 then redis.call('SET', KEYS[i + 2], '1') end
+  gone = gone + redis.call('DEL', KEYS[i + 1])
+end
+return gone
+"""
+
+BATCH = 500
+
+
+class PrivacyStore:
+    """Finds, anonymises and deletes one customer's data; trims by age. See the module doc."""
+
+    def __init__(self, r: redis.Redis) -> None:
+        self.r = r
+        self._anonymise = r.register_script(_ANONYMISE)
+        self._forget = r.register_script(_FORGET)
+
+    # ----- salt and retention floor ---------------------------------------------------------
+    def salt(self) -> str:
+        """The desk's random salt for hashed subjects (made once, kept in Redis)."""
+        self.r.set(keys.PRIVACY_SALT, secrets.token_hex(16), nx=True)
+        return str(self.r.get(keys.PRIVACY_SALT))
+
+    def retention_floor(self) -> float:
+        """First-seen time (epoch s) before which every item is anonymised: the next run
+        starts there instead of at the first item ever."""
+        v = self.r.get(keys.RETENTION_FLOOR)
+        return float(cast("str", v)) if v else float("-inf")
+
+    def set_retention_floor(self, seen: float) -> None:
+        self.r.set(keys.RETENTION_FLOOR, repr(seen))
+
+    # ----- items ----------------------------------------------------------------------------
+    def seen_between(self, start: float, end: float) -> Iterator[tuple[int, float]]:
+        """(number, first seen) of items first seen in [start, end), oldest first."""
+        offset = 0
+        lo = "-inf" if start == float("-inf") else repr(start)
+        while True:
+            rows = cast("list[tuple[str, float]]", self.r.zrangebyscore(
+                keys.ITEMS_BY_SEEN, lo, f"({end!r}", start=offset, num=BATCH, withscores=True))
+            for member, score in rows:
+                yield int(member), float(score)
+            if len(rows) < BATCH:
+                return
+            offset += BATCH
+
+    def fields(self, numbers: Iterable[int]) -> dict[int, dict[str, str]]:
+        """The item hashes of `numbers` that exist."""
+        numbers = list(numbers)
+        out: dict[int, dict[str, str]] = {}
+        for i in range(0, len(numbers), BATCH):
+            chunk = numbers[i:i + BATCH]
+            pipe = self.r.pipeline(transaction=False)
+            for n in chunk:
+                pipe.hgetall(keys.item(n))
+            for n, h in zip(chunk, pipe.execute(), strict=True):
+                if h:
+                    out[n] = h
+        return out
+
+    def items_of(self, customer: Customer) -> set[int]:
+        """The customer's items: the author index, plus a scan of the items created before the
+        index existed (`at:privacy:indexed-since`)."""
+        found = {int(n) for n in cast("set[str]", self.r.smembers(
+            keys.author_items(customer.network, customer.author_id)))}
+        since = self.r.get(keys.AUTHOR_INDEX_SINCE)
+        top = int(cast("str", since)) - 1 if since else int(cast("str", self.r.get(keys.ITEM_SEQ) or 0))
+        for start in range(1, top + 1, BATCH):
+            chunk = list(range(start, min(top, start + BATCH - 1) + 1))
+            pipe = self.r.pipeline(transaction=False)
+            for n in chunk:
+                pipe.hget(keys.item(n), "mention")
+            for n, raw in zip(chunk, pipe.execute(), strict=True):
+                if raw and customer.wrote(decode(raw)):
+                    found.add(n)
+        return found
+
+    def indexed_since(self) -> int | None:
+        """The first item number in the author index (older items are found by scanning)."""
+        v = self.r.get(keys.AUTHOR_INDEX_SINCE)
+        return int(cast("str", v)) if v else None
+
+    def links(self, number: int) -> set[str]:
+        """Ids of the follow-up mentions linked to item `number`."""
+        return set(cast("set[str]", self.r.smembers(keys.item_links(number))))
+
+    def anonymise(self, number: int, change: Anonymisation, *, expected_mention: str,
+                  allowed: Collection[str], network: str, author_id: str,
+                  conversation_id: str, mention_ids: Iterable[str]) -> str:
+        """Write `change` over item `number` if its mention is still `expected_mention` and its
+        state one of `allowed`; forget the keys that point to it: author index, links,
+        conversation, mention-item, and `at:seen:*` (moved to `at:seen-hash:*`, same expiry).
+
+        Returns `ok`, or why not: `missing`, `changed` (read again), `state`.
+        """
+        triples = [k for mid in mention_ids for k in (
+            keys.item_for_mention(network, mid), keys.seen(network, mid),
+            keys.seen_forgotten(network, mid))]
+        args: list[str] = [expected_mention, ",".join(allowed), str(number), str(len(change.drop)),
+                           *change.drop, *(x for kv in change.set.items() for x in kv)]
+        return str(self._anonymise(
+            keys=[keys.item(number), keys.OPEN_ITEMS, keys.author_items(network, author_id),
+                  keys.item_links(number), keys.conversation(network, conversation_id), *triples],
+            args=args))
+
+    def drop_author_index(self, customer: Customer) -> None:
+        self.r.delete(keys.author_items(customer.network, customer.author_id))
+
+    def forget_mentions(self, network: str, mention_ids: Iterable[str]) -> int:
+        """Forget mentions that have no item of their own: their mention-item keys go, their
+        dedupe mark is kept hashed. Returns how many keys carried an id."""
+        ids = sorted(set(mention_ids))
+        gone = 0
+        for i in range(0, len(ids), BATCH):
+            gone += int(self._forget(keys=[k for mid in ids[i:i + BATCH] for k in (
+                keys.item_for_mention(network, mid), keys.seen(network, mid),
+                keys.seen_forgotten(network, mid))]))
+        return gone
+
+    def forget_links_to(self, numbers: Collection[int]) -> int:
+        """Delete every `at:mention-item:*` key that points to one of `numbers` (one SCAN: for
+        follow-ups linked before `at:links:*` existed)."""
+        wanted = {str(n) for n in numbers}
+        if not wanted:
+            return 0
+        gone = 0
+        batch: list[str] = []
+        for key in self.r.scan_iter(match=keys.MENTION_ITEM_KEYS, count=1000):
+            batch.append(key)
+            if len(batch) >= BATCH:
+                gone += self._drop_pointing(batch, wanted)
+                batch = []
+        return gone + (self._drop_pointing(batch, wanted) if batch else 0)
+
+    def _drop_pointing(self, names: list[str], wanted: set[str]) -> int:
+        values = cast("list[str | None]", self.r.mget(names))
+        doomed = [k for k, v in zip(names, values, strict=True) if v in wanted]
+        return int(self.r.delete(*doomed)) if doomed else 0
+
+    def drop_held_replies(self, numbers: Collection[int]) -> int:
+        """Delete drafts held for a du/Sie check on items `numbers` (they live 30 min anyway)."""
+        wanted = {str(n) for n in numbers}
+        prefix = keys.HELD_REPLY_KEYS.removesuffix("*")
+        doomed = [k for k in self.r.scan_iter(match=prefix + "*", count=1000)
+                  if k[len(prefix):].split(":", 1)[0] in wanted]
+        return int(self.r.delete(*doomed)) if doomed else 0
+
+    # ----- streams --------------------------------------------------------------------------
+    def mention_entries(self) -> Iterator[tuple[str, dict[str, str]]]:
+        """The mention stream (`mention`: the mention as JSON)."""
+        return self._entries(keys.MENTION_STREAM)
+
+    def dead_letter_entries(self) -> Iterator[tuple[str, dict[str, str]]]:
+        """The dead-letter stream (`entry`, `mention`, `reason`)."""
+        return self._entries(keys.DEAD_LETTERS)
+
+    def audit_entries(self) -> Iterator[tuple[str, dict[str, str]]]:
+        """The audit stream (`at`, `actor`, `action`, `item`, `outcome`, `details` as JSON)."""
+        return self._entries(keys.AUDIT_STREAM)
+
+    def delete_mentions(self, ids: Collection[str]) -> int:
+        """Delete mention-stream entries, acknowledged first so none stays pending."""
+        return self._delete(keys.MENTION_STREAM, ids, group=keys.MENTION_GROUP)
+
+    def delete_dead_letters(self, ids: Collection[str]) -> int:
+        return self._delete(keys.DEAD_LETTERS, ids)
+
+    def delete_audit(self, ids: Collection[str]) -> int:
+        return self._delete(keys.AUDIT_STREAM, ids)
+
+    def trim_mentions(self, before: datetime) -> tuple[int, int]:
+        """Drop mention-stream and dead-letter entries older than `before`: (mentions, dead)."""
+        return self._trim(keys.MENTION_STREAM, before), self._trim(keys.DEAD_LETTERS, before)
+
+    def trim_audit(self, before: datetime) -> int:
+        """Drop audit entries older than `before`."""
+        return self._trim(keys.AUDIT_STREAM, before)
+
+    def _entries(self, stream: str) -> Iterator[tuple[str, dict[str, str]]]:
+        """Every entry of `stream`, oldest first, in batches."""
+        start = "-"
+        while True:
+            rows = cast("list[tuple[str, dict[str, str]]]",
+                        self.r.xrange(stream, min=start, max="+", count=BATCH))
+            yield from rows
+            if len(rows) < BATCH:
+                return
+            ms, seq = rows[-1][0].split("-")
+            start = f"{ms}-{int(seq) + 1}"
+
+    def _delete(self, stream: str, ids: Collection[str], *, group: str = "") -> int:
+        """XDEL `ids` from `stream`; with `group`, acknowledge them first (pending ones too)."""
+        ids = list(ids)
+        deleted = 0
+        for i in range(0, len(ids), BATCH):
+            chunk = ids[i:i + BATCH]
+            if group:
+                with contextlib.suppress(redis.ResponseError):  # no group yet: nothing pending
+                    self.r.xack(stream, group, *chunk)
+            deleted += int(self.r.xdel(stream, *chunk))
+        return deleted
+
+    def _trim(self, stream: str, before: datetime) -> int:
+        """Delete the entries of `stream` older than `before` (exact XTRIM MINID)."""
+        return int(self.r.xtrim(stream, minid=stream_id(before), approximate=False))
