@@ -444,6 +444,35 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "refuse.nothing_to_retry": {"de": "Für #{number} gibt es nichts erneut zu senden.",
                                 "en": "There is nothing to resend for #{number}."},
     # --- end incidents ---
+    # --- data protection (issue 12): add entries below this line only ---
+    "privacy.retention": {"de": "[gelöscht: Aufbewahrungsfrist]", "en": "[erased: retention period]"},
+    "privacy.erasure": {"de": "[gelöscht: Löschantrag]", "en": "[erased: on request]"},
+    "privacy.blank": {"de": "[gelöscht]", "en": "[erased]"},
+    "refuse.anonymised": {
+        "de": "#{number} ist anonymisiert (Datenschutz): der Beitrag ist nicht mehr gespeichert, "
+              "eine Antwort ist nicht mehr möglich.",
+        "en": "#{number} is anonymised (data protection): the post is no longer stored, so it "
+              "cannot be answered.",
+    },
+    "card.noreply_nobody": {"de": "Ohne Antwort geschlossen: {reason}",
+                            "en": "Closed without reply: {reason}"},
+    "privacy.closed_open": {
+        "de": "Offen waren: {numbers}. Sie sind jetzt ohne Antwort geschlossen (Grund „erased“) "
+              "und anonymisiert.",
+        "en": "Open were: {numbers}. They are now closed without reply (reason “erased”) and "
+              "anonymised.",
+    },
+    "privacy.slack": {
+        "de": "Slack: der Worker zeigt die Karten anonymisiert; Folgebeiträge und Antworten in "
+              "den Threads bitte in Slack löschen: {threads}",
+        "en": "Slack: the worker shows the cards anonymised; delete the follow-ups and replies in "
+              "their threads in Slack: {threads}",
+    },
+    "privacy.nothing": {
+        "de": "Zu {network}/{author} ist nichts gespeichert.",
+        "en": "Nothing is stored about {network}/{author}.",
+    },
+    # --- end data protection ---
 }
 
 

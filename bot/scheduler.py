@@ -6,6 +6,7 @@
 | `timers`       | 1 s                | each timer entry claimed atomically (`TimerStore`)   |
 | `answers`      | 0.5 s              | incident answers: a consumer group (`AnswerQueue`)   |
 | `daily_summary`| 1 min (posts at `summary.at`) | lease `summary:<day>` for 3 days          |
+| `retention`    | 10 min (runs once a day; only with `retention:`) | lease `retention:<day>` for 3 days |
 
 APScheduler's job stores stay in memory per process (several schedulers on one job store
 double-fire); what must happen once is claimed in Redis by the job itself.
@@ -22,6 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
@@ -33,6 +35,7 @@ from bot.store.outage import Backoff, Outage, unreachable
 from bot.store.queue import consumer_name
 
 if TYPE_CHECKING:
+    from bot.desk import RetentionReport
     from bot.entry.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -41,6 +44,7 @@ JOB_DEFAULTS = {"coalesce": True, "max_instances": 1, "misfire_grace_time": 30}
 TIMER_TICK = timedelta(seconds=1)
 ANSWER_TICK = timedelta(seconds=0.5)
 SUMMARY_CHECK = timedelta(minutes=1)
+RETENTION_CHECK = timedelta(minutes=10)
 
 
 @dataclass(frozen=True)
@@ -74,6 +78,21 @@ def poll_job(rt: Runtime, spec: Network) -> Job | None:
     return Job(options.poll_every, run, lease)
 
 
+def retention_job(rt: Runtime) -> RetentionReport | None:
+    """The day's retention run, once across workers: the first worker to check on a day takes
+    the lease `retention:<day>` (3 days); a failed run gives it back so the next check retries.
+    Returns None when another worker (or an earlier check) had the day."""
+    day = rt.desk.now().astimezone(ZoneInfo(rt.config.timezone)).date().isoformat()
+    lease = f"retention:{day}"
+    if not rt.leases.take(lease, 3 * 86400 * 1000):
+        return None
+    try:
+        return rt.desk.privacy.expire()
+    except Exception:
+        rt.leases.release(lease)
+        raise
+
+
 def worker_jobs(rt: Runtime, *, tick: timedelta = TIMER_TICK) -> dict[str, Job]:
     """Every job of the worker, by name."""
     jobs: dict[str, Job] = {}
@@ -87,6 +106,8 @@ def worker_jobs(rt: Runtime, *, tick: timedelta = TIMER_TICK) -> dict[str, Job]:
     jobs["answers"] = Job(ANSWER_TICK, lambda: rt.desk.incidents.send_answers(
         consumer, reclaim_idle_ms=reclaim))
     jobs["daily_summary"] = Job(SUMMARY_CHECK, lambda: daily_job(rt), "summary:<day>")
+    if rt.config.retention.configured:
+        jobs["retention"] = Job(RETENTION_CHECK, lambda: retention_job(rt), "retention:<day>")
     return jobs
 
 

@@ -63,9 +63,10 @@ def mention(mid: str = "1850000000000000001", text: str = "Seit drei Tagen kein 
 
 class DeskHarness:
     def __init__(self, redis_url: str, slack_api: Any, x_api: Any, graph_api: Any,
-                 secret: str, config: DeskConfig | None = None, **settings: Any) -> None:
-        """`settings`: more settings, e.g. another network's (`bluesky_handle=…`) or a short
-        `heartbeat_interval=0.2`."""
+                 secret: str, config: DeskConfig | None = None,
+                 now: Callable[[], datetime] | None = None, **settings: Any) -> None:
+        """`now`: the desk's clock (default: the real one); `settings`: more settings, e.g.
+        another network's (`bluesky_handle=…`) or a short `heartbeat_interval=0.2`."""
         self.slack, self.x, self.graph, self.secret = slack_api, x_api, graph_api, secret
         self.settings = Settings(
             slack_bot_token="xoxb-test-token", slack_signing_secret=secret,
@@ -78,7 +79,8 @@ class DeskHarness:
             facebook_verify_token="fb-verify", **settings,
         )
         self.config = config or desk_config()
-        self.rt: Runtime = build_runtime(self.settings, self.config)
+        self.rt: Runtime = build_runtime(self.settings, self.config,
+                                         now=now or (lambda: datetime.now(UTC)))
         self.worker = Worker(self.rt, name="test-worker")
         self._responses = 0
         sock = socket.socket()

@@ -11,6 +11,7 @@ Composed of parts, each in its own module, sharing the stores and one publisher:
     queries    /queue, App Home, draft hints, today's figures         (`queries.Queries`)
     watch      response targets: warn, breach, re-escalate            (`watch.TargetWatch`)
     publisher  the desk's state on the board after every change       (`publisher.Publisher`)
+    privacy    retention, erasure and export of one customer (DSGVO)  (`privacy.DataProtection`)
 
 Operations take plain values (user id, item number, text) and return an `Outcome`; a refusal
 raises `DeskRefusal` and changes nothing. Every action and every refusal is audited. The desk
@@ -34,6 +35,7 @@ from bot.desk.incidents import Incidents, IncidentViews
 from bot.desk.intake import Intake
 from bot.desk.outcomes import Card, DraftHint, Home, IntakeResult, Outcome, Queue, QueueRow
 from bot.desk.ports import Board, TimerPort
+from bot.desk.privacy import DataProtection, ErasureReport, RetentionReport
 from bot.desk.publisher import Publisher
 from bot.desk.queries import Queries
 from bot.desk.rules import Rules
@@ -45,12 +47,13 @@ from bot.store.agents import KuerzelStore
 from bot.store.answers import AnswerQueue
 from bot.store.incidents import IncidentStore
 from bot.store.outage import unreachable as store_unreachable
+from bot.store.privacy import PrivacyStore
 from bot.store.timers import TimerStore
 from bot.triage import Triage
 
-__all__ = ["Board", "Card", "Desk", "DeskStores", "DraftHint", "Home", "IntakeResult",
-           "Outcome", "Queue", "QueueRow", "TargetWatch", "TickReport", "TimerPort",
-           "store_unreachable"]
+__all__ = ["Board", "Card", "DataProtection", "Desk", "DeskStores", "DraftHint", "ErasureReport",
+           "Home", "IntakeResult", "Outcome", "Queue", "QueueRow", "RetentionReport",
+           "TargetWatch", "TickReport", "TimerPort", "store_unreachable"]
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,7 @@ class DeskStores:
     timers: TimerStore
     incidents: IncidentStore
     answers: AnswerQueue
+    privacy: PrivacyStore
 
 
 class Desk:
@@ -89,6 +93,7 @@ class Desk:
                                  self.watch, now, self.incidents)
         self.answers = Answers(config, self.rules, s.items, s.audit, replies, self.publisher,
                                self.watch, now, self.incidents)
+        self.privacy = DataProtection(config, s.audit, s.privacy, self.watch, self.publisher, now)
 
     def today(self) -> str:
         """Today's date in the desk's time zone (the key of the day's counters)."""

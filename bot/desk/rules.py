@@ -113,6 +113,8 @@ class Rules:
         if not text.strip():
             raise self.refuse(user, action, number, "refuse.empty_reply", number=number)
         self.require_hold(user, action, item, allowed)
+        if item.extra.get("anonymised_at"):  # the post and its author are no longer known
+            raise self.refuse(user, action, number, "refuse.anonymised", number=number)
         if not item.mention.replyable:
             raise self.refuse(user, action, number, "refuse.search_only", number=number,
                               url=item.mention.url, network=label(item.mention.network))

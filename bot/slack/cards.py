@@ -103,8 +103,9 @@ def card_blocks(item: Item, ctx: CardContext, open_incident: int | None = None
         status.append(_mrkdwn(say("card.answered", lang, user=item.answered_by, minutes=minutes)))
     elif item.state == State.PRIVATE:
         status.append(_mrkdwn(say("card.private", lang, user=item.answered_by or item.holder)))
-    elif item.state == State.NOREPLY:
-        status.append(_mrkdwn(say("card.noreply", lang, user=item.holder, reason=escape(item.reason))))
+    elif item.state == State.NOREPLY:  # an erasure closes unclaimed items too
+        key = "card.noreply" if item.holder else "card.noreply_nobody"
+        status.append(_mrkdwn(say(key, lang, user=item.holder, reason=escape(item.reason))))
     if item.state == State.RESOLVED:
         status.append(_mrkdwn(say("card.resolved", lang)))
     if item.incident:
