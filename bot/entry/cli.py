@@ -1,4 +1,5 @@
-"""`python -m bot web|worker|socket|ingest|triage|demo|summary|audit|dead-letters` — the CLI."""
+"""`python -m bot web|worker|socket|ingest|triage|demo|summary|audit|dead-letters|erase|
+export-customer` — the CLI."""
 
 from __future__ import annotations
 
@@ -150,7 +151,19 @@ def _note_embedded(settings: Settings, command: str) -> None:
               "Redis.", file=sys.stderr)
 
 
+def cmd_privacy(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.entry import privacy
+
+    config = _config(settings)
+    _note_embedded(settings, args.command)
+    run = privacy.erase if args.command == "erase" else privacy.export
+    return run(settings, config, args, sys.stdout, sys.stderr)
+
+
 def build_parser() -> argparse.ArgumentParser:
+    from bot.entry.privacy import customer_arguments
+    from bot.sources.registry import networks
+
     p = argparse.ArgumentParser(
         prog="python -m bot", description="Alert-Team: a brand's social-media customer service "
         "desk in Slack. Configuration: DESK_CONFIG (desk.yaml) and the environment (README).")
@@ -198,6 +211,23 @@ def build_parser() -> argparse.ArgumentParser:
     once.add_argument("--retry", metavar="ID", help="re-queue the parked mention with this id "
                       "(the first column of the list)")
     once.add_argument("--all", action="store_true", help="re-queue every parked mention")
+    er = command("erase", "DSGVO Art. 17: erase one customer; prints a JSON report",
+                 "Their items are anonymised (text, handle, name, ids, URL, reply text; figures "
+                 "and the fact of each action stay, so summaries still add up); open ones are "
+                 "first closed as no reply with reason 'erased'. Their mention-stream entries "
+                 "(pending ones acknowledged), dead letters, held reply drafts, dedupe and index "
+                 "keys and the audit entries about them are deleted; the same post stays a "
+                 "duplicate (kept as a hash). One audit line records the erasure: who, counts, a "
+                 "salted hash instead of the customer. Changes Redis only (REDIS_URL): the next "
+                 "worker tick shows the Slack cards anonymised; the card threads to clean up in "
+                 "Slack are listed on stderr. Safe to run again.")
+    ex = command("export-customer", "DSGVO Art. 15: what is stored about one customer, as JSON",
+                 "Items with text, state and history (the audit entries of each item), their "
+                 "mention-stream and dead-letter entries, other audit entries naming them. Reads "
+                 "Redis (REDIS_URL) and adds one audit line (who asked, counts, a salted hash). "
+                 "Contains agents' Slack ids: review before handing it out.")
+    for cmd in (er, ex):
+        customer_arguments(cmd, sorted(networks()))
     return p
 
 
@@ -227,6 +257,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return cmd_audit(settings, args)
             case "dead-letters":
                 return cmd_dead_letters(settings, args)
+            case "erase" | "export-customer":
+                return cmd_privacy(settings, args)
     except ConfigError as exc:
         print(f"Konfigurationsfehler / configuration error: {exc}", file=sys.stderr)
         return 2

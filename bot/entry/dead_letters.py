@@ -17,7 +17,7 @@ from bot.store import AuditLog, connect
 from bot.store.dead_letters import DeadLetter, DeadLetters
 
 
-def _operator() -> str:
+def operator() -> str:
     """Who ran the command, for the audit trail (`cli:<login>`)."""
     try:
         return f"cli:{getpass.getuser()}"
@@ -29,7 +29,7 @@ def _requeue(store: DeadLetters, audit: AuditLog, letter: DeadLetter, out: TextI
     new_id = store.requeue(letter.dead_id)
     if new_id is None:  # another operator was faster
         return False
-    audit.record(_operator(), "dead_letter", None, "requeued", dead_letter=letter.dead_id,
+    audit.record(operator(), "dead_letter", None, "requeued", dead_letter=letter.dead_id,
                  entry=new_id, mention=letter.mention_key, reason=letter.reason)
     out.write(f"erneut eingereiht / requeued: {letter.dead_id} -> {new_id} "
               f"({letter.mention_key})\n")
