@@ -187,3 +187,31 @@ def test_export_customer_writes_their_items_entries_and_history(desk: DeskHarnes
     assert OTHER not in out.stdout and "Ottendorf" not in out.stdout
     last = audit_rows(desk)[-1]
     assert last["action"] == "export" and ERASED not in json.dumps(last)
+
+
+def test_erase_finds_items_created_before_the_author_index(desk: DeskHarness,
+                                                           tmp_path: Path) -> None:
+    old = mention("1850000000000000701", "Seit drei Tagen kein Internet in Zebrahausen, das ist "
+                  "eine Katastrophe!", author=ERASED)
+    desk.ingest(old)
+    desk.process()
+    n_old = number(desk, old)
+    follow = mention("1850000000000000702", "Immer noch kein Internet in Zebrahausen, unfassbar "
+                     "schlecht!", author=ERASED, in_reply_to=old["id"])
+    desk.ingest(follow)
+    desk.process()
+    r = desk.rt.redis
+    # as a desk upgraded now has them: no index, no links, the index starting after them
+    r.delete(keys.author_items("twitter", ERASED), keys.item_links(n_old), keys.AUTHOR_INDEX_SINCE)
+    r.xtrim(keys.MENTION_STREAM, maxlen=0)  # and its old mentions already trimmed away
+    new = mention("1850000000000000703", "Wieder kein Internet in Zebrahausen, eine Frechheit!",
+                  author=ERASED)
+    desk.ingest(new)
+    desk.process()
+    n_new = number(desk, new)
+    assert r.get(keys.AUTHOR_INDEX_SINCE) == str(n_new)
+
+    out = cli(desk, tmp_path, "erase", "--network", "twitter", "--author", ERASED)
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["items"] == [n_old, n_new]
+    assert leftovers(r, ERASED, "Zebrahausen", old["id"], follow["id"], new["id"]) == []

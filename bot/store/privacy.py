@@ -178,8 +178,8 @@ class PrivacyStore:
         return gone
 
     def forget_links_to(self, numbers: Collection[int]) -> int:
-        """Delete every `at:mention-item:*` key that points to one of `numbers` (one SCAN: for
-        follow-ups linked before `at:links:*` existed)."""
+        """Forget every mention linked to one of `numbers` by an `at:mention-item:*` key (one
+        SCAN: for follow-ups linked before `at:links:*` existed), dedupe mark kept hashed."""
         wanted = {str(n) for n in numbers}
         if not wanted:
             return 0
@@ -188,14 +188,19 @@ class PrivacyStore:
         for key in self.r.scan_iter(match=keys.MENTION_ITEM_KEYS, count=1000):
             batch.append(key)
             if len(batch) >= BATCH:
-                gone += self._drop_pointing(batch, wanted)
+                gone += self._forget_pointing(batch, wanted)
                 batch = []
-        return gone + (self._drop_pointing(batch, wanted) if batch else 0)
+        return gone + (self._forget_pointing(batch, wanted) if batch else 0)
 
-    def _drop_pointing(self, names: list[str], wanted: set[str]) -> int:
+    def _forget_pointing(self, names: list[str], wanted: set[str]) -> int:
         values = cast("list[str | None]", self.r.mget(names))
-        doomed = [k for k, v in zip(names, values, strict=True) if v in wanted]
-        return int(self.r.delete(*doomed)) if doomed else 0
+        prefix = keys.MENTION_ITEM_KEYS.removesuffix("*")
+        gone = 0
+        for k, v in zip(names, values, strict=True):
+            if v in wanted:
+                network, mention_id = k.removeprefix(prefix).split(":", 1)
+                gone += self.forget_mentions(network, [mention_id])
+        return gone
 
     def drop_held_replies(self, numbers: Collection[int]) -> int:
         """Delete drafts held for a du/Sie check on items `numbers` (they live 30 min anyway)."""
