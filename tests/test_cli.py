@@ -13,7 +13,7 @@ import yaml
 from tests.harness import ROOT
 
 COMMANDS = ("web", "worker", "socket", "ingest", "triage", "demo", "summary", "audit",
-            "dead-letters")
+            "dead-letters", "erase", "export-customer")
 
 
 def run(*args: str, env: dict[str, str] | None = None, **kw: object) -> subprocess.CompletedProcess[str]:
@@ -36,7 +36,8 @@ def test_summary_help_says_it_posts_to_slack_by_default() -> None:
     assert "By default POSTS to the summary channel in Slack" in text and "--print" in text
 
 
-@pytest.mark.parametrize("args", [("summary", "--print"), ("audit",)])
+@pytest.mark.parametrize("args", [("summary", "--print"), ("audit",),
+                                  ("export-customer", "--network", "twitter", "--author", "501")])
 def test_reading_commands_without_redis_url_say_they_read_an_empty_embedded_redis(
         args: tuple[str, ...]) -> None:
     out = run(*args)
