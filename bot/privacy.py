@@ -31,9 +31,11 @@ KEPT = frozenset({
     "sentiment", "score", "address", "channel", "state", "holder", "card_ts", "card_attempt",
     "seen_at", "due_at", "answered_at", "answered_by", "timer_state", "claimed_at", "closed_at",
     "resolved_at", "pending_since", "anonymised_at", "anonymised_for",
+    "kind", "incident", "answering_by", "answering_template",  # incidents and their members
 })
-FACTS = frozenset({"reply_id", "private_id", "invite_id"})  # our posts' ids: kept as "-"
-TEXTS = frozenset({"reply_text"})  # words written to the customer: replaced by the marker
+FACTS = frozenset({"reply_id", "private_id", "invite_id",  # our posts' ids: kept as "-"
+                   "answer_failed"})  # a member's failed answer: that it failed
+TEXTS = frozenset({"reply_text", "answering_text"})  # words to customers: the marker
 ACTIVITY = ("seen_at", "claimed_at", "answered_at", "closed_at", "resolved_at", "pending_since")
 MIN_TEXT_TRACE = 20  # a customer's text is looked for inside other texts from this length on
 
@@ -80,6 +82,12 @@ def last_activity(fields: Mapping[str, str]) -> datetime | None:
 
 def is_anonymised(fields: Mapping[str, str]) -> bool:
     return bool(fields.get("anonymised_at"))
+
+
+def is_incident(fields: Mapping[str, str]) -> bool:
+    """An incident item: many customers' item in one; its mention is a copy of one member's
+    post (the representative), so that customer's erasure replaces only the mention."""
+    return fields.get("kind") == "incident"
 
 
 def expired(fields: Mapping[str, str], cutoff: datetime) -> bool:

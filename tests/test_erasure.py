@@ -215,3 +215,31 @@ def test_erase_finds_items_created_before_the_author_index(desk: DeskHarness,
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout)["items"] == [n_old, n_new]
     assert leftovers(r, ERASED, "Zebrahausen", old["id"], follow["id"], new["id"]) == []
+
+
+def test_erase_takes_the_customers_post_off_an_incident_card_and_leaves_the_incident(
+        desk: DeskHarness, tmp_path: Path) -> None:
+    from tests.test_incidents import storm
+
+    posts = list(storm(6))
+    first = posts[0]  # the earliest: the incident card shows it
+    first["author"] = {"id": ERASED, "handle": f"kunde_{ERASED}", "name": f"Kunde {ERASED}"}
+    desk.ingest(*posts)
+    desk.process()
+    n_first = number(desk, first)
+    incident = desk.rt.items.get(n_first).incident
+    assert incident is not None
+    shown = desk.rt.items.get(incident)
+    assert shown.is_incident and shown.mention.text == first["text"]
+
+    out = cli(desk, tmp_path, "erase", "--network", "twitter", "--author", ERASED)
+    assert out.returncode == 0, out.stderr
+    report = json.loads(out.stdout)
+    assert report["incidents"] == [incident] and report["items"] == [n_first]
+    assert desk.rt.items.get(n_first).reason == "erased"  # it was open: closed, no reply
+    after = desk.rt.items.get(incident)
+    assert after is not None and after.is_open and after.mention.text == "[gelöscht: Löschantrag]"
+    assert leftovers(desk.rt.redis, ERASED, first["text"], first["id"]) == []
+    others = [desk.rt.items.get(number(desk, m)) for m in posts[1:]]
+    assert all(o.incident == incident and o.mention.text == m["text"]
+               for o, m in zip(others, posts[1:], strict=True))

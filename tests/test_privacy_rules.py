@@ -76,3 +76,15 @@ def test_subject_hash_needs_the_salt() -> None:
     a = subject_hash("salt-1", Customer("twitter", "501"))
     assert a == subject_hash("salt-1", Customer("twitter", "501")) and "501" not in a
     assert a != subject_hash("salt-2", Customer("twitter", "501"))
+
+
+def test_incident_links_survive_anonymisation_the_words_do_not() -> None:
+    member = stored_item(incident="7", answer_failed="403 Forbidden")
+    incident = stored_item(kind="incident", answering_by="U0AGENT1", answering_template="",
+                           answering_text="Hallo, in Zebrahausen ist eine Störung.")
+    m = anonymise(member, MARKERS, at=T0, why="retention")
+    i = anonymise(incident, MARKERS, at=T0, why="retention")
+    assert "incident" not in m.set and "incident" not in m.drop  # kept as it is
+    assert m.set["answer_failed"] == "-"  # that it failed, not the network's words
+    assert "kind" not in i.set and "kind" not in i.drop and "answering_by" not in i.drop
+    assert i.set["answering_text"] == MARKERS.text

@@ -27,10 +27,12 @@ from bot.privacy import (
     Markers,
     Traces,
     anonymise,
+    anonymous_mention,
     closing_as_erased,
     decode,
     expired,
     is_anonymised,
+    is_incident,
     subject_hash,
 )
 from bot.store import AuditLog
@@ -62,6 +64,7 @@ class ErasureReport:
     subject: str
     items: list[int] = field(default_factory=list)
     closed_open: list[int] = field(default_factory=list)
+    incidents: list[int] = field(default_factory=list)  # showed their post: now the marker
     stream_entries: int = 0
     dead_letters: int = 0
     audit_entries: int = 0
@@ -76,6 +79,7 @@ class _Found:
     """One customer's data as it is stored now (read before anything is changed)."""
 
     items: dict[int, dict[str, str]]
+    incidents: dict[int, dict[str, str]]  # incident items showing one of their posts
     mentions: list[tuple[str, dict[str, Any]]]  # mention-stream id, mention
     dead_letters: list[tuple[str, dict[str, str]]]
     audit: list[tuple[str, dict[str, str]]]  # entries about their items or carrying a trace
@@ -150,12 +154,23 @@ class DataProtection:
             expected_mention=h.get("mention", ""), allowed=allowed,
             network=str(mention.get("network", "")), author_id=str((author or {}).get("id", "")),
             conversation_id=str(mention.get("conversation_id") or ""),
-            mention_ids=sorted(m for m in mids if m))
+            mention_ids=sorted(m for m in mids if m), close=bool(closing))
+
+    def _unshow(self, number: int, h: dict[str, str], customer: Customer) -> str:
+        """An incident showing the customer's post shows the marker instead; the incident
+        itself (other customers' items) stays as it is."""
+        markers = Markers(say("privacy.erasure", self.lang), say("privacy.blank", self.lang))
+        return self.store.anonymise(
+            number, Anonymisation({"mention": anonymous_mention(h["mention"], markers)}, ()),
+            expected_mention=h["mention"], allowed=ALL_STATES, network=customer.network,
+            author_id=customer.author_id, conversation_id="", mention_ids=())
 
     # ----- one customer -----------------------------------------------------------------------
     def _find(self, customer: Customer) -> _Found:
-        items = {n: h for n, h in self.store.fields(self.store.items_of(customer)).items()
-                 if customer.wrote(decode(h.get("mention", "")))}
+        theirs = {n: h for n, h in self.store.fields(self.store.items_of(customer)).items()
+                  if customer.wrote(decode(h.get("mention", "")))}
+        items = {n: h for n, h in theirs.items() if not is_incident(h)}
+        incidents = {n: h for n, h in theirs.items() if is_incident(h)}
         mentions = [(entry_id, m) for entry_id, f in self.store.mention_entries()
                     if (m := decode(f.get("mention", ""))) is not None and customer.wrote(m)]
         dead = [(entry_id, f) for entry_id, f in self.store.dead_letter_entries()
@@ -167,7 +182,7 @@ class DataProtection:
         numbers = {str(n) for n in items}
         audit = [(entry_id, f) for entry_id, f in self.store.audit_entries()
                  if f.get("item") in numbers or traces.found_in(_details(f))]
-        return _Found(items, mentions, dead, audit)
+        return _Found(items, incidents, mentions, dead, audit)
 
     def erase(self, customer: Customer, by: str) -> ErasureReport:
         """Erase one customer (Art. 17): their items are anonymised (open ones closed first as
@@ -192,6 +207,11 @@ class DataProtection:
             if h.get("card_ts"):
                 self.publisher.card_changed(n)
                 report.slack_threads.append({"channel": h.get("channel", ""), "ts": h["card_ts"]})
+        for n, h in sorted(found.incidents.items()):
+            if self._unshow(n, h, customer) == "ok":
+                report.incidents.append(n)
+                if h.get("card_ts"):
+                    self.publisher.card_changed(n)
         mention_ids = {str(m.get("id")) for _, m in found.mentions if m.get("id")}
         mention_ids |= {str(m.get("id")) for _, f in found.dead_letters
                         if (m := decode(f.get("mention", ""))) and m.get("id")}
@@ -204,7 +224,7 @@ class DataProtection:
         report.audit_entries = self.store.delete_audit([i for i, _ in found.audit])
         self.audit.record(by, "erasure", None, "ok", network=customer.network,
                           subject=report.subject, items=len(report.items),
-                          closed_open=len(report.closed_open),
+                          closed_open=len(report.closed_open), incidents=len(report.incidents),
                           stream_entries=report.stream_entries, dead_letters=report.dead_letters,
                           audit_entries=report.audit_entries)
         log.info("erasure: %d items, %d stream entries, %d audit entries", len(report.items),
@@ -228,6 +248,8 @@ class DataProtection:
         out = {
             "network": customer.network, "author_id": customer.author_id, "subject": subject,
             "exported_at": self.now().isoformat(), "items": items,
+            "incidents": [{"number": n, "state": h.get("state", ""),
+                           "shows": decode(h["mention"])} for n, h in sorted(found.incidents.items())],
             "stream_entries": [{"id": i, "mention": m} for i, m in found.mentions],
             "dead_letters": [{"id": i, **{k: v for k, v in f.items() if k != "mention"},
                               "mention": decode(f.get("mention", ""))}

@@ -81,7 +81,8 @@ _CORE = {
 
 class ItemStore:
     """Owns `at:item:*`, `at:seq:item`, `at:mention-item:*`, `at:conv:*` and `at:open`, and the
-    indexes data protection needs: `at:author:*` (a customer's items), `at:links:*` (follow-up
+    indexes data protection needs: `at:author:*` (a customer's items, and the incidents showing
+    their post), `at:links:*` (follow-up
     mentions of an item) and `at:privacy:indexed-since` (items older than that are unindexed).
     `bot.store.privacy` anonymises what these hold.
     """
@@ -133,6 +134,8 @@ class ItemStore:
         pipe = self.r.pipeline()  # MULTI: the item appears whole or not at all
         pipe.hset(keys.item(n), mapping=cast("dict[FieldT, EncodableT]", fields))
         pipe.zadd(keys.OPEN_ITEMS, {str(n): due_at.timestamp()})
+        # its card shows a customer's post: an erasure of that customer must find it
+        pipe.sadd(keys.author_items(representative.network, representative.author.id), n)
         pipe.execute()
         return n
 

@@ -25,7 +25,8 @@ from bot.store import keys
 # One item: compare-and-set on the stored mention and the state, then rewrite the hash and
 # forget every key that points to it. KEYS: item, open set, author index, links, conversation,
 # then per mention id (mention-item, seen, seen-hash). ARGV: expected mention, allowed states,
-# number, how many fields to drop, the fields to drop, then field/value pairs to set.
+# number, '1' to take it out of the open set, how many fields to drop, the fields to drop, then
+# field/value pairs to set.
 _ANONYMISE = """
 local m = redis.call('HGET', KEYS[1], 'mention')
 if not m then return 'missing' end
@@ -33,10 +34,10 @@ if m ~= ARGV[1] then return 'changed' end
 local state = redis.call('HGET', KEYS[1], 'state') or ''
 if not string.find(',' .. ARGV[2] .. ',', ',' .. state .. ',', 1, true) then return 'state' end
 local n = ARGV[3]
-local ndrop = tonumber(ARGV[4])
-for i = 5, 4 + ndrop do redis.call('HDEL', KEYS[1], ARGV[i]) end
-for i = 5 + ndrop, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
-redis.call('ZREM', KEYS[2], n)
+local ndrop = tonumber(ARGV[5])
+for i = 6, 5 + ndrop do redis.call('HDEL', KEYS[1], ARGV[i]) end
+for i = 6 + ndrop, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+if ARGV[4] == '1' then redis.call('ZREM', KEYS[2], n) end
 redis.call('SREM', KEYS[3], n)
 redis.call('DEL', KEYS[4])
 if redis.call('GET', KEYS[5]) == n then redis.call('DEL', KEYS[5]) end
@@ -146,18 +147,20 @@ class PrivacyStore:
 
     def anonymise(self, number: int, change: Anonymisation, *, expected_mention: str,
                   allowed: Collection[str], network: str, author_id: str,
-                  conversation_id: str, mention_ids: Iterable[str]) -> str:
+                  conversation_id: str, mention_ids: Iterable[str], close: bool = False) -> str:
         """Write `change` over item `number` if its mention is still `expected_mention` and its
         state one of `allowed`; forget the keys that point to it: author index, links,
         conversation, mention-item, and `at:seen:*` (moved to `at:seen-hash:*`, same expiry).
+        `close`: the change closes it, so it leaves the open set too.
 
         Returns `ok`, or why not: `missing`, `changed` (read again), `state`.
         """
         triples = [k for mid in mention_ids for k in (
             keys.item_for_mention(network, mid), keys.seen(network, mid),
             keys.seen_forgotten(network, mid))]
-        args: list[str] = [expected_mention, ",".join(allowed), str(number), str(len(change.drop)),
-                           *change.drop, *(x for kv in change.set.items() for x in kv)]
+        args: list[str] = [expected_mention, ",".join(allowed), str(number), "1" if close else "0",
+                           str(len(change.drop)), *change.drop,
+                           *(x for kv in change.set.items() for x in kv)]
         return str(self._anonymise(
             keys=[keys.item(number), keys.OPEN_ITEMS, keys.author_items(network, author_id),
                   keys.item_links(number), keys.conversation(network, conversation_id), *triples],
