@@ -126,25 +126,26 @@ def test_the_channel_slot_goes_in_arrival_order_across_workers(redis_url: str) -
 
     def post(name: str, entry_id: str | None, delay: float) -> None:
         time.sleep(delay)
-        if entry_id is None:  # a timer or thread line: queues by when it asked
+        if entry_id is None:  # a timer or an agent's thread line: before the waiting cards
             with pacer.slot("C1"):
                 posted.append(name)
         else:
             with post_order(entry_id), pacer.slot("C1"):
                 posted.append(name)
 
-    arrivals = (("entry later than now", f"{now_ms + 60_000}-0", 0.0),
+    arrivals = (("entry 3", f"{now_ms + 60_000}-0", 0.0),
                 ("entry 2", f"{now_ms - 5000}-3", 0.03),
                 ("timer line", None, 0.06),
-                ("entry 1", f"{now_ms - 5000}-1", 0.09))
+                ("entry 1", f"{now_ms - 5000}-1", 0.09),
+                ("thread line", None, 0.12))
     with pacer.slot("C1"):  # the channel is busy while they all arrive, in this order
         threads = [threading.Thread(target=post, args=a) for a in arrivals]
         for t in threads:
             t.start()
-        time.sleep(0.2)
+        time.sleep(0.25)
     for t in threads:
         t.join(5)
-    assert posted == ["entry 1", "entry 2", "timer line", "entry later than now"]
+    assert posted == ["timer line", "thread line", "entry 1", "entry 2", "entry 3"]
     t0 = time.monotonic()
     with pacer.slot("C1"):
         waited = time.monotonic() - t0
@@ -250,3 +251,9 @@ def test_lanes_run_each_lane_in_order_and_lanes_side_by_side_on_bounded_threads(
     time.sleep(0.05)
     assert lanes.drop_queued() == [("A", 11), ("A", 12)]  # the first is running
     assert lanes.wait(timeout=2) and done[-1] == ("A", 10)
+    inline: list[tuple[str, int]] = []
+    now_lanes: Lanes[tuple[str, int]] = Lanes(inline.append, threads=0)
+    for item in (("B", 0), ("A", 0), ("B", 1)):
+        now_lanes.submit(item[0], item)
+        assert inline[-1] == item  # threads=0: run at once, in the caller's thread
+    assert len(now_lanes) == 0 and now_lanes.wait(timeout=0)

@@ -5,7 +5,9 @@ posting channel A's card sleeps for A's pace. Up to `threads` threads serve the 
 have work; a thread takes one job of a lane, runs it, and puts the lane back at the end of the
 ready line (so more busy lanes than threads are served round-robin). A lane is never served
 by two threads at once, so its jobs run strictly in submission order. Threads start on demand
-and end after `idle_s` without work, so an idle `Lanes` costs nothing.
+and end after `idle_s` without work, so an idle `Lanes` costs nothing. With `threads=0` every
+job runs at once in the submitting thread (one after another, in submission order: the demo's
+deterministic output).
 """
 
 from __future__ import annotations
@@ -26,8 +28,8 @@ class Lanes(Generic[T]):
 
     def __init__(self, run: Callable[[T], None], threads: int = 8, idle_s: float = 2.0,
                  name: str = "lane") -> None:
-        if threads < 1:
-            raise ValueError("threads must be at least 1")
+        if threads < 0:
+            raise ValueError("threads must be 0 (inline) or more")
         self._run = run
         self.max_threads, self.idle_s, self.name = threads, idle_s, name
         self._cond = threading.Condition()
@@ -44,7 +46,10 @@ class Lanes(Generic[T]):
             return self._size
 
     def submit(self, lane: str, job: T) -> None:
-        """Queue `job` behind the other jobs of `lane`."""
+        """Queue `job` behind the other jobs of `lane` (threads=0: run it now)."""
+        if not self.max_threads:
+            self._run(job)
+            return
         with self._cond:
             queue = self._queues.setdefault(lane, deque())
             queue.append(job)

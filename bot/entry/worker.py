@@ -14,11 +14,14 @@ loop keeps reading. Within a lane entries run in stream order, and the channel's
 appear in the order their mentions arrived. A follow-up waits in the lane of the mention it
 answers when that one is still in flight here.
 
-The worker holds at most `window` entries (queued in lanes or being posted). Entries it holds
-stay its own: every `reclaim_idle_ms / 3` it resets their idle time (`MentionQueue.touch`), so
-no other worker reclaims an entry that is only waiting for its channel's turn. On stop, the
-entries not started yet are handed back to the group (idle time set past `reclaim_idle_ms`, so
-another worker takes them at once) and the ones being posted finish.
+The worker holds at most `window` entries (500; queued in lanes or being posted): once a hot
+channel's backlog fills the window, the other channels' entries behind it in the stream wait
+for it to drain. Entries it holds stay its own: every `reclaim_idle_ms / 3` it resets their
+idle time (`MentionQueue.touch`), so no other worker reclaims an entry that is only waiting
+for its channel's turn. On stop, the entries not started yet are handed back to the group
+(idle time set past `reclaim_idle_ms`, so another worker takes them at once) and the ones
+being posted finish. `lanes=0` handles entries one after another in the reading thread (the
+demo: the same output every time).
 """
 
 from __future__ import annotations
@@ -50,7 +53,7 @@ class Worker:
     """Consumes mentions; `run()` until `stop` is set."""
 
     def __init__(self, runtime: Runtime, name: str | None = None,
-                 reclaim_idle_ms: int = 60_000, lanes: int = 8, window: int = 200) -> None:
+                 reclaim_idle_ms: int = 60_000, lanes: int = 8, window: int = 500) -> None:
         self.rt = runtime
         self.name = name or consumer_name()
         self.reclaim_idle_ms = reclaim_idle_ms

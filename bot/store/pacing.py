@@ -19,8 +19,11 @@ lead ping; in any worker or web process) therefore takes the channel's **slot** 
 - **In arrival order**: posters waiting for a channel queue in `at:pace:<channel>:line` (a
   sorted set) and the slot goes to the first of them, so a channel's cards appear in the order
   their mentions arrived, whichever worker holds them. A card's place is its stream entry id
-  (set around the intake with `post_order(entry_id)`); any other post (timer lines, thread
-  lines of agents' actions, the summary) queues by the time it asked. The first in line sleeps
+  (set around the intake with `post_order(entry_id)`: epoch ms × 1000 + sequence). Any other
+  post (timer warnings and breaches, thread lines of agents' actions, the summary) goes before
+  the waiting cards, in the order asked (its place is the epoch ms it asked, a smaller number):
+  such posts are few and someone waits for them, while a burst's cards may fill a channel for
+  minutes; they still take the channel's slot, so the 1 post/s budget is shared. The first in line sleeps
   exactly until the cool-down ends; the others look again every `poll_ms`. A poster that finds
   the channel free waits `gather_ms` (20 ms) once, so that an earlier entry another worker is
   just reaching still goes first. A waiter that stopped asking for `stale_ms` (its process
@@ -50,7 +53,7 @@ _TAKE = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local order = ARGV[2]
-if order == '' then order = string.format('%.0f', now * 1000) end
+if order == '' then order = string.format('%.0f', now) end
 redis.call('ZADD', KEYS[2], 'NX', order, ARGV[1])
 redis.call('ZADD', KEYS[3], now, ARGV[1])
 local stale = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf',
@@ -89,7 +92,7 @@ _order: ContextVar[str] = ContextVar("post_order", default="")
 
 
 def order_of(entry_id: str) -> str:
-    """The place in line of a stream entry id `<ms>-<seq>`: comparable with epoch ms × 1000."""
+    """The place in line of a stream entry id `<ms>-<seq>`: epoch ms × 1000 + sequence."""
     ms, _, seq = entry_id.partition("-")
     return str(int(ms) * 1000 + min(int(seq or 0), 999))
 
