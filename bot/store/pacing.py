@@ -23,11 +23,11 @@ lead ping; in any worker or web process) therefore takes the channel's **slot** 
   post (timer warnings and breaches, thread lines of agents' actions, the summary) goes before
   the waiting cards, in the order asked (its place is the epoch ms it asked, a smaller number):
   such posts are few and someone waits for them, while a burst's cards may fill a channel for
-  minutes; they still take the channel's slot, so the 1 post/s budget is shared. The first in line sleeps
-  exactly until the cool-down ends; the others look again every `poll_ms`. A poster that finds
-  the channel free waits `gather_ms` (20 ms) once, so that an earlier entry another worker is
-  just reaching still goes first. A waiter that stopped asking for `stale_ms` (its process
-  died) leaves the line by itself.
+  minutes; they still take the channel's slot, so the 1 post/s budget is shared.
+- **Waiting**: waiters sleep exactly until the cool-down ends (nobody can post before) and look
+  again every `poll_ms` while a post is in flight. A poster that finds the channel free waits
+  `gather_ms` (20 ms) once, so that an earlier entry another worker is just reaching still
+  goes first. A waiter that stopped asking for `stale_ms` (its process died) leaves the line.
 - A slot is never waited for longer than `max_wait_s`: then the post goes out unpaced and the
   Slack client's own 429 handling (Retry-After) takes over.
 
@@ -74,7 +74,7 @@ if left < 0 then
   redis.call('ZREM', KEYS[3], ARGV[1])
   return 0
 end
-if first == ARGV[1] and redis.call('GET', KEYS[1]) == 'cool' then
+if redis.call('GET', KEYS[1]) == 'cool' then
   return math.max(left, 1)
 end
 return math.max(math.min(left, tonumber(ARGV[5])), 1)
