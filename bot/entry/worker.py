@@ -142,7 +142,7 @@ class Worker:
                     if room <= 0:
                         self._lanes.wait(self.window, timeout=0.5)
                         continue
-                    self._fill(1000, min(room, READ_BATCH))
+                    self._fill(self._block_ms, min(room, READ_BATCH))
                     if on_tick:
                         on_tick()
                 except Exception:
@@ -191,9 +191,14 @@ class Worker:
                         if ref:
                             self._affinity.pop((entry.mention.network, ref), None)
 
+    @property
+    def _block_ms(self) -> int:
+        """How long a read waits for new entries: short enough to touch held entries in time."""
+        return max(50, min(1000, self.reclaim_idle_ms // 6))
+
     def _keep_held(self) -> None:
         """Reset the idle time of the entries this worker holds (see the module docstring)."""
-        if time.monotonic() - self._touched < max(self.reclaim_idle_ms / 3000, 1.0):
+        if time.monotonic() - self._touched < max(self.reclaim_idle_ms / 3000, 0.1):
             return
         self._touched = time.monotonic()
         with self._lock:
