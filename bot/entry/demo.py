@@ -6,6 +6,7 @@ show them (with Block Kit Builder links), then plays a scripted claim and reply.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
@@ -14,6 +15,7 @@ from typing import TextIO
 import yaml
 
 from bot.config import DeskConfig, config_from_dict, load_config
+from bot.desk import Outcome
 from bot.entry.runtime import build_runtime
 from bot.entry.worker import Worker
 from bot.errors import DeskRefusal
@@ -85,9 +87,10 @@ def run_demo(out: TextIO, desk_config: str = "config/desk.yaml") -> int:
                                     "Anschrift, dann prüfen wir die Leitung sofort."),
         (agents[0], "resolve", first, ""),
     ]
-    steps = {"claim": lambda u, n, t: rt.desk.workflow.claim(u, n),
-             "reply": rt.desk.answers.reply,
-             "resolve": lambda u, n, t: rt.desk.workflow.resolve(u, n)}
+    steps: dict[str, Callable[[str, int, str], Outcome]] = {
+        "claim": lambda u, n, t: rt.desk.workflow.claim(u, n),
+        "reply": rt.desk.answers.reply,
+        "resolve": lambda u, n, t: rt.desk.workflow.resolve(u, n)}
     for user, action, number, text in script:
         out.write(f"$ /{action} {number} {text}".rstrip() + f"   (von {user})\n")
         try:
