@@ -85,6 +85,34 @@ def test_slack_scripted_429_is_retried_by_rate_limit_handler(
     assert len(slack_api.messages("C0ALERTS")) == 1
 
 
+def test_slack_strict_channel_rate_answers_429_within_a_second_and_records_accepted_posts(
+    slack_api: SlackAPI, slack: WebClient
+) -> None:
+    slack_api.enforce_channel_rate(1.0)
+    card = slack.chat_postMessage(channel="C0ALERTS", text="#1")
+    for thread_ts in (None, card["ts"]):  # a thread reply counts against the channel as well
+        with pytest.raises(SlackApiError) as error:
+            slack.chat_postMessage(channel="C0ALERTS", text="too soon", thread_ts=thread_ts)
+        assert error.value.response.status_code == 429
+        assert error.value.response["error"] == "ratelimited"
+        assert error.value.response.headers["Retry-After"] == "1"
+    other = slack.chat_postMessage(channel="C0MOBIL", text="#2")  # another channel: its own
+    time.sleep(1.0)
+    reply = slack.chat_postMessage(channel="C0ALERTS", text="later", thread_ts=card["ts"])
+
+    assert slack_api.rate_limited == 2
+    accepted = slack_api.accepted_posts()
+    assert [(p.channel, p.ts, p.thread_ts) for p in accepted] == [
+        ("C0ALERTS", card["ts"], None), ("C0MOBIL", other["ts"], None),
+        ("C0ALERTS", reply["ts"], card["ts"])]
+    assert accepted[2].at - accepted[0].at >= 1.0
+    assert [m["text"] for m in slack_api.messages("C0ALERTS", include_replies=True)] == [
+        "#1", "later"]  # refused posts store nothing
+    slack_api.enforce_channel_rate(None)
+    slack.chat_postMessage(channel="C0ALERTS", text="no limit")
+    assert slack_api.rate_limited == 2
+
+
 def test_slack_committed_500_stores_the_message_but_loses_the_answer(
     slack_api: SlackAPI, slack: WebClient
 ) -> None:

@@ -19,7 +19,8 @@ from bot.markup import QUOTE_LIMIT, clip, escape
 from bot.messages import say
 from bot.models import Item, Mention, State
 from bot.store import AuditLog, ItemStore
-from bot.triage import Triage
+from bot.triage import Triage, route
+from bot.triage.routing import DEFAULT_ROUTE
 
 
 class Intake:
@@ -50,7 +51,7 @@ class Intake:
         seen = self.now()
         start = min(mention.created_at, seen)
         due = self.clock.add(start, self.config.target_for(mention.network))
-        channel = result.route if result.route != "default" else self.config.channels.default
+        channel = self._routed(result.route)
         number, _ = self.items.create(
             mention, sentiment=result.sentiment, score=result.score, address=result.address,
             channel=channel, seen_at=seen, due_at=due,
@@ -72,6 +73,22 @@ class Intake:
         self.audit.record("intake", "post", number, "ok", network=mention.network,
                           mention=mention.id, channel=channel)
         return IntakeResult("posted", result.sentiment, number)
+
+    def channel_for(self, mention: Mention) -> str:
+        """The channel the intake of `mention` would post into (the worker's lane for it).
+
+        The item's channel for a mention seen before, the conversation's for a follow-up, else
+        the keyword route (without the sentiment model: a mention that turns out not to be
+        negative posts nothing, whichever lane it waited in).
+        """
+        known = self.items.number_for_mention(mention.network, mention.id)
+        item = self.items.get(known) if known is not None else self._conversation_item(mention)
+        if item is not None:
+            return item.channel
+        return self._routed(route(mention.text, self.triage.rules.routes))
+
+    def _routed(self, routed: str) -> str:
+        return routed if routed != DEFAULT_ROUTE else self.config.channels.default
 
     def _known(self, number: int, mention: Mention) -> IntakeResult:
         """A mention seen before: finish what a crashed worker left, else nothing."""

@@ -74,7 +74,7 @@ def run_demo(out: TextIO, desk_config: str = "config/desk.yaml") -> int:
     out.write(f"angenommen {report.accepted}, doppelt {report.duplicates}, "
               f"abgelehnt {len(report.rejected)}\n\n=== Worker: Triage und Karten ===\n")
     rt.queue.ensure_group()
-    Worker(rt, name="demo").drain()
+    Worker(rt, name="demo", lanes=0).drain()  # in stream order: the same story every time
     counts = rt.items.counts("2026-11-24")
     out.write(f"Gezählt: {counts}\n\n=== Agenten arbeiten ===\n")
     first = rt.items.open_numbers()[0]
@@ -88,9 +88,9 @@ def run_demo(out: TextIO, desk_config: str = "config/desk.yaml") -> int:
         (agents[0], "resolve", first, ""),
     ]
     steps: dict[str, Callable[[str, int, str], Outcome]] = {
-             "claim": lambda u, n, t: rt.desk.workflow.claim(u, n),
-             "reply": rt.desk.answers.reply,
-             "resolve": lambda u, n, t: rt.desk.workflow.resolve(u, n)}
+        "claim": lambda u, n, t: rt.desk.workflow.claim(u, n),
+        "reply": rt.desk.answers.reply,
+        "resolve": lambda u, n, t: rt.desk.workflow.resolve(u, n)}
     for user, action, number, text in script:
         out.write(f"$ /{action} {number} {text}".rstrip() + f"   (von {user})\n")
         try:

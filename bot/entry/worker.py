@@ -4,6 +4,25 @@ An entry is acknowledged only once its card is posted and recorded (or it was co
 the worker dies first, another worker reclaims the entry after `reclaim_idle_ms`; the intake
 is idempotent, so nothing is posted twice.
 
+Posting at Slack's ceiling: Slack takes about one post per second per channel, so a worker
+that handled entries strictly one after another would leave channel B idle while it waits for
+channel A's pace. Instead the reading loop hands each entry to the **lane** of the channel its
+card (or thread line) goes to (`Intake.channel_for`), and lanes run side by side on up to
+`lanes` threads (`bot.entry.lanes`): each channel gets its cards at its own 1 post/s while the
+loop keeps reading. Within a lane entries run in stream order, and the channel's slot
+(`bot.store.pacing`) is handed out in stream order across all workers, so a channel's cards
+appear in the order their mentions arrived. A follow-up waits in the lane of the mention it
+answers when that one is still in flight here.
+
+The worker holds at most `window` entries (500; queued in lanes or being posted): once a hot
+channel's backlog fills the window, the other channels' entries behind it in the stream wait
+for it to drain. Entries it holds stay its own: every `reclaim_idle_ms / 3` it resets their
+idle time (`MentionQueue.touch`), so no other worker reclaims an entry that is only waiting
+for its channel's turn. On stop, the entries not started yet are handed back to the group
+(idle time set past `reclaim_idle_ms`, so another worker takes them at once) and the ones
+being posted finish. `lanes=0` handles entries one after another in the reading thread (the
+demo: the same output every time).
+
 While Redis is unreachable the loop waits with a growing pause (0.5 s up to 10 s) and the
 process logs one line when the outage starts and one when Redis is back (`bot.store.outage`).
 
@@ -16,27 +35,40 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 
+from bot.entry.lanes import Lanes
 from bot.entry.runtime import Runtime
 from bot.store.outage import Backoff, unreachable
+from bot.store.pacing import post_order
 from bot.store.queue import Entry, consumer_name
 
 log = logging.getLogger(__name__)
 
 MAX_DELIVERIES = 5  # then the entry goes to the dead-letter stream instead of looping
+READ_BATCH = 100    # entries per XREADGROUP
+STOP_GRACE_S = 30.0  # how long a stopping worker lets the posts in flight finish
 
 
 class Worker:
     """Consumes mentions; `run()` until `stop` is set."""
 
     def __init__(self, runtime: Runtime, name: str | None = None,
-                 reclaim_idle_ms: int = 60_000, heartbeat_s: float | None = None) -> None:
+                 reclaim_idle_ms: int = 60_000, lanes: int = 8, window: int = 500,
+                 heartbeat_s: float | None = None) -> None:
         self.rt = runtime
         self.name = name or consumer_name()
         self.reclaim_idle_ms = reclaim_idle_ms
         self.heartbeat_s = heartbeat_s or runtime.settings.heartbeat_interval
+        self.window = window
         self._first_step = True  # after a restart with the same name: own pending first
+        self._lanes: Lanes[Entry] = Lanes(self._serve, threads=lanes, name=f"lane-{self.name}")
+        self._lock = threading.Lock()
+        self._held: set[str] = set()  # entry ids read and not finished (queued or posting)
+        self._affinity: dict[tuple[str, str], str] = {}  # (network, mention/conversation) -> lane
+        self._acked = 0
+        self._touched = time.monotonic()
         self.rt.queue.ensure_group()
 
     def handle(self, entry: Entry) -> bool:
@@ -65,52 +97,148 @@ class Worker:
             return False
         return True
 
+    def lane(self, entry: Entry) -> str:
+        """The channel `entry` will post into: the lane it waits in."""
+        m = entry.mention
+        if m is None:
+            return ""
+        with self._lock:
+            for ref in (m.in_reply_to, m.conversation_id):
+                if ref and (lane := self._affinity.get((m.network, ref))) is not None:
+                    return lane
+        try:
+            return self.rt.desk.intake.channel_for(m)
+        except Exception as exc:  # the intake itself will fail and say why
+            log.warning("no lane for %s (%s)", m.key, type(exc).__name__)
+            return ""
+
+    @property
+    def in_flight(self) -> int:
+        """Entries read and not finished (queued in a lane or being posted)."""
+        with self._lock:
+            return len(self._held)
+
     def step(self, block_ms: int | None = 1000, count: int = 10) -> int:
         """Process what is there (reclaimed first, then new); returns entries acknowledged."""
-        done = 0
+        before = self._acked
         self.rt.heartbeats.beat(self.name)
-        own = self.rt.queue.pending_for(self.name) if self._first_step else []
-        self._first_step = False
-        entries = (own + self.rt.queue.reclaim(self.name, self.reclaim_idle_ms)
-                   + self.rt.queue.read(self.name, count=count, block_ms=block_ms))
-        seen: set[str] = set()
-        for entry in entries:
-            if entry.entry_id in seen:
-                continue
-            seen.add(entry.entry_id)
-            if self.handle(entry):
-                self.rt.queue.ack(entry.entry_id)
-                done += 1
-            self.rt.heartbeats.beat(self.name)  # a long batch (Slack pacing) is not silence
-        return done
+        self._fill(block_ms, count)
+        self._lanes.wait()
+        return self._acked - before
 
     def drain(self, block_ms: int = 100) -> int:
         """Process until the stream is empty (demo, tests)."""
-        total = 0
-        while n := self.step(block_ms=block_ms):
-            total += n
-        return total
+        before = self._acked
+        while True:
+            busy = self.in_flight > 0
+            read = self._fill(None if busy else block_ms, max(0, self.window - self.in_flight))
+            if not read and not busy:
+                return self._acked - before
+            if not read:
+                self._lanes.wait(self.in_flight, timeout=0.05)
 
     def run(self, stop: threading.Event, on_tick: Callable[[], None] | None = None) -> None:
-        """Step until `stop` is set; on failure wait (growing pause), never spin or spew."""
+        """Read until `stop` is set; on failure wait (growing pause), never spin or spew."""
         log.info("worker %s consuming mentions", self.name)
         backoff = Backoff()
-        block_ms = min(1000, max(10, int(self.heartbeat_s * 1000)))  # a step per interval at least
-        while not stop.is_set():
+        try:
+            while not stop.is_set():
+                try:
+                    self.rt.heartbeats.beat(self.name)
+                    self._keep_held()
+                    room = self.window - self.in_flight
+                    if room <= 0:
+                        self._lanes.wait(self.window, timeout=0.5)
+                        continue
+                    self._fill(self._block_ms, min(room, READ_BATCH))
+                    if on_tick:
+                        on_tick()
+                except Exception as exc:
+                    pause = backoff.next()
+                    if unreachable(exc):
+                        self.rt.outage.lost(exc)  # one line per outage, no traceback
+                    else:
+                        log.exception("worker step failed; retrying in %.1f s", pause)
+                    stop.wait(pause)
+                    continue
+                backoff.reset()
+                self.rt.outage.ok()
+        finally:
+            self._stop()
+
+    def _fill(self, block_ms: int | None, count: int) -> int:
+        """Read (own pending after a restart, reclaimed, new) into the lanes; returns how many."""
+        own = self.rt.queue.pending_for(self.name) if self._first_step else []
+        self._first_step = False
+        entries = own + self.rt.queue.reclaim(self.name, self.reclaim_idle_ms)
+        if count > 0:
+            entries += self.rt.queue.read(self.name, count=count, block_ms=block_ms)
+        submitted = 0
+        for entry in entries:
+            with self._lock:
+                if entry.entry_id in self._held:
+                    continue  # already in a lane here (reclaimed from ourselves)
+                self._held.add(entry.entry_id)
+            lane = self.lane(entry)
+            if entry.mention is not None:
+                with self._lock:
+                    for ref in (entry.mention.id, entry.mention.conversation_id):
+                        if ref:
+                            self._affinity[(entry.mention.network, ref)] = lane
+            self._lanes.submit(lane, entry)
+            submitted += 1
+        return submitted
+
+    def _serve(self, entry: Entry) -> None:
+        """In the entry's lane: intake (posts queue by the entry's place in the stream), ack."""
+        try:
+            with post_order(entry.entry_id):
+                ok = self.handle(entry)
+            if ok:
+                self.rt.queue.ack(entry.entry_id)
+                with self._lock:
+                    self._acked += 1
+            self.rt.heartbeats.beat(self.name)  # a long batch (Slack pacing) is not silence
+        finally:
+            with self._lock:
+                self._held.discard(entry.entry_id)
+                if entry.mention is not None:
+                    for ref in (entry.mention.id, entry.mention.conversation_id):
+                        if ref:
+                            self._affinity.pop((entry.mention.network, ref), None)
+
+    @property
+    def _block_ms(self) -> int:
+        """How long a read waits for new entries: short enough to touch held entries and to
+        beat the heartbeat in time."""
+        return max(50, min(1000, self.reclaim_idle_ms // 6, int(self.heartbeat_s * 1000)))
+
+    def _keep_held(self) -> None:
+        """Reset the idle time of the entries this worker holds (see the module docstring)."""
+        if time.monotonic() - self._touched < max(self.reclaim_idle_ms / 3000, 0.1):
+            return
+        self._touched = time.monotonic()
+        with self._lock:
+            held = sorted(self._held)
+        if held:
+            self.rt.queue.touch(self.name, held)
+
+    def _stop(self) -> None:
+        """Hand back the entries not started; let the ones being posted finish."""
+        dropped = self._lanes.drop_queued()
+        with self._lock:
+            for entry in dropped:
+                self._held.discard(entry.entry_id)
+        if dropped:
             try:
-                self.step(block_ms=block_ms)
-                if on_tick:
-                    on_tick()
-            except Exception as exc:
-                pause = backoff.next()
-                if unreachable(exc):
-                    self.rt.outage.lost(exc)  # one line per outage, no traceback
-                else:
-                    log.exception("worker step failed; retrying in %.1f s", pause)
-                stop.wait(pause)
-                continue
-            backoff.reset()
-            self.rt.outage.ok()
+                self.rt.queue.touch(self.name, [e.entry_id for e in dropped],
+                                    idle_ms=self.reclaim_idle_ms)
+                log.info("worker %s stopping: %d entries handed back", self.name, len(dropped))
+            except Exception as exc:  # they are reclaimed after reclaim_idle_ms anyway
+                log.warning("could not hand back %d entries (%s)", len(dropped),
+                            type(exc).__name__)
+        if not self._lanes.wait(timeout=STOP_GRACE_S):
+            log.warning("worker %s stopped with posts still in flight", self.name)
 
 
 def _reason(exc: Exception) -> str:

@@ -1,8 +1,14 @@
-"""Posting cards and thread lines to Slack, exactly once.
+"""Posting cards and thread lines to Slack, exactly once, at Slack's pace.
 
 `chat.postMessage` has no idempotency key, so a post that failed with a 5xx or a timeout may
 still have landed. Before posting again we look for our own card in the channel by the item id
 carried in the message metadata, and adopt it if found.
+
+Every post (card, thread line, plain message) is made inside the channel's slot
+(`Pacer.slot`, in production `bot.store.pacing.RedisPacer`): one post per channel in flight
+across all processes, the next one ≥ 1 s after Slack answered the previous one, in arrival
+order. The look for an earlier attempt's card happens inside the slot too, so a second worker
+retrying the same card sees the first one's post once it has landed instead of racing it.
 """
 
 from __future__ import annotations
@@ -10,6 +16,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from typing import Any, Protocol
 
 from slack_sdk import WebClient
@@ -24,8 +31,8 @@ BLOCK_ERRORS = ("invalid_blocks", "invalid_blocks_format", "msg_too_long", "msg_
 
 
 class Pacer(Protocol):
-    def wait(self, channel: str) -> None:
-        """Block until a post into `channel` keeps within ≈1 message/s."""
+    def slot(self, channel: str) -> AbstractContextManager[None]:
+        """Wait for `channel`'s turn; post inside; leaving starts the channel's interval."""
 
 
 class SlackPort(Protocol):
@@ -79,49 +86,53 @@ class WebSlack:
         """Post the card once. `since`: an earlier attempt's time, so look before posting."""
         last: Exception | None = None
         for attempt in range(self.attempts):
-            if since is not None:
+            with self.pacer.slot(channel):
+                if since is not None:
+                    found = self._look_for(item, channel, since)
+                    if found:
+                        log.info("card for #%s already posted, adopting ts", item)
+                        return found
+                since = time.time() if since is None else since
                 try:
-                    found = self.find_card(item, channel, since)
-                except SlackApiError as exc:  # e.g. no channels:history scope: post rather than lose
-                    log.warning("could not look for card #%s: %s", item, exc.response.get("error"))
-                    found = None
-                if found:
-                    log.info("card for #%s already posted, adopting ts", item)
-                    return found
-            self.pacer.wait(channel)
-            since = time.time() if since is None else since
-            try:
-                resp = self.post_client.chat_postMessage(
-                    channel=channel, text=text, blocks=blocks or None, metadata=metadata,
-                    unfurl_links=False, unfurl_media=False,
-                )
-                return str(resp["ts"])
-            except SlackApiError as exc:
-                status = exc.response.status_code
-                if status < 500 and exc.response.get("error") in BLOCK_ERRORS and blocks:
-                    log.warning("card #%s refused (%s): posting it as plain text", item,
-                                exc.response.get("error"))
-                    blocks = []  # the text fallback still carries the item number
-                    continue
-                if status < 500:
-                    raise
-                last = exc
-            except OSError as exc:  # timeouts, resets: the post may or may not have landed
-                last = exc
+                    resp = self.post_client.chat_postMessage(
+                        channel=channel, text=text, blocks=blocks or None, metadata=metadata,
+                        unfurl_links=False, unfurl_media=False,
+                    )
+                    return str(resp["ts"])
+                except SlackApiError as exc:
+                    status = exc.response.status_code
+                    if status < 500 and exc.response.get("error") in BLOCK_ERRORS and blocks:
+                        log.warning("card #%s refused (%s): posting it as plain text", item,
+                                    exc.response.get("error"))
+                        blocks = []  # the text fallback still carries the item number
+                        continue
+                    if status < 500:
+                        raise
+                    last = exc
+                except OSError as exc:  # timeouts, resets: the post may or may not have landed
+                    last = exc
             self.sleep(min(2 ** attempt, 8))
         assert last is not None
         raise last
+
+    def _look_for(self, item: int, channel: str, since: float) -> str | None:
+        """`find_card`, or None when Slack will not let us look."""
+        try:
+            return self.find_card(item, channel, since)
+        except SlackApiError as exc:  # e.g. no channels:history scope: post rather than lose
+            log.warning("could not look for card #%s: %s", item, exc.response.get("error"))
+            return None
 
     def update_card(self, channel: str, ts: str, blocks: list[dict[str, Any]], text: str) -> None:
         self.client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
 
     def post_thread(self, channel: str, thread_ts: str, text: str | Callable[[], str]) -> str:
-        self.pacer.wait(channel)
-        resp = self.post_client.chat_postMessage(
-            channel=channel, thread_ts=thread_ts, text=text() if callable(text) else text,
-            unfurl_links=False,
-            unfurl_media=False,
-        )
+        with self.pacer.slot(channel):
+            resp = self.post_client.chat_postMessage(
+                channel=channel, thread_ts=thread_ts, text=text() if callable(text) else text,
+                unfurl_links=False,
+                unfurl_media=False,
+            )
         return str(resp["ts"])
 
     def publish_home(self, user: str, view: dict[str, Any]) -> None:
@@ -129,5 +140,5 @@ class WebSlack:
 
     def post_message(self, channel: str, text: str) -> str:
         """A plain message (summary, lead pings outside a thread)."""
-        self.pacer.wait(channel)
-        return str(self.post_client.chat_postMessage(channel=channel, text=text)["ts"])
+        with self.pacer.slot(channel):
+            return str(self.post_client.chat_postMessage(channel=channel, text=text)["ts"])

@@ -65,8 +65,19 @@ def counts(day: str) -> str:
 
 
 def pace(channel: str) -> str:
-    """STRING with PX TTL: the last post time into a channel (≈1 message/s per channel)."""
+    """STRING with PX TTL: a channel's slot: `post:<token>` while a post is in flight, then
+    `cool` for the interval after Slack answered (≈1 message/s per channel)."""
     return f"{PREFIX}pace:{channel}"
+
+
+def pace_line(channel: str) -> str:
+    """ZSET waiter token -> place in line (stream entry order): who posts next into a channel."""
+    return f"{PREFIX}pace:{channel}:line"
+
+
+def pace_seen(channel: str) -> str:
+    """ZSET waiter token -> last time it asked (ms): waiters of dead processes leave the line."""
+    return f"{PREFIX}pace:{channel}:seen"
 
 
 def checkpoint(source: str, name: str) -> str:

@@ -1,31 +1,161 @@
-"""Per-channel pacing shared by every process: at most one post per channel per interval."""
+"""Per-channel pacing shared by every process: Slack's ≈1 post per second per channel, no 429s.
+
+Slack answers a second `chat.postMessage` into a channel within about a second of the previous
+one with 429 and a Retry-After penalty. Every post into a channel (card, thread line, summary,
+lead ping; in any worker or web process) therefore takes the channel's **slot** first:
+
+    with pacer.slot(channel):
+        client.chat_postMessage(...)
+
+- **One post in flight per channel**, across all processes: taking the slot sets
+  `at:pace:<channel>` to `post:<token>` with a lease (`lease_ms`, 30 s: a process killed while
+  posting blocks the channel that long at most).
+- **The interval runs from Slack's answer**: leaving the slot turns the key into `cool` for
+  `interval_ms` (1 s). The next post is sent at least 1 s after the previous one was *answered*,
+  so it reaches Slack at least 1 s after the previous one arrived, however late that request
+  was delivered: a limiter as strict as Slack's never sees two posts within a second, on a
+  busy machine too. The price is one round trip per post: ≈ 1 s + a few ms per post on a LAN,
+  1 s + Slack's answer time (≈ 0.1 s) from far away.
+- **In arrival order**: posters waiting for a channel queue in `at:pace:<channel>:line` (a
+  sorted set) and the slot goes to the first of them, so a channel's cards appear in the order
+  their mentions arrived, whichever worker holds them. A card's place is its stream entry id
+  (set around the intake with `post_order(entry_id)`: epoch ms × 1000 + sequence). Any other
+  post (timer warnings and breaches, thread lines of agents' actions, the summary) goes before
+  the waiting cards, in the order asked (its place is the epoch ms it asked, a smaller number):
+  such posts are few and someone waits for them, while a burst's cards may fill a channel for
+  minutes; they still take the channel's slot, so the 1 post/s budget is shared.
+- **Waiting**: waiters sleep exactly until the cool-down ends (nobody can post before) and look
+  again every `poll_ms` while a post is in flight. A poster that finds the channel free waits
+  `gather_ms` (20 ms) once, so that an earlier entry another worker is just reaching still
+  goes first. A waiter that stopped asking for `stale_ms` (its process died) leaves the line.
+- A slot is never waited for longer than `max_wait_s`: then the post goes out unpaced and the
+  Slack client's own 429 handling (Retry-After) takes over.
+
+Time is Redis's: TTLs and `TIME` in the scripts, so clocks of the worker hosts do not matter.
+"""
 
 from __future__ import annotations
 
+import logging
 import time
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 import redis
 
 from bot.store import keys
 
+log = logging.getLogger(__name__)
+
+_TAKE = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local order = ARGV[2]
+if order == '' then order = string.format('%.0f', now) end
+redis.call('ZADD', KEYS[2], 'NX', order, ARGV[1])
+redis.call('ZADD', KEYS[3], now, ARGV[1])
+local stale = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf',
+                         string.format('%.0f', now - tonumber(ARGV[4])))
+for _, gone in ipairs(stale) do
+  redis.call('ZREM', KEYS[2], gone)
+  redis.call('ZREM', KEYS[3], gone)
+end
+redis.call('PEXPIRE', KEYS[2], ARGV[6])
+redis.call('PEXPIRE', KEYS[3], ARGV[6])
+local first = redis.call('ZRANGE', KEYS[2], 0, 0)[1]
+local left = redis.call('PTTL', KEYS[1])
+if left < 0 then
+  if first ~= ARGV[1] then return tonumber(ARGV[5]) end
+  if tonumber(ARGV[7]) > 0 then return tonumber(ARGV[7]) end
+  redis.call('SET', KEYS[1], 'post:' .. ARGV[1], 'PX', ARGV[3])
+  redis.call('ZREM', KEYS[2], ARGV[1])
+  redis.call('ZREM', KEYS[3], ARGV[1])
+  return 0
+end
+if redis.call('GET', KEYS[1]) == 'cool' then
+  return math.max(left, 1)
+end
+return math.max(math.min(left, tonumber(ARGV[5])), 1)
+"""
+
+_LEAVE_SLOT = """
+if redis.call('GET', KEYS[1]) == 'post:' .. ARGV[1] then
+  redis.call('SET', KEYS[1], 'cool', 'PX', ARGV[2])
+  return 1
+end
+return 0
+"""
+
+_order: ContextVar[str] = ContextVar("post_order", default="")
+
+
+def order_of(entry_id: str) -> str:
+    """The place in line of a stream entry id `<ms>-<seq>`: epoch ms × 1000 + sequence."""
+    ms, _, seq = entry_id.partition("-")
+    return str(int(ms) * 1000 + min(int(seq or 0), 999))
+
+
+@contextmanager
+def post_order(entry_id: str) -> Iterator[None]:
+    """Posts made inside (in this thread) queue by the stream entry `entry_id`'s arrival."""
+    token = _order.set(order_of(entry_id))
+    try:
+        yield
+    finally:
+        _order.reset(token)
+
 
 class RedisPacer:
-    """Owns `at:pace:*`. `wait(channel)` returns once this process may post into `channel`."""
+    """Owns `at:pace:*`. `slot(channel)`: post inside it (see the module docstring)."""
 
     def __init__(self, r: redis.Redis, interval_ms: int = 1000,
-                 sleep: Callable[[float], None] = time.sleep, max_wait_s: float = 60.0) -> None:
+                 sleep: Callable[[float], None] = time.sleep, max_wait_s: float = 120.0,
+                 lease_ms: int = 30_000, poll_ms: int = 50, stale_ms: int = 5000,
+                 gather_ms: int = 20) -> None:
         self.r = r
         self.interval_ms = interval_ms
         self.sleep = sleep
         self.max_wait_s = max_wait_s
+        self.lease_ms, self.poll_ms, self.stale_ms = lease_ms, poll_ms, stale_ms
+        self.gather_ms = gather_ms
+        self._take = r.register_script(_TAKE)
+        self._leave = r.register_script(_LEAVE_SLOT)
 
-    def wait(self, channel: str) -> None:
+    @contextmanager
+    def slot(self, channel: str) -> Iterator[None]:
+        """Wait for `channel`'s turn, hold it while the body posts, then start the interval."""
+        token = uuid.uuid4().hex
+        held = self._wait(channel, token)
+        try:
+            yield
+        finally:
+            if held:
+                try:
+                    self._leave(keys=[keys.pace(channel)], args=[token, self.interval_ms])
+                except redis.RedisError as exc:  # the lease runs out by itself
+                    log.warning("could not leave the slot of %s (%s)", channel,
+                                type(exc).__name__)
+
+    def _wait(self, channel: str, token: str) -> bool:
+        line, seen = keys.pace_line(channel), keys.pace_seen(channel)
+        keep_ms = max(self.lease_ms, self.stale_ms) * 2
         waited = 0.0
-        while not self.r.set(keys.pace(channel), "1", nx=True, px=self.interval_ms):
+        gather = self.gather_ms
+        while True:
+            left = int(self._take(
+                keys=[keys.pace(channel), line, seen],
+                args=[token, _order.get(), self.lease_ms, self.stale_ms, self.poll_ms, keep_ms,
+                      gather]))
+            gather = 0
+            if left <= 0:
+                return True
             if waited >= self.max_wait_s:
-                return  # never block forever: Slack's own 429 handling takes over
-            left = self.r.pttl(keys.pace(channel))
-            step = max(0.01, min(left / 1000 if left > 0 else 0.05, 1.0))
+                log.warning("no slot in %s after %.0f s: posting unpaced", channel, waited)
+                self.r.zrem(line, token)
+                self.r.zrem(seen, token)
+                return False
+            step = left / 1000
             self.sleep(step)
             waited += step

@@ -3,7 +3,8 @@
 `enqueue` marks (network, id) seen and appends to the stream in one Lua call, so a mention is
 either queued exactly once or not at all. Workers read with XREADGROUP and acknowledge an entry
 only after its card is posted and recorded; entries of a crashed worker are reclaimed with
-XAUTOCLAIM after `min_idle_ms`.
+XAUTOCLAIM after `min_idle_ms`. A worker that holds entries longer (queued behind a busy
+channel) keeps them with `touch`, which resets their idle time while they are still its own.
 
 A Redis restarted without persistence comes back without the stream and its group: every group
 command then fails with NOGROUP. The queue recreates both (`ensure_group`) and retries once, so
@@ -44,6 +45,21 @@ return false
 """
 
 
+# ARGV: group, consumer, idle ms, entry ids. Only entries still pending for `consumer` are
+# touched (never one another worker reclaimed meanwhile); JUSTID: the delivery count stays.
+_TOUCH = """
+local n = 0
+for i = 4, #ARGV do
+  local mine = redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[i], ARGV[i], 1, ARGV[2])
+  if #mine == 1 then
+    redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], 0, ARGV[i], 'IDLE', ARGV[3], 'JUSTID')
+    n = n + 1
+  end
+end
+return n
+"""
+
+
 @dataclass(frozen=True)
 class Entry:
     entry_id: str
@@ -58,6 +74,7 @@ class MentionQueue:
     def __init__(self, r: redis.Redis) -> None:
         self.r = r
         self._enqueue = r.register_script(_ENQUEUE)
+        self._touch = r.register_script(_TOUCH)
 
     def enqueue(self, mention: Mention) -> bool:
         """Queue `mention`; False if the same network + id was accepted before."""
@@ -97,6 +114,20 @@ class MentionQueue:
             keys.MENTION_GROUP, consumer, {keys.MENTION_STREAM: "0"}, count=count
         )))
         return list(self._entries(res[0][1] if res else []))
+
+    def touch(self, consumer: str, entry_ids: list[str], idle_ms: int = 0) -> int:
+        """Set the idle time of `consumer`'s pending `entry_ids` (those still its own).
+
+        `idle_ms=0` keeps entries a live worker still holds from being reclaimed; a large
+        `idle_ms` hands entries it will not process (it is stopping) to the other workers now.
+        Returns how many were touched.
+        """
+        touched = 0
+        for start in range(0, len(entry_ids), 200):
+            touched += int(self._touch(keys=[keys.MENTION_STREAM],
+                                       args=[keys.MENTION_GROUP, consumer, idle_ms,
+                                             *entry_ids[start:start + 200]]))
+        return touched
 
     def deliveries(self, entry_id: str) -> int:
         """How often the group has handed out this entry (1 on the first read)."""

@@ -3,23 +3,44 @@
 Point ``slack_sdk.WebClient(base_url=slack.base_url)`` at it. Answers follow Slack's shapes:
 HTTP 200 with ``{"ok": false, "error": ...}`` for API errors, HTTP 429 with ``Retry-After``
 for rate limits. ``response_url`` posts are accepted on ``/response_url/<id>``.
+
+Strict channel rate (``SlackAPI(strict_rate=1.0)`` or ``enforce_channel_rate(1.0)``): a
+``chat.postMessage`` into a channel (top level or in a thread) less than ``1 / rate`` seconds
+after the previous accepted one in that channel is answered 429 with ``Retry-After`` (whole
+seconds, as Slack sends it) and stores nothing. Slack documents "1 message per second per
+channel, short bursts allowed"; this limiter allows no burst at all, so it is at least as strict
+as Slack. Accepted posts are recorded with their time (``accepted_posts``), refusals counted
+(``rate_limited``).
 """
 
 from __future__ import annotations
 
 import copy
 import itertools
+import math
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from .base import Call, Emulator, Failure, Response
 
-__all__ = ["SlackAPI"]
+__all__ = ["AcceptedPost", "SlackAPI"]
 
 RESPONSE_URL_PREFIX = "/response_url/"
 RESPONSE_URL_MAX_USES = 5  # Slack: a response_url works up to 5 times within 30 minutes
+
+
+@dataclass(frozen=True)
+class AcceptedPost:
+    """One ``chat.postMessage`` the emulator stored: when (epoch s, real time), where, what."""
+
+    at: float
+    channel: str
+    ts: str
+    thread_ts: str | None
+    metadata: dict[str, Any] | None
 
 
 def _ok(**fields: Any) -> Response:
@@ -50,6 +71,7 @@ class SlackAPI(Emulator):
         token_prefixes: tuple[str, ...] = ("xoxb-", "xoxp-"),
         ts_base: int = 1764000000,
         clock: Callable[[], float] = time.time,
+        strict_rate: float | None = None,
     ) -> None:
         super().__init__(clock=clock)
         self.team_id, self.team = team_id, team
@@ -67,6 +89,11 @@ class SlackAPI(Emulator):
         self._users: dict[str, dict[str, Any]] = {}
         self._usergroups: dict[str, list[str]] = {}
         self._responses: dict[str, list[dict[str, Any]]] = {}
+        self._min_gap: float | None = None  # seconds between posts into one channel
+        self._last_post: dict[str, float] = {}  # channel -> monotonic time of the last accepted
+        self._accepted: list[AcceptedPost] = []
+        self._rate_limited = 0
+        self.enforce_channel_rate(strict_rate)
 
     # -- URLs ------------------------------------------------------------------------------
     @property
@@ -104,6 +131,16 @@ class SlackAPI(Emulator):
         """Register a user group (``S...``) for ``usergroups.users.list``."""
         with self._state_lock:
             self._usergroups[usergroup_id] = list(user_ids)
+
+    def enforce_channel_rate(self, per_second: float | None = 1.0) -> None:
+        """Answer 429 to a post into a channel within ``1 / per_second`` s of the previous one.
+
+        Top-level posts and thread replies count alike; the gap is measured on the real
+        (monotonic) clock when the request is handled, whatever ``set_now`` froze. None turns
+        the limit off.
+        """
+        with self._state_lock:
+            self._min_gap = None if not per_second else 1.0 / per_second
 
     def expire_trigger(self, trigger_id: str) -> None:
         """Make ``views.open``/``views.push`` with this trigger answer ``expired_trigger_id``."""
@@ -152,6 +189,18 @@ class SlackAPI(Emulator):
         with self._state_lock:
             view = self._home_views.get(user_id)
             return copy.deepcopy(view) if view else None
+
+    def accepted_posts(self, channel: str | None = None) -> list[AcceptedPost]:
+        """Every stored ``chat.postMessage`` (optionally in one channel), oldest first."""
+        with self._state_lock:
+            return [copy.deepcopy(p) for p in self._accepted
+                    if channel is None or p.channel == channel]
+
+    @property
+    def rate_limited(self) -> int:
+        """How many posts the strict channel rate answered with 429."""
+        with self._state_lock:
+            return self._rate_limited
 
     def responses(self, response_id: str = "1") -> list[dict[str, Any]]:
         """Bodies posted to ``response_url(response_id)``, oldest first."""
@@ -250,6 +299,9 @@ class SlackAPI(Emulator):
         thread_ts = params.get("thread_ts") or None
         if thread_ts is not None and thread_ts not in stored:
             return _error("thread_not_found")  # stricter than Slack, to catch wrong thread ids
+        limited = self._over_rate(channel)
+        if limited is not None:
+            return limited
         ts = self._next_ts()
         message: dict[str, Any] = {
             "type": "message", "user": self.bot_user_id, "bot_id": self.bot_id,
@@ -269,7 +321,22 @@ class SlackAPI(Emulator):
             if self.bot_user_id not in parent["reply_users"]:
                 parent["reply_users"].append(self.bot_user_id)
         stored[ts] = message
+        self._accepted.append(AcceptedPost(time.time(), channel, ts, thread_ts,
+                                           copy.deepcopy(message.get("metadata"))))
         return _ok(channel=channel, ts=ts, message=copy.deepcopy(message))
+
+    def _over_rate(self, channel: str) -> Response | None:
+        """The 429 for a post that comes too soon after the channel's previous one, else None."""
+        now = time.monotonic()
+        if self._min_gap is not None:
+            last = self._last_post.get(channel)
+            if last is not None and now - last < self._min_gap:
+                self._rate_limited += 1
+                wait = max(1, math.ceil(self._min_gap - (now - last)))
+                return Response(429, {"ok": False, "error": "ratelimited"},
+                                {"Retry-After": str(wait)})
+        self._last_post[channel] = now
+        return None
 
     def _find(self, params: dict[str, Any], ts_field: str = "ts") -> dict[str, Any] | None:
         channel = self._conversation(str(params.get("channel", "")))

@@ -1,0 +1,259 @@
+"""Posting at Slack's ceiling (issue 11, part 4): cards for different channels do not wait
+behind one another, against a Slack stand-in as strict as Slack (1 post/s per channel, 429 +
+Retry-After otherwise), with one and with three workers; nothing posted twice, nothing lost,
+each channel's cards in arrival order; thread posts share the channel's budget."""
+
+from __future__ import annotations
+
+import itertools
+import threading
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from bot.config import config_from_dict
+from bot.entry.runtime import Runtime, build_runtime
+from bot.entry.worker import Worker
+from bot.models import parse_mention
+from bot.settings import Settings
+from bot.store import keys
+from bot.store.pacing import RedisPacer, post_order
+from tests.emulators import SlackAPI
+from tests.harness import mention, wait_for
+from tests.support.burst import burst_config, burst_mentions, report, without_channel
+
+
+@pytest.fixture
+def strict_slack() -> Iterator[SlackAPI]:
+    with SlackAPI(strict_rate=1.0) as emulator:
+        yield emulator
+
+
+def runtime(redis_url: str, slack: SlackAPI) -> Runtime:
+    settings = Settings(slack_bot_token="xoxb-test-token", slack_api_url=slack.base_url,
+                        redis_url=redis_url)
+    return build_runtime(settings, config_from_dict(burst_config()))
+
+
+class Running:
+    """Workers consuming in threads (`Worker.run`, as `python -m bot worker` does)."""
+
+    def __init__(self, workers: list[Worker]) -> None:
+        self.workers, self.stop = workers, threading.Event()
+        self.threads = [threading.Thread(target=w.run, args=(self.stop,), daemon=True)
+                        for w in workers]
+        for t in self.threads:
+            t.start()
+
+    def close(self) -> None:
+        self.stop.set()
+        for t in self.threads:
+            t.join(40)
+
+
+def enqueue(rt: Runtime, mentions: list[dict]) -> float:
+    started = time.time()
+    for m in mentions:
+        assert rt.queue.enqueue(parse_mention(without_channel(m)))
+    return started
+
+
+@pytest.mark.parametrize("workers", [1, 3])
+def test_a_burst_over_four_channels_posts_at_the_ceiling(redis_url: str, strict_slack: SlackAPI,
+                                                         workers: int) -> None:
+    rts = [runtime(redis_url, strict_slack) for _ in range(workers)]
+    mentions = burst_mentions(40, channels=4)  # 10 cards per channel: Slack's ceiling is 10 s
+    running = Running([Worker(rt, name=f"w{i}") for i, rt in enumerate(rts)])
+    try:
+        started = enqueue(rts[0], mentions)
+        wait_for(lambda: report(strict_slack, mentions, started).cards >= 40, 20, "40 cards")
+        time.sleep(1.2)  # a duplicate would arrive here
+    finally:
+        running.close()
+    got = report(strict_slack, mentions, started)
+    assert (got.cards, got.duplicates, got.lost, got.misrouted) == (40, 0, 0, 0)
+    assert got.rate_limited == 0
+    assert got.inversions == 0  # each channel's cards in the order the mentions arrived
+    assert got.elapsed_s <= 12.5, got  # ceiling: 10 s
+    assert rts[0].queue.backlog() == 0
+    for m in mentions:  # each card recorded on its item, once
+        number = rts[0].items.number_for_mention("twitter", m["id"])
+        item = rts[0].items.get(number)
+        assert item is not None and item.card_ts
+        assert strict_slack.message(m["channel"], item.card_ts)["metadata"]["event_payload"][
+            "mention_id"] == m["id"]
+
+
+def test_thread_posts_share_the_channel_budget_and_follow_ups_wait_for_their_card(
+        redis_url: str, strict_slack: SlackAPI) -> None:
+    rt = runtime(redis_url, strict_slack)
+    festnetz = "Seit drei Tagen kein Internet, eine Katastrophe!"
+    before = [mention(mid=f"30{i}", text=festnetz, author=f"80{i}") for i in range(3)]
+    parent = mention(mid="400", text=festnetz, author="900")
+    # the follow-up's own words would route to C0MOBIL: it must still wait for its card
+    child = mention(mid="401", text="Und das Handy hat auch kein Netz, Frechheit!",
+                    author="900", in_reply_to="400")
+    later = [mention(mid=f"50{i}", text=festnetz, author=f"81{i}") for i in range(2)]
+    running = Running([Worker(rt, name="w")])
+    try:
+        for m in [*before, parent, child, *later]:
+            assert rt.queue.enqueue(parse_mention(m))
+        wait_for(lambda: len(strict_slack.accepted_posts("C0FESTNETZ")) >= 7, 15, "7 posts")
+        time.sleep(1.2)
+    finally:
+        running.close()
+    assert strict_slack.rate_limited == 0
+    posts = strict_slack.accepted_posts("C0FESTNETZ")
+    assert len(posts) == 7 and not strict_slack.accepted_posts("C0MOBIL")
+    gaps = [b.at - a.at for a, b in itertools.pairwise(posts)]
+    assert min(gaps) >= 1.0  # thread line and cards: one budget
+    card = rt.items.get(rt.items.number_for_mention("twitter", "400"))
+    assert card is not None
+    thread = strict_slack.thread("C0FESTNETZ", card.card_ts)
+    assert len(thread) == 1 and "Handy" in thread[0]["text"]
+    mids = [p.metadata["event_payload"]["mention_id"] for p in posts if p.metadata]
+    assert mids == ["300", "301", "302", "400", "500", "501"]
+
+
+def test_the_channel_slot_goes_in_arrival_order_across_workers(redis_url: str) -> None:
+    import redis
+
+    r = redis.Redis.from_url(redis_url, decode_responses=True)
+    pacer = RedisPacer(r, interval_ms=300)
+    now_ms = int(time.time() * 1000)
+    posted: list[str] = []
+
+    def post(name: str, entry_id: str | None, delay: float) -> None:
+        time.sleep(delay)
+        if entry_id is None:  # a timer or an agent's thread line: before the waiting cards
+            with pacer.slot("C1"):
+                posted.append(name)
+        else:
+            with post_order(entry_id), pacer.slot("C1"):
+                posted.append(name)
+
+    arrivals = (("entry 3", f"{now_ms + 60_000}-0", 0.0),
+                ("entry 2", f"{now_ms - 5000}-3", 0.03),
+                ("timer line", None, 0.06),
+                ("entry 1", f"{now_ms - 5000}-1", 0.09),
+                ("thread line", None, 0.12))
+    with pacer.slot("C1"):  # the channel is busy while they all arrive, in this order
+        threads = [threading.Thread(target=post, args=a) for a in arrivals]
+        for t in threads:
+            t.start()
+        time.sleep(0.25)
+    for t in threads:
+        t.join(5)
+    assert posted == ["timer line", "thread line", "entry 1", "entry 2", "entry 3"]
+    t0 = time.monotonic()
+    with pacer.slot("C1"):
+        waited = time.monotonic() - t0
+    assert 0.2 <= waited < 1.0  # the interval after the last post, nothing more
+
+
+def test_a_waiter_whose_process_died_leaves_the_line(redis_url: str) -> None:
+    import redis
+
+    r = redis.Redis.from_url(redis_url, decode_responses=True)
+    pacer = RedisPacer(r, interval_ms=100, stale_ms=400)
+    # a dead process: first in line (earliest entry), never asks again
+    r.zadd(keys.pace_line("C1"), {"dead": 1})
+    r.zadd(keys.pace_seen("C1"), {"dead": int(time.time() * 1000)})
+    t0 = time.monotonic()
+    with post_order("5000-0"), pacer.slot("C1"):
+        waited = time.monotonic() - t0
+    assert 0.3 <= waited < 1.5
+    assert r.zcard(keys.pace_line("C1")) == 0
+
+
+def test_entries_waiting_for_their_channel_are_not_reclaimed_by_another_worker(
+        redis_url: str, strict_slack: SlackAPI) -> None:
+    rt, other_rt = runtime(redis_url, strict_slack), runtime(redis_url, strict_slack)
+    text = "Seit drei Tagen kein Internet, eine Katastrophe!"
+    for i in range(6):  # one channel: about 5 s of posting, longer than the reclaim idle time
+        assert rt.queue.enqueue(parse_mention(mention(mid=f"60{i}", text=text, author=f"6{i}")))
+    holder = Worker(rt, name="holder", reclaim_idle_ms=1500)
+    other = Worker(other_rt, name="other", reclaim_idle_ms=1500)
+    handled: dict[str, list[str]] = {"holder": [], "other": []}
+    for w in (holder, other):
+        def spy(entry, w=w, inner=w.handle):
+            handled[w.name].append(entry.entry_id)
+            return inner(entry)
+        w.handle = spy  # type: ignore[method-assign]
+    running = Running([holder])
+    try:
+        wait_for(lambda: holder.in_flight == 6, 5, "holder holds all six")
+        running_other = Running([other])
+        try:
+            wait_for(lambda: len(strict_slack.accepted_posts("C0FESTNETZ")) == 6, 15, "6 cards")
+        finally:
+            running_other.close()
+    finally:
+        running.close()
+    assert len(handled["holder"]) == 6 and handled["other"] == []
+    assert strict_slack.rate_limited == 0 and rt.queue.backlog() == 0
+
+
+def test_a_stopping_worker_hands_its_waiting_entries_to_the_others_at_once(
+        redis_url: str, strict_slack: SlackAPI) -> None:
+    rt = runtime(redis_url, strict_slack)
+    text = "Seit drei Tagen kein Internet, eine Katastrophe!"
+    mentions = [mention(mid=f"70{i}", text=text, author=f"7{i}") for i in range(5)]
+    for m in mentions:
+        assert rt.queue.enqueue(parse_mention(m))
+    running = Running([Worker(rt, name="leaving")])
+    try:
+        wait_for(lambda: strict_slack.accepted_posts("C0FESTNETZ"), 5, "first card")
+    finally:
+        running.close()  # SIGTERM: stop reading, hand back, finish what is being posted
+    left = 5 - len(strict_slack.accepted_posts("C0FESTNETZ"))
+    assert left > 0
+    rescuer = Worker(runtime(redis_url, strict_slack), name="rescuer")  # reclaims after 60 s
+    assert rescuer.drain() == left  # ... but handed-back entries at once
+    cards = [p.metadata["event_payload"]["mention_id"]
+             for p in strict_slack.accepted_posts("C0FESTNETZ")]
+    assert sorted(cards) == sorted(m["id"] for m in mentions)  # each once
+    assert strict_slack.rate_limited == 0
+
+
+def test_lanes_run_each_lane_in_order_and_lanes_side_by_side_on_bounded_threads() -> None:
+    from bot.entry.lanes import Lanes
+
+    done: list[tuple[str, int]] = []
+    running: set[str] = set()
+    most = [0]
+    lock = threading.Lock()
+
+    def job(item: tuple[str, int]) -> None:
+        with lock:
+            assert item[0] not in running  # one job per lane at a time
+            running.add(item[0])
+            most[0] = max(most[0], len(running))
+        time.sleep(0.1)
+        with lock:
+            running.discard(item[0])
+            done.append(item)
+
+    lanes: Lanes[tuple[str, int]] = Lanes(job, threads=3, idle_s=0.5)
+    t0 = time.monotonic()
+    for i in range(4):
+        for lane in "ABCD":
+            lanes.submit(lane, (lane, i))
+    assert lanes.wait(timeout=5)
+    took = time.monotonic() - t0
+    assert most[0] == 3  # bounded, and used
+    assert 4 * 4 * 0.1 / 3 <= took < 1.2  # side by side, not 1.6 s one after another
+    for lane in "ABCD":
+        assert [i for name, i in done if name == lane] == [0, 1, 2, 3]
+    for i in range(3):
+        lanes.submit("A", ("A", 10 + i))
+    time.sleep(0.05)
+    assert lanes.drop_queued() == [("A", 11), ("A", 12)]  # the first is running
+    assert lanes.wait(timeout=2) and done[-1] == ("A", 10)
+    inline: list[tuple[str, int]] = []
+    now_lanes: Lanes[tuple[str, int]] = Lanes(inline.append, threads=0)
+    for item in (("B", 0), ("A", 0), ("B", 1)):
+        now_lanes.submit(item[0], item)
+        assert inline[-1] == item  # threads=0: run at once, in the caller's thread
+    assert len(now_lanes) == 0 and now_lanes.wait(timeout=0)
