@@ -6,6 +6,7 @@ Real web app with signed Slack requests, real redis-server, the Slack and X emul
 from __future__ import annotations
 
 import itertools
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -58,10 +59,14 @@ def incident_cards(desk: DeskHarness, channel: str = "C0FESTNETZ") -> list[dict[
 
 
 def answer_all(desk: DeskHarness, rounds: int = 50) -> None:
+    """Run the worker's `answers` job until nothing is queued (or `rounds` are up)."""
     for _ in range(rounds):
         sent = desk.rt.desk.incidents.send_answers("test-worker", batch=50)
-        if not sent and not desk.rt.redis.xpending("at:stream:answers", "answer-workers")["pending"]:
+        pending = desk.rt.redis.xpending("at:stream:answers", "answer-workers")["pending"]
+        if not sent and not pending:
             return
+        if not sent:
+            time.sleep(0.05)  # a network asked us to wait
 
 
 def test_a_storm_becomes_one_incident_and_unrelated_complaints_keep_their_cards(desk) -> None:
@@ -243,3 +248,53 @@ def test_answers_survive_a_worker_killed_half_way_none_twice_none_skipped(
     uncertain = [m for m in r.zrange(f"at:incident:{number}:members", 0, -1)
                  if r.hget(f"at:item:{m}", "answer_failed")]
     assert len(uncertain) <= 1  # at most the one in flight when the worker died: listed
+
+
+# ----- an outage storm against a Slack as strict as Slack: 1 post/s per channel ----------------
+OTHER_FESTNETZ = ["Mein Router ist nach dem Update kaputt, unglaublich.",
+                  "Glasfaser-Anschluss seit Monaten versprochen und nichts passiert, eine Zumutung.",
+                  "Festnetz-Rechnung doppelt abgebucht, das ist Betrug!",
+                  "DSL-Vertrag gekündigt und trotzdem weiter abgebucht. Ärgerlich!",
+                  "Der Techniker für meinen Festnetzanschluss ist zum dritten Mal nicht gekommen, "
+                  "Frechheit."]
+
+
+def test_150_complaints_about_one_outage_make_one_card_and_one_answer_each(desk) -> None:
+    desk.slack.enforce_channel_rate(1.0)  # a second post within 1 s of the last: 429
+    complaints = list(storm(150))
+    others = [mention(mid=f"18700000000000000{i}", text=t, author=str(950 + i))
+              for i, t in enumerate(OTHER_FESTNETZ)]
+    started = time.monotonic()
+    for k in range(0, 150, 15):  # 150 + 5 within 15 s, the unrelated ones in between
+        batch = complaints[k:k + 15] + ([others[k // 30]] if k % 30 == 0 else [])
+        assert desk.ingest(*batch).status_code == 200
+        desk.process()
+    assert time.monotonic() - started < 60
+    posts = top_level(desk)
+    assert len(posts) <= 20, len(posts)
+    (card,) = incident_cards(desk)
+    number = card["metadata"]["event_payload"]["item"]
+    assert desk.rt.desk.incidents.store.member_count(number) == 150
+    for m in others:  # the unrelated ones keep cards of their own
+        item = desk.rt.items.get(desk.rt.items.number_for_mention("twitter", m["id"]))
+        assert item.incident is None and item.card_ts
+
+    desk.run_command("/claim", str(number), AGENT_A, channel="C0FESTNETZ")
+    # X allows 100 posts per 15 minutes here: the other 50 wait for the next window
+    desk.x.set_rate_limit("POST /2/tweets", 100)
+    desk.rt.desk.incidents.retry_after_s = 0.2
+    assert "150 Meldungen" in desk.run_command("/reply", f"{number} :stoerung", AGENT_A,
+                                               channel="C0FESTNETZ")
+    answer_all(desk, rounds=20)
+    assert len(desk.x.posted) == 100  # the rest queued, none dropped, none failed
+    assert desk.rt.desk.publisher.incidents.view(desk.rt.items.get(number)).failed == []
+    desk.x.set_now(time.time() + 16 * 60)  # X's next window
+    answer_all(desk, rounds=100)
+    forms = set()
+    for m in complaints:
+        item = desk.rt.items.get(desk.rt.items.number_for_mention("twitter", m["id"]))
+        (reply,) = desk.x.replies_to(m["id"])  # once each, in reply to its own post
+        form = "du" if item.address == "du" else "sie"
+        forms.add(form)
+        assert reply["text"] == STOERUNG[form].format(name=m["author"]["name"]) + " ^AB"
+    assert forms == {"du", "sie"} and len(desk.x.posted) == 150

@@ -79,6 +79,7 @@ class Incidents:
         self.publisher, self.timers, self.now = publisher, timers, now
         self.storm = config.storm
         self._blocked: dict[str, float] = {}  # network -> monotonic time it may be called again
+        self.retry_after_s = RETRY_AFTER_S
 
     # ----- intake ---------------------------------------------------------------------------
     def place(self, item: Item) -> int | None:
@@ -301,7 +302,7 @@ class Incidents:
         except (NetworkError, KeyError) as exc:
             self.queue.not_sending(member.number)  # refused: nothing went out
             if isinstance(exc, NetworkError) and exc.retryable:
-                self._blocked[network] = time.monotonic() + RETRY_AFTER_S
+                self._blocked[network] = time.monotonic() + self.retry_after_s
                 return None
             reason = exc.reason if isinstance(exc, NetworkError) else "no_network"
             self._failed(job, member, reason)
