@@ -13,6 +13,7 @@ from bot.slack.views import (
     DRAFT_ACTION,
     DRAFT_BLOCK,
     TEMPLATE_ACTION,
+    members_modal,
     next_draft_block,
     noreply_modal,
     reply_form,
@@ -67,6 +68,18 @@ def register(app: App, desk: Desk) -> None:
                                          item_args(incident).number)
 
         run_action(respond, lang, "/claim", call)
+
+    @app.action("incident_members")
+    def incident_members(ack: Ack, body: dict[str, Any], respond: Respond,
+                         client: WebClient) -> None:
+        ack()
+
+        def open_modal() -> None:
+            incident, members = desk.incidents.members_for(_user(body), _number(body))
+            client.views_open(trigger_id=body["trigger_id"],
+                              view=members_modal(incident, members, lang))
+
+        run_action(respond, lang, "/queue", open_modal)
 
     @app.action("incident_retry")
     def incident_retry(ack: Ack, body: dict[str, Any], respond: Respond) -> None:

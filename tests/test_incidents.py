@@ -134,6 +134,29 @@ def test_a_member_can_be_taken_out_and_a_card_put_in(desk) -> None:
     assert desk.rt.items.get(member).incident == number
 
 
+def test_every_report_of_an_incident_is_reachable_from_its_card(desk) -> None:
+    desk.ingest(*storm(20))
+    desk.process()
+    card = incident_cards(desk)[0]
+    number = card["metadata"]["event_payload"]["item"]
+    assert "Alle Meldungen" in str(card["blocks"]) and "weitere" in str(card["blocks"])
+    resp, rid = desk.click("incident_members", number, AGENT_B, channel="C0FESTNETZ")
+    assert resp.status_code == 200
+    view = wait_for_view(desk)
+    text = " ".join(b["text"]["text"] for b in view["blocks"] if b["type"] == "section")
+    for member in desk.rt.desk.incidents.store.members(number):
+        assert f"*#{member}*" in text
+    stranger, rid = desk.click("incident_members", number, "U0NOBODY", channel="C0FESTNETZ")
+    assert "nicht als Agent" in desk.answer(rid)
+
+
+def wait_for_view(desk: DeskHarness) -> dict[str, Any]:
+    from tests.harness import wait_for
+
+    call = wait_for(lambda: desk.slack.calls_to("views.open"), 5, "views.open")[-1]
+    return dict(call.body["view"])
+
+
 def test_resolving_an_incident_resolves_its_members(desk) -> None:
     desk.ingest(*storm(6))
     desk.process()

@@ -166,6 +166,11 @@ class Incidents:
         if not opening:
             self.publisher.card_changed(number)
 
+    def members_for(self, user: str, number: int) -> tuple[Item, list[Item]]:
+        """An incident and all its members (agents only), for the "All reports" view."""
+        incident = self.incident_for(user, "incident_members", number)
+        return incident, self._members(number)
+
     # ----- agents: in and out ---------------------------------------------------------------
     def incident_for(self, user: str, action: str, number: int) -> Item:
         item = self.rules.item_for(user, action, number)

@@ -178,11 +178,13 @@ def incident_blocks(item: Item, view: IncidentView, ctx: CardContext) -> list[di
             b["text"]["text"] = say("button.incident_retry", lang, member=n)
             retry.append(b)
         blocks.append({"type": "actions", "block_id": f"retry-{item.number}", "elements": retry})
+    buttons: list[dict[str, Any]] = []
     if item.is_open:
-        buttons = [_button("claim", item.number, lang, "primary")] if item.state == State.NEW \
-            else []
+        if item.state == State.NEW:
+            buttons.append(_button("claim", item.number, lang, "primary"))
         buttons += [_button("reply", item.number, lang), _button("noreply", item.number, lang)]
-        blocks.append({"type": "actions", "block_id": f"item-{item.number}", "elements": buttons})
+    buttons.append(_button("incident_members", item.number, lang))  # open or closed
+    blocks.append({"type": "actions", "block_id": f"item-{item.number}", "elements": buttons})
     return blocks
 
 

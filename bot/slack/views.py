@@ -11,6 +11,7 @@ from bot.desk.workflow import reason_label
 from bot.markup import QUOTE_LIMIT, clip, escape
 from bot.messages import say
 from bot.models import Item
+from bot.sources.registry import label
 
 REPLY_MODAL = "reply_modal"
 NOREPLY_MODAL = "noreply_modal"
@@ -154,3 +155,24 @@ def held_reply_blocks(lang: str, params: dict[str, Any]) -> list[dict[str, Any]]
                         "deny": _t(say("modal.cancel", lang))},
         }]},
     ]
+
+
+MEMBERS_PER_BLOCK = 12   # a section holds 3,000 characters
+MEMBERS_SHOWN = 12 * 40  # a modal holds 100 blocks
+
+
+def members_modal(incident: Item, members: list[Item], lang: str) -> dict[str, Any]:
+    """Every report of an incident, newest first: number, network, handle, text (clipped)."""
+    shown = members[::-1][:MEMBERS_SHOWN]
+    lines = [f"*#{m.number}* {label(m.mention.network)} @{escape(clip(m.mention.author.handle, 60))}"
+             f" · {say(f'state.{m.state.value}', lang)}: "
+             f"{escape(clip(' '.join(m.mention.text.split()), 180))}" for m in shown]
+    blocks: list[dict[str, Any]] = [
+        {"type": "section", "text": {"type": "mrkdwn", "verbatim": True,
+                                     "text": clip("\n".join(lines[i:i + MEMBERS_PER_BLOCK]), 2990)}}
+        for i in range(0, len(lines), MEMBERS_PER_BLOCK)]
+    if len(members) > len(shown):
+        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": say(
+            "modal.members_more", lang, more=len(members) - len(shown))}]})
+    return {"type": "modal", "title": _t(say("modal.members_title", lang, number=incident.number)),
+            "close": _t(say("modal.members_close", lang)), "blocks": blocks[:100]}
