@@ -146,7 +146,7 @@ def test_every_report_of_an_incident_is_reachable_from_its_card(desk) -> None:
     text = " ".join(b["text"]["text"] for b in view["blocks"] if b["type"] == "section")
     for member in desk.rt.desk.incidents.store.members(number):
         assert f"*#{member}*" in text
-    stranger, rid = desk.click("incident_members", number, "U0NOBODY", channel="C0FESTNETZ")
+    _, rid = desk.click("incident_members", number, "U0NOBODY", channel="C0FESTNETZ")
     assert "nicht als Agent" in desk.answer(rid)
 
 
