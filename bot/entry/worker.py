@@ -129,6 +129,7 @@ class Worker:
     def drain(self, block_ms: int = 100) -> int:
         """Process until the stream is empty (demo, tests)."""
         before = self._acked
+        self.rt.heartbeats.beat(self.name)
         while True:
             busy = self.in_flight > 0
             read = self._fill(None if busy else block_ms, max(0, self.window - self.in_flight))
