@@ -76,8 +76,8 @@ def test_a_burst_over_four_channels_posts_at_the_ceiling(redis_url: str, strict_
     assert got.rate_limited == 0
     # each channel's cards in the order the mentions arrived: exactly with one worker; with
     # several, an earlier entry another worker reaches more than the 20 ms gather window late
-    # goes after a later one (seen once in a CI run on a loaded machine): best effort, bounded
-    assert got.inversions <= (0 if workers == 1 else 3), got
+    # goes after a later one (CI runs: 1 and 2 of the 180 same-channel pairs): best effort
+    assert got.inversions <= (0 if workers == 1 else 6), got
     assert got.elapsed_s <= 12.5, got  # ceiling: 10 s
     assert rts[0].queue.backlog() == 0
     for m in mentions:  # each card recorded on its item, once
