@@ -20,7 +20,8 @@ lead ping; in any worker or web process) therefore takes the channel's **slot** 
   sorted set) and the slot goes to the first of them, so a channel's cards appear in the order
   their mentions arrived: exactly with one worker; with several, as long as the worker holding
   an earlier entry reaches the line within the gather window (see "Waiting"), else the two
-  swap (CI runs with 3 workers: 1–2 of 180 same-channel pairs of a 40-card burst). A card's place is its stream entry id
+  swap (CI runs with 3 workers: 1–2 of 180 same-channel pairs of a 40-card burst). A card's
+  place is its stream entry id
   (set around the intake with `post_order(entry_id)`: epoch ms × 1000 + sequence). Any other
   post (timer warnings and breaches, thread lines of agents' actions, the summary) goes before
   the waiting cards, in the order asked (its place is the epoch ms it asked, a smaller number):
