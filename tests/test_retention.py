@@ -138,3 +138,32 @@ def test_retention_trims_the_audit_trail_to_its_limit(redis_url: str) -> None:
     report = rt.desk.privacy.expire()
     assert report.audit_entries == 2 and report.items == 0
     assert [e["action"] for e in rt.audit.entries()] == ["364 days ago", "claim", "retention"]
+
+
+def test_retention_anonymises_a_closed_incident_and_its_members(kept_desk: DeskHarness,
+                                                                clock: Clock) -> None:
+    from tests.test_incidents import storm
+
+    desk, t0 = kept_desk, clock.t
+    posts = list(storm(6))
+    desk.ingest(*posts)
+    desk.process()
+    incident = desk.rt.items.get(number(desk, posts[0])).incident
+    assert incident is not None and desk.rt.items.get(incident).mention.text == posts[0]["text"]
+    desk.run_command("/claim", str(incident), AGENT_A)
+    desk.run_command("/noreply", f"{incident} solved", AGENT_A)
+    members = [number(desk, m) for m in posts]
+
+    clock.t = t0 + timedelta(days=179)
+    assert retention_job(desk.rt) is not None
+    assert desk.rt.items.get(incident).mention.text == posts[0]["text"]  # not yet
+    clock.t = t0 + timedelta(days=181)
+    report = retention_job(desk.rt)
+    assert report is not None and report.items == len(members) + 1
+    after = desk.rt.items.get(incident)
+    assert after is not None and after.is_incident and after.state == "noreply"
+    assert after.mention.text == "[gelöscht: Aufbewahrungsfrist]"
+    assert all(desk.rt.items.get(m).incident == incident for m in members)
+    authors = [m["author"]["id"] for m in posts]
+    assert leftovers(desk.rt.redis, *(m["text"] for m in posts), *(f"kunde_{a}" for a in authors)) \
+        == []

@@ -101,7 +101,7 @@ class DataProtection:
         now, limits, report = self.now(), self.config.retention, RetentionReport()
         if limits.items is not None:
             cutoff = now - limits.items
-            report.items = self._expire_items(cutoff, now)
+            report.items = self._expire_items(cutoff, now) + self._expire_incidents(cutoff, now)
             report.stream_entries, report.dead_letters = self.store.trim_mentions(cutoff)
         if limits.audit is not None:
             report.audit_entries = self.store.trim_audit(now - limits.audit)
@@ -133,6 +133,21 @@ class DataProtection:
         self.store.set_retention_floor(cutoff.timestamp() if floor is None else floor)
         self.store.forget_links_to(self._unindexed(done))
         return len(done)
+
+    def _expire_incidents(self, cutoff: datetime, now: datetime) -> int:
+        """Incidents are not in the items' first-seen index (the summary counts that one):
+        they have their own, which loses each incident once it is anonymised."""
+        done = 0
+        candidates = self.store.incidents_seen_before(cutoff.timestamp())
+        stored = self.store.fields(n for n, _ in candidates)
+        for n, _ in candidates:
+            h = stored.get(n)
+            if h is None or is_anonymised(h):
+                self.store.incident_done(n)
+            elif expired(h, cutoff) and self._anonymise(n, h, "retention", now) == "ok":
+                self.store.incident_done(n)
+                done += 1
+        return done
 
     def _unindexed(self, numbers: Collection[int]) -> list[int]:
         """Items created before the author index and `at:links:*` existed."""

@@ -82,7 +82,7 @@ _CORE = {
 class ItemStore:
     """Owns `at:item:*`, `at:seq:item`, `at:mention-item:*`, `at:conv:*` and `at:open`, and the
     indexes data protection needs: `at:author:*` (a customer's items, and the incidents showing
-    their post), `at:links:*` (follow-up
+    their post), `at:privacy:incidents` (incidents for retention), `at:links:*` (follow-up
     mentions of an item) and `at:privacy:indexed-since` (items older than that are unindexed).
     `bot.store.privacy` anonymises what these hold.
     """
@@ -134,8 +134,10 @@ class ItemStore:
         pipe = self.r.pipeline()  # MULTI: the item appears whole or not at all
         pipe.hset(keys.item(n), mapping=cast("dict[FieldT, EncodableT]", fields))
         pipe.zadd(keys.OPEN_ITEMS, {str(n): due_at.timestamp()})
-        # its card shows a customer's post: an erasure of that customer must find it
+        # its card shows a customer's post: an erasure of that customer must find it, and
+        # retention too (incidents are not in `at:items:seen`, which the summary counts)
         pipe.sadd(keys.author_items(representative.network, representative.author.id), n)
+        pipe.zadd(keys.INCIDENTS_TO_EXPIRE, {str(n): seen_at.timestamp()})
         pipe.execute()
         return n
 

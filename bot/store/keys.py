@@ -25,6 +25,7 @@ WORKER_BEATS = PREFIX + "workers"              # ZSET worker name -> latest hear
 AUTHOR_INDEX_SINCE = PREFIX + "privacy:indexed-since"  # first item number in `author_items`
 PRIVACY_SALT = PREFIX + "privacy:salt"         # random salt of the hashed subject in audit lines
 RETENTION_FLOOR = PREFIX + "privacy:retention-floor"  # first-seen epoch s: older items are done
+INCIDENTS_TO_EXPIRE = PREFIX + "privacy:incidents"  # ZSET incident -> seen, until anonymised
 MENTION_ITEM_KEYS = PREFIX + "mention-item:*"  # SCAN pattern of `item_for_mention`
 HELD_REPLY_KEYS = PREFIX + "held:*"            # SCAN pattern of `held_reply`
 

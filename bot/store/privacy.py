@@ -105,6 +105,17 @@ class PrivacyStore:
                 return
             offset += BATCH
 
+    def incidents_seen_before(self, end: float) -> list[tuple[int, float]]:
+        """(number, first seen) of incidents not yet anonymised, first seen before `end`
+        (a handful a day: the set loses each incident once it is anonymised)."""
+        rows = cast("list[tuple[str, float]]", self.r.zrangebyscore(
+            keys.INCIDENTS_TO_EXPIRE, "-inf", f"({end!r}", withscores=True))
+        return [(int(m), float(s)) for m, s in rows]
+
+    def incident_done(self, number: int) -> None:
+        """Incident `number` is anonymised (or gone): retention need not look at it again."""
+        self.r.zrem(keys.INCIDENTS_TO_EXPIRE, number)
+
     def fields(self, numbers: Iterable[int]) -> dict[int, dict[str, str]]:
         """The item hashes of `numbers` that exist."""
         numbers = list(numbers)
