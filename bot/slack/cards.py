@@ -55,6 +55,14 @@ def _button(action: str, number: int, lang: str, style: str | None = None) -> di
     return b
 
 
+def _due(item: Item, ctx: CardContext) -> list[dict[str, Any]]:
+    """The due time of an open item (or that it was missed), as a context element."""
+    if not (item.is_open and item.due_at):
+        return []
+    key = "card.due_overdue" if item.timer_state == "breached" else "card.due"
+    return [_mrkdwn(say(key, ctx.lang, due=ctx.local(item.due_at)))]
+
+
 def card_text(item: Item, ctx: CardContext) -> str:
     """Plain-text fallback (notifications, screen readers)."""
     m = item.mention
@@ -90,10 +98,7 @@ def card_blocks(item: Item, ctx: CardContext, open_incident: int | None = None
             "type": "button", "action_id": "open_post", "url": m.url,
             "text": {"type": "plain_text", "text": say("card.open_post", lang)},
         }
-    status: list[dict[str, Any]] = []
-    if item.is_open and item.due_at:
-        key = "card.due_overdue" if item.timer_state == "breached" else "card.due"
-        status.append(_mrkdwn(say(key, lang, due=ctx.local(item.due_at))))
+    status = _due(item, ctx)
     if item.state == State.NEW:
         status.append(_mrkdwn(say("card.unclaimed", lang)))
     elif item.state == State.CLAIMED:
@@ -156,10 +161,7 @@ def incident_blocks(item: Item, view: IncidentView, ctx: CardContext) -> list[di
     if view.members > len(view.latest):
         quotes.append(say("incident.more", lang, more=view.members - len(view.latest)))
     blocks.append({"type": "section", "text": _mrkdwn(clip("\n".join(quotes), 2990))})
-    status: list[dict[str, Any]] = []
-    if item.is_open and item.due_at:
-        key = "card.due_overdue" if item.timer_state == "breached" else "card.due"
-        status.append(_mrkdwn(say(key, lang, due=ctx.local(item.due_at))))
+    status = _due(item, ctx)
     if item.state == State.NEW:
         status.append(_mrkdwn(say("card.unclaimed", lang)))
     elif item.holder:
