@@ -78,6 +78,7 @@ class Incidents:
         self.queue, self.audit, self.replies = queue, audit, replies
         self.publisher, self.timers, self.now = publisher, timers, now
         self.storm = config.storm
+        self.views = IncidentViews(items, store)
         self._blocked: dict[str, float] = {}  # network -> monotonic time it may be called again
         self.retry_after_s = RETRY_AFTER_S
 
@@ -135,7 +136,7 @@ class Incidents:
         return self.storm.threshold
 
     def _members(self, number: int) -> list[Item]:
-        return IncidentViews(self.items, self.store).members(number)
+        return self.views.members(number)
 
     def _open(self, members: list[Item]) -> Item:
         """Create the incident with `members` (its card is posted by the caller)."""
