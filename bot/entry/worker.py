@@ -84,6 +84,9 @@ class Worker:
         try:
             self.rt.desk.intake(entry.mention)
         except Exception as exc:
+            if unreachable(exc):  # Redis went away mid-intake: the entry stays pending
+                self.rt.outage.lost(exc)
+                return False
             reason = _reason(exc)
             if self.rt.queue.deliveries(entry.entry_id) >= MAX_DELIVERIES:
                 log.error("intake failed %d times for %s: parked in the dead-letter stream",
@@ -200,6 +203,10 @@ class Worker:
                 with self._lock:
                     self._acked += 1
             self.rt.heartbeats.beat(self.name)  # a long batch (Slack pacing) is not silence
+        except Exception as exc:
+            if not unreachable(exc):
+                raise
+            self.rt.outage.lost(exc)  # unacknowledged: the entry is read again once Redis is back
         finally:
             with self._lock:
                 self._held.discard(entry.entry_id)
