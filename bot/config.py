@@ -223,6 +223,24 @@ class RetentionConfig(_Strict):
         return self.items is not None or self.audit is not None
 
 
+# ----- channel health (issue 13) ------------------------------------------------------------
+class HealthConfig(_Strict):
+    """`health:` thresholds of the channel-health watchdog (`bot.health`).
+
+    `poll_failing`: alert when a network's polling has failed for this long. `webhook_silence`:
+    alert when webhooks (Facebook) delivered nothing for this long in business hours while
+    polling finds new comments.
+    """
+
+    poll_failing: timedelta = timedelta(minutes=10)
+    webhook_silence: timedelta = timedelta(hours=2)
+
+    @field_validator("poll_failing", "webhook_silence", mode="before")
+    @classmethod
+    def _duration(cls, v: Any) -> timedelta:
+        return parse_duration(v)
+
+
 class DeskConfig(_Strict):
     """The whole of `desk.yaml`."""
 
@@ -250,6 +268,7 @@ class DeskConfig(_Strict):
     noreply_reasons: tuple[str, ...] = ("spam", "troll", "solved", "no_question", "duplicate")
     storm: StormConfig = StormConfig()
     retention: RetentionConfig = RetentionConfig()
+    health: HealthConfig = HealthConfig()  # issue 13
 
     @field_validator("leads")
     @classmethod

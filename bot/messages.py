@@ -478,6 +478,59 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "Nothing is stored about {network}/{author}.",
     },
     # --- end data protection ---
+    # --- channel health (issue 13): add entries below this line only ---
+    "health.token": {
+        "de": ":rotating_light: *{network}* lehnt unser Zugangstoken ab ({detail}). Bis das "
+              "behoben ist, kommen von {network} keine Erwähnungen an. Bitte ein neues Token "
+              "erzeugen, in `{env}` eintragen und die Worker neu starten.",
+        "en": ":rotating_light: *{network}* refuses our access token ({detail}). Until this is "
+              "fixed no mentions arrive from {network}. Please create a new token, set it in "
+              "`{env}` and restart the workers.",
+    },
+    "health.polling": {
+        "de": ":warning: Der Abruf von *{network}* schlägt seit {since} fehl (zuletzt: {detail}). "
+              "Erwähnungen kommen verspätet oder gar nicht an. Bitte die Statusseite von "
+              "{network} und die Verbindung der Worker prüfen.",
+        "en": ":warning: Polling *{network}* has been failing for {since} (last: {detail}). "
+              "Mentions arrive late or not at all. Please check {network}'s status page and "
+              "the workers' network connection.",
+    },
+    "health.webhook": {
+        "de": ":warning: *{network}* hat seit {since} keinen Webhook zugestellt, aber der Abruf "
+              "findet neue Kommentare. Antworten kommen so nur im Abruf-Takt an. Bitte das "
+              "Webhook-Abonnement der App prüfen (Meta-Entwicklerportal: Webhooks, Feld `feed`).",
+        "en": ":warning: *{network}* has delivered no webhook for {since}, yet polling finds "
+              "new comments, so they arrive only at the polling interval. Please check the "
+              "app's webhook subscription (Meta developer portal: Webhooks, field `feed`).",
+    },
+    "health.budget": {
+        "de": ":warning: *{network}*: {share} % des monatlichen Kontingents ({kind}) sind "
+              "verbraucht. Bitte das Kontingent erhöhen oder weniger abrufen (`sources` in "
+              "desk.yaml: `query`, `poll_every`), sonst endet der Abruf vor Monatsende.",
+        "en": ":warning: *{network}*: {share} % of the monthly budget ({kind}) is used. Please "
+              "raise the budget or read less (`sources` in desk.yaml: `query`, `poll_every`), "
+              "or polling stops before the month ends.",
+    },
+    "health.budget.read": {"de": "gelesene Beiträge", "en": "posts read"},
+    "health.budget.post": {"de": "gesendete Beiträge", "en": "posts sent"},
+    "health.slack": {
+        "de": "Slack lehnt das Bot-Token ab ({detail}): SLACK_BOT_TOKEN erneuern (App neu "
+              "installieren) und Web und Worker neu starten.",
+        "en": "Slack refuses the bot token ({detail}): renew SLACK_BOT_TOKEN (reinstall the "
+              "app) and restart web and workers.",
+    },
+    "health.recovered": {
+        "de": ":white_check_mark: *{network}*: wieder in Ordnung ({what}; die Störung dauerte "
+              "{lasted}).",
+        "en": ":white_check_mark: *{network}*: back to normal ({what}; the trouble lasted "
+              "{lasted}).",
+    },
+    "health.what.token": {"de": "Token wird angenommen", "en": "token accepted"},
+    "health.what.polling": {"de": "Abruf läuft", "en": "polling works"},
+    "health.what.webhook": {"de": "Webhooks kommen an", "en": "webhooks arrive"},
+    "health.what.budget": {"de": "Kontingent unter 80 %", "en": "budget below 80 %"},
+    "health.what.slack": {"de": "Slack nimmt das Bot-Token an", "en": "Slack accepts the bot token"},
+    # --- end channel health ---
 }
 
 

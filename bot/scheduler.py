@@ -7,6 +7,10 @@
 | `answers`      | 0.5 s              | incident answers: a consumer group (`AnswerQueue`)   |
 | `daily_summary`| 1 min (posts at `summary.at`) | lease `summary:<day>` for 3 days          |
 | `retention`    | 10 min (runs once a day; only with `retention:`) | lease `retention:<day>` for 3 days |
+| `health`       | 1 s                | lease `health` for 90 % of the interval (`bot.health`) |
+
+A poll records what its API calls answered (`bot.health.record_poll`) and the timers job its
+duration and what it fired (`bot.metrics`), for the watchdog and `/metrics` (issue 13).
 
 APScheduler's job stores stay in memory per process (several schedulers on one job store
 double-fire); what must happen once is claimed in Redis by the job itself.
@@ -27,6 +31,8 @@ from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
+from bot.health import Watchdog, record_poll
+from bot.metrics import calls_seen
 from bot.reports import daily_job
 from bot.sources.base import Network, PollerParts
 from bot.sources.registry import networks
@@ -45,6 +51,7 @@ TIMER_TICK = timedelta(seconds=1)
 ANSWER_TICK = timedelta(seconds=0.5)
 SUMMARY_CHECK = timedelta(minutes=1)
 RETENTION_CHECK = timedelta(minutes=10)
+HEALTH_CHECK = timedelta(seconds=1)
 
 
 @dataclass(frozen=True)
@@ -73,7 +80,10 @@ def poll_job(rt: Runtime, spec: Network) -> Job | None:
     def run() -> int:
         if not rt.leases.take(lease, hold_ms):
             return 0  # another worker polled this interval
-        return poller.poll(rt.queue.enqueue)
+        with calls_seen() as calls:
+            new = poller.poll(rt.queue.enqueue)
+        record_poll(rt.health, spec.name, calls, new, time.time())
+        return new
 
     return Job(options.poll_every, run, lease)
 
@@ -93,6 +103,66 @@ def retention_job(rt: Runtime) -> RetentionReport | None:
         raise
 
 
+def timers_job(rt: Runtime) -> None:
+    """One timer tick, measured and counted (`timer_tick_seconds`, warnings, breaches)."""
+    started = time.monotonic()
+    report = rt.desk.watch.tick()
+    rt.metrics.observe("timer_tick_seconds", time.monotonic() - started)
+    for name, n in (("timer_warnings", report.warned), ("timer_breaches", report.breached),
+                    ("timer_reescalations", report.again)):
+        if n:
+            rt.metrics.count(name, n)
+
+
+def watchdog(rt: Runtime) -> Watchdog:
+    """The channel-health watchdog of this desk (`bot.health`), wired to the runtime."""
+    from slack_sdk.errors import SlackApiError
+
+    from bot.slack.client import TOKEN_REFUSED, make_client
+
+    polled, webhooks, usage = [], [], {}
+    for spec in networks().values():
+        settings = rt.settings.network(spec)
+        if not settings.configured:
+            continue
+        if spec.poller is not None:
+            polled.append(spec.name)
+        if spec.web_routes is not None:
+            webhooks.append(spec.name)
+        if spec.usage is not None:
+            usage[spec.name] = (lambda ask, s: lambda: ask(s))(spec.usage, settings)
+    client = make_client(rt.settings) if rt.settings.slack_bot_token else None
+
+    def slack_check() -> str | None:
+        assert client is not None
+        try:
+            client.auth_test()
+        except SlackApiError as exc:
+            error = str(exc.response.get("error") or "")
+            return error if error in TOKEN_REFUSED else None
+        except Exception:
+            return None  # Slack not reachable: says nothing about the token
+        return ""
+
+    return Watchdog(rt.config, rt.health, rt.desk.clock, polled=polled, webhooks=webhooks,
+                    post=rt.slack.post_message, take=rt.leases.take,
+                    slack_check=slack_check if client is not None else None, usage=usage,
+                    alerted=lambda kind: rt.metrics.count("health_alerts", condition=kind),
+                    now=rt.desk.now)
+
+
+def health_job(rt: Runtime, dog: Watchdog) -> Callable[[], object]:
+    """The watchdog's look, once per interval across workers (lease `health`)."""
+    hold_ms = max(int(HEALTH_CHECK.total_seconds() * 900), 500)
+
+    def run() -> list[str]:
+        if not rt.leases.take("health", hold_ms):
+            return []
+        return dog.check()
+
+    return run
+
+
 def worker_jobs(rt: Runtime, *, tick: timedelta = TIMER_TICK) -> dict[str, Job]:
     """Every job of the worker, by name."""
     jobs: dict[str, Job] = {}
@@ -100,7 +170,7 @@ def worker_jobs(rt: Runtime, *, tick: timedelta = TIMER_TICK) -> dict[str, Job]:
         job = poll_job(rt, spec)
         if job is not None:
             jobs[f"poll:{spec.config_key}"] = job
-    jobs["timers"] = Job(tick, rt.desk.watch.tick)
+    jobs["timers"] = Job(tick, lambda: timers_job(rt))
     consumer = consumer_name()
     reclaim = rt.settings.worker_reclaim_ms
     jobs["answers"] = Job(ANSWER_TICK, lambda: rt.desk.incidents.send_answers(
@@ -108,6 +178,7 @@ def worker_jobs(rt: Runtime, *, tick: timedelta = TIMER_TICK) -> dict[str, Job]:
     jobs["daily_summary"] = Job(SUMMARY_CHECK, lambda: daily_job(rt), "summary:<day>")
     if rt.config.retention.configured:
         jobs["retention"] = Job(RETENTION_CHECK, lambda: retention_job(rt), "retention:<day>")
+    jobs["health"] = Job(HEALTH_CHECK, health_job(rt, watchdog(rt)), "health")
     return jobs
 
 

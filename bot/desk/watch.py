@@ -45,6 +45,9 @@ class TickReport:
     skipped: int = 0  # no longer applies: closed, restarted clock, warning after the due time
     failed: int = 0
     cards: int = 0
+    warned: int = 0  # of `fired`: warnings, first escalations, repeated escalations
+    breached: int = 0
+    again: int = 0
 
 
 class TargetWatch:
@@ -103,6 +106,7 @@ class TargetWatch:
         """Fire every entry due at `now` (claimed once across workers), then update cards."""
         now = now or self.now()
         fired = skipped = failed = 0
+        kinds = {"warn": 0, "breach": 0, "again": 0}
         while fired + skipped + failed < self.max_per_tick:
             entries = self.store.claim(now.timestamp(), self.lease_s, self.batch)
             for entry in entries:
@@ -113,6 +117,8 @@ class TargetWatch:
                         continue
                     if result:
                         fired += 1
+                        kinds["warn" if entry.kind == "warn"
+                              else "breach" if entry.level <= 1 else "again"] += 1
                     else:
                         skipped += 1
                     self.store.done(entry)
@@ -121,7 +127,8 @@ class TargetWatch:
                     failed += 1
             if len(entries) < self.batch:
                 break
-        return TickReport(fired, skipped, failed, self.flush_cards(now))
+        return TickReport(fired, skipped, failed, self.flush_cards(now), kinds["warn"],
+                          kinds["breach"], kinds["again"])
 
     def fire(self, entry: TimerEntry, now: datetime) -> bool | None:
         """Post the warning or escalation of a claimed entry.

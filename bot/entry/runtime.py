@@ -6,12 +6,15 @@ No module builds clients at import time; tests build as many runtimes as they li
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cached_property
 
 import redis
 
+from bot import metrics
 from bot.config import DeskConfig
 from bot.desk import Desk, DeskStores, TargetWatch
 from bot.settings import Settings
@@ -24,9 +27,11 @@ from bot.store import AuditLog, ItemStore, MentionQueue, connect
 from bot.store.agents import KuerzelStore
 from bot.store.answers import AnswerQueue
 from bot.store.dead_letters import DeadLetters
+from bot.store.health import HealthStore
 from bot.store.heartbeats import Heartbeats
 from bot.store.incidents import IncidentStore
 from bot.store.leases import Leases
+from bot.store.metrics import MetricsStore
 from bot.store.outage import Outage
 from bot.store.pacing import RedisPacer
 from bot.store.privacy import PrivacyStore
@@ -81,6 +86,16 @@ class Runtime:
     dead_letters: DeadLetters
     outage: Outage = field(default_factory=Outage)  # this process's view of Redis outages
 
+    @cached_property
+    def metrics(self) -> MetricsStore:
+        """The desk's counters and histograms (issue 13; `bot.metrics`)."""
+        return MetricsStore(self.redis)
+
+    @cached_property
+    def health(self) -> HealthStore:
+        """What the channel-health watchdog reads (issue 13; `bot.health`)."""
+        return HealthStore(self.redis)
+
     @property
     def timers(self) -> TargetWatch:
         """The response-target watch (the worker's `timers` job)."""
@@ -106,6 +121,22 @@ def build_runtime(
     desk = Desk(config, stores, SlackBoard(slack, config.language, config.timezone),
                 make_replies(settings) if replies is None else replies,
                 triage or Triage(triage_rules(config)), now=now)
-    return Runtime(settings, config, r, MentionQueue(r), stores.items, stores.audit,
-                   stores.kuerzel, Leases(r), DeliveryLedger(r), slack, desk, Heartbeats(r),
-                   DeadLetters(r))
+    rt = Runtime(settings, config, r, MentionQueue(r), stores.items, stores.audit,
+                 stores.kuerzel, Leases(r), DeliveryLedger(r), slack, desk, Heartbeats(r),
+                 DeadLetters(r))
+    metrics.install(api_sink(rt.metrics, rt.health))
+    return rt
+
+
+def api_sink(store: MetricsStore, health: HealthStore) -> metrics.ApiSink:
+    """Counts every API call this process makes; a Slack call also tells channel health
+    whether Slack takes our token (`bot.metrics.install`: one sink per process)."""
+
+    def sink(call: metrics.Call) -> None:
+        store.api_call(call)
+        if call.api == "slack" and call.outcome == "unauthorized":
+            health.slack_refused(call.detail, time.time())
+        elif call.api == "slack" and call.outcome == "ok":
+            health.slack_ok()
+
+    return sink

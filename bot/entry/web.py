@@ -11,21 +11,27 @@ from __future__ import annotations
 import hmac
 import json
 import logging
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from typing import Any
 
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from slack_bolt import App, BoltContext, BoltResponse
 from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
 from starlette.applications import Starlette
+from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 import handlers
 from bot.entry.runtime import Runtime
+from bot.entry.scrape import channel_health, desk_snapshot, heard_now, record_ack
 from bot.ingest import ingest_body
+from bot.metrics import DeskCollector
 from bot.slack.client import make_client
 from bot.sources.base import WebParts
 from bot.sources.registry import networks
@@ -100,9 +106,13 @@ def create_web_app(rt: Runtime, bolt: App | None = None) -> Starlette:
     bolt = bolt or create_bolt_app(rt)
 
     async def slack_events(request: Request) -> Response:
+        started = time.monotonic()
         body = await request.body()
         bolt_resp = await run_in_threadpool(bolt.dispatch, to_bolt_request(request, body))
-        return to_starlette_response(bolt_resp)
+        response = to_starlette_response(bolt_resp)
+        # counted after the answer went out: the ack never waits for Redis
+        response.background = BackgroundTask(record_ack, rt, time.monotonic() - started, body)
+        return response
 
     async def redis_unreachable(request: Request, exc: Exception) -> Response:
         """Any route while Redis is down: 503, a reason, and when to try again."""
@@ -118,8 +128,11 @@ def create_web_app(rt: Runtime, bolt: App | None = None) -> Starlette:
         rt.outage.ok()
         body: dict[str, Any] = {"ok": bool(live.alive), "redis": "ok",
                                 "workers": len(live.alive), "worker_names": live.alive}
-        if live.alive:
+        body.update(await run_in_threadpool(channel_health, rt))  # issue 13
+        if live.alive and body["ok"]:
             return JSONResponse(body)
+        if live.alive:
+            return JSONResponse(body, status_code=503)  # Slack refuses our token
         if live.silent_s is None:
             body["reason"] = ("no worker has reported yet: is `python -m bot worker` running "
                               "against this Redis?")
@@ -129,24 +142,14 @@ def create_web_app(rt: Runtime, bolt: App | None = None) -> Starlette:
                               f"{live.last_name})")
         return JSONResponse(body, status_code=503)
 
+    registry = CollectorRegistry(auto_describe=False)
+    registry.register(DeskCollector(lambda: desk_snapshot(rt, HEALTHY_INTERVALS)))
+
     async def metrics(request: Request) -> Response:
-        backlog = await run_in_threadpool(rt.queue.backlog)
-        open_items = await run_in_threadpool(rt.items.open_count)
-        live = await run_in_threadpool(rt.heartbeats.liveness,
-                                       HEALTHY_INTERVALS * rt.settings.heartbeat_interval)
-        dead = await run_in_threadpool(rt.dead_letters.count)
+        """Prometheus text for the whole desk, every worker included (`bot.metrics`)."""
+        text = await run_in_threadpool(generate_latest, registry)
         rt.outage.ok()
-        text = (
-            "# TYPE alert_team_queue_backlog gauge\n"
-            f"alert_team_queue_backlog {backlog}\n"
-            "# TYPE alert_team_open_items gauge\n"
-            f"alert_team_open_items {open_items}\n"
-            "# TYPE alert_team_workers_alive gauge\n"
-            f"alert_team_workers_alive {len(live.alive)}\n"
-            "# TYPE alert_team_dead_letters gauge\n"
-            f"alert_team_dead_letters {dead}\n"
-        )
-        return PlainTextResponse(text, media_type="text/plain; version=0.0.4")
+        return Response(text, media_type=CONTENT_TYPE_LATEST)
 
     async def ingest(request: Request) -> Response:
         if not _bearer_ok(request, rt.settings.ingest_token):
@@ -167,7 +170,8 @@ def create_web_app(rt: Runtime, bolt: App | None = None) -> Starlette:
     ]
     for spec in networks().values():  # each network's webhooks (Facebook: /webhooks/facebook)
         if spec.web_routes is not None:
-            parts = WebParts(rt.settings.network(spec), rt.queue, rt.deliveries)
+            parts = WebParts(rt.settings.network(spec), rt.queue, rt.deliveries,
+                             heard=partial(heard_now, rt, spec.name))
             routes += spec.web_routes(parts)
     return Starlette(routes=routes,
                      exception_handlers={cls: redis_unreachable for cls in UNREACHABLE})

@@ -38,6 +38,7 @@ import threading
 import time
 from collections.abc import Callable
 
+from bot.desk import IntakeResult
 from bot.entry.lanes import Lanes
 from bot.entry.runtime import Runtime
 from bot.store.outage import Backoff, unreachable
@@ -49,6 +50,7 @@ log = logging.getLogger(__name__)
 MAX_DELIVERIES = 5  # then the entry goes to the dead-letter stream instead of looping
 READ_BATCH = 100    # entries per XREADGROUP
 STOP_GRACE_S = 30.0  # how long a stopping worker lets the posts in flight finish
+TRIAGED = ("posted", "counted", "joined", "threaded")  # intake results that ran triage
 
 
 class Worker:
@@ -82,7 +84,7 @@ class Worker:
                                  entry=entry.entry_id)
             return True
         try:
-            self.rt.desk.intake(entry.mention)
+            result = self.rt.desk.intake(entry.mention)
         except Exception as exc:
             if unreachable(exc):  # Redis went away mid-intake: the entry stays pending
                 self.rt.outage.lost(exc)
@@ -98,7 +100,25 @@ class Worker:
             log.warning("intake failed for %s (%s); retried in %d s", entry.mention.key,
                         type(exc).__name__, self.reclaim_idle_ms // 1000)
             return False
+        self._count(entry, result)
         return True
+
+    def _count(self, entry: Entry, result: IntakeResult) -> None:
+        """Metrics of one handled entry: triaged (by sentiment), card posted, ingest → card."""
+        assert entry.mention is not None
+        network = entry.mention.network
+        try:
+            if result.action in TRIAGED:
+                self.rt.metrics.count("mentions_triaged", network=network,
+                                      sentiment=result.sentiment)
+            if result.action == "posted":
+                self.rt.metrics.count("cards_posted", network=network)
+                queued_ms = int(entry.entry_id.partition("-")[0])
+                self.rt.metrics.observe("ingest_to_card_seconds",
+                                        time.time() - queued_ms / 1000, network=network)
+        except Exception as exc:  # the card is posted: a lost count must not repeat it
+            log.warning("metrics for %s not counted (%s)", entry.mention.key,
+                        type(exc).__name__)
 
     def lane(self, entry: Entry) -> str:
         """The channel `entry` will post into: the lane it waits in."""

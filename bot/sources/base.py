@@ -106,11 +106,13 @@ class PollerParts:
 
 @dataclass(frozen=True)
 class WebParts:
-    """What a webhook factory gets: its settings, the mention queue, the delivery ledger."""
+    """What a webhook factory gets: its settings, the mention queue, the delivery ledger, and
+    `heard()` to call for each verified delivery (channel health: webhooks still arrive)."""
 
     settings: Any
     queue: MentionQueue
     deliveries: DeliveryLedger
+    heard: Callable[[], None] = lambda: None
 
 
 @dataclass(frozen=True)
@@ -134,6 +136,9 @@ class Network:
     poller: Callable[[PollerParts], Poller] | None = None
     web_routes: Callable[[WebParts], list[Route]] | None = None
     handle_optional: bool = False  # authors may lack a handle (Facebook): the name stands in
+    # issue 13: the share (0..1) of each monthly budget used, e.g. {"read": 0.42}, asked by the
+    # channel-health watchdog (`bot.health`); None: the network has no such budget
+    usage: Callable[[Any], dict[str, float]] | None = None
 
 
 class SourceError(NetworkError):

@@ -229,6 +229,19 @@ class ItemStore:
         counts = cast("dict[str, str]", self.r.hgetall(keys.counts(day)))
         return {k: int(v) for k, v in counts.items()}
 
+    def open_states(self, batch: int = 500) -> list[tuple[str, datetime | None]]:
+        """(state, first seen) of every open item (metrics: open by state, oldest open)."""
+        numbers = cast("list[str]", self.r.zrange(keys.OPEN_ITEMS, 0, -1))
+        found: list[tuple[str, datetime | None]] = []
+        for start in range(0, len(numbers), batch):
+            pipe = self.r.pipeline(transaction=False)
+            for n in numbers[start:start + batch]:
+                pipe.hmget(keys.item(int(n)), "state", "seen_at")
+            for state, seen in cast("list[list[str | None]]", pipe.execute()):
+                if state:
+                    found.append((state, _dt(seen)))
+        return found
+
 
 def _item_from_hash(number: int, h: dict[str, str]) -> Item:
     return Item(

@@ -165,3 +165,21 @@ def seen_forgotten(network: str, mention_id: str) -> str:
     """
     digest = hashlib.sha256(f"{network}:{mention_id}".encode()).hexdigest()
     return f"{PREFIX}seen-hash:{digest}"
+
+
+# ----- metrics and channel health (issue 13) ------------------------------------------------
+METRICS = PREFIX + "metrics"                   # HASH counter/bucket field -> value (MetricsStore;
+                                               # the enqueue script counts ingested mentions)
+HEALTH_RAISED = PREFIX + "health:raised"       # HASH condition -> JSON (alerted, since, detail)
+HEALTH_SLACK = PREFIX + "health:slack"         # HASH error, since: Slack refuses our token
+HEALTH_BUDGET = PREFIX + "health:budget"       # HASH "<net>:<kind>" -> used share (0..1)
+
+
+def health_poll(network: str) -> str:
+    """HASH: a network's latest poll outcomes (ok_at, failing_since, status, token, found_at)."""
+    return f"{PREFIX}health:poll:{network}"
+
+
+def health_webhook(network: str) -> str:
+    """STRING: epoch s of the network's latest verified webhook delivery."""
+    return f"{PREFIX}health:webhook:{network}"

@@ -1,10 +1,11 @@
 """The mention queue: a Redis Stream read by a consumer group, with dedupe at the door.
 
 `enqueue` marks (network, id) seen and appends to the stream in one Lua call, so a mention is
-either queued exactly once or not at all. Workers read with XREADGROUP and acknowledge an entry
-only after its card is posted and recorded; entries of a crashed worker are reclaimed with
-XAUTOCLAIM after `min_idle_ms`. A worker that holds entries longer (queued behind a busy
-channel) keeps them with `touch`, which resets their idle time while they are still its own.
+either queued exactly once or not at all (the same call counts it in `mentions_ingested`).
+Workers read with XREADGROUP and acknowledge an entry only after its card is posted and
+recorded; entries of a crashed worker are reclaimed with XAUTOCLAIM after `min_idle_ms`. A
+worker that holds entries longer (queued behind a busy channel) keeps them with `touch`, which
+resets their idle time while they are still its own.
 
 A Redis restarted without persistence comes back without the stream and its group: every group
 command then fails with NOGROUP. The queue recreates both (`ensure_group`) and retries once, so
@@ -24,6 +25,7 @@ import redis
 
 from bot.models import Mention, mention_from_json
 from bot.store import keys
+from bot.store.metrics import field as metric_field
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -39,6 +41,7 @@ def consumer_name() -> str:
 _ENQUEUE = """
 if redis.call('EXISTS', KEYS[3]) == 1 then return false end
 if redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[2]) then
+  redis.call('HINCRBY', KEYS[4], ARGV[3], 1)
   return redis.call('XADD', KEYS[2], '*', 'mention', ARGV[1])
 end
 return false
@@ -80,8 +83,9 @@ class MentionQueue:
         """Queue `mention`; False if the same network + id was accepted before."""
         res = self._enqueue(
             keys=[keys.seen(mention.network, mention.id), keys.MENTION_STREAM,
-                  keys.seen_forgotten(mention.network, mention.id)],
-            args=[mention.to_json(), SEEN_TTL_S],
+                  keys.seen_forgotten(mention.network, mention.id), keys.METRICS],
+            args=[mention.to_json(), SEEN_TTL_S,
+                  metric_field("mentions_ingested", network=mention.network)],
         )
         return res is not None
 
@@ -154,6 +158,7 @@ class MentionQueue:
         pipe.xadd(keys.DEAD_LETTERS, {"entry": entry.entry_id, "mention": entry.raw,
                                       "reason": reason})
         pipe.xack(keys.MENTION_STREAM, keys.MENTION_GROUP, entry.entry_id)
+        pipe.hincrby(keys.METRICS, metric_field("dead_letters_parked"), 1)
         pipe.execute()
 
     def ack(self, entry_id: str) -> None:
@@ -173,6 +178,17 @@ class MentionQueue:
             if g["name"] == keys.MENTION_GROUP:
                 return int(g.get("pending", 0)) + int(g.get("lag") or 0)
         return int(self.r.xlen(keys.MENTION_STREAM))
+
+    def group_state(self) -> tuple[int, int]:
+        """(pending, lag) of the worker group: read but not acknowledged, not yet read."""
+        try:
+            groups = self.r.xinfo_groups(keys.MENTION_STREAM)
+        except redis.ResponseError:
+            return 0, 0
+        for g in groups:
+            if g["name"] == keys.MENTION_GROUP:
+                return int(g.get("pending", 0)), int(g.get("lag") or 0)
+        return 0, int(self.r.xlen(keys.MENTION_STREAM))
 
     @staticmethod
     def _entries(rows: list[tuple[str, dict[str, str]]]) -> Iterator[Entry]:

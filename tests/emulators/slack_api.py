@@ -93,6 +93,7 @@ class SlackAPI(Emulator):
         self._last_post: dict[str, float] = {}  # channel -> monotonic time of the last accepted
         self._accepted: list[AcceptedPost] = []
         self._rate_limited = 0
+        self._token_refused: str | None = None  # every Web API call answers this error
         self.enforce_channel_rate(strict_rate)
 
     # -- URLs ------------------------------------------------------------------------------
@@ -141,6 +142,11 @@ class SlackAPI(Emulator):
         """
         with self._state_lock:
             self._min_gap = None if not per_second else 1.0 / per_second
+
+    def refuse_token(self, error: str | None = "token_revoked") -> None:
+        """Answer every Web API call with ``error`` (``invalid_auth``, ``token_revoked``, …),
+        as Slack does once the app is uninstalled or its token revoked; None accepts again."""
+        self._token_refused = error
 
     def expire_trigger(self, trigger_id: str) -> None:
         """Make ``views.open``/``views.push`` with this trigger answer ``expired_trigger_id``."""
@@ -238,6 +244,8 @@ class SlackAPI(Emulator):
             return _error("not_authed")
         if not call.token.startswith(self.token_prefixes):
             return _error("invalid_auth")
+        if self._token_refused:
+            return _error(self._token_refused)
         handler = self._methods().get(call.route)
         if handler is None:
             return _error("unknown_method", req_method=call.route)

@@ -1,7 +1,9 @@
 """A loopback emulator of the X API v2 endpoints Alert-Team uses.
 
 Endpoints: ``GET /2/users/me``, ``GET /2/users/:id/mentions``, ``GET /2/tweets/search/recent``,
-``POST /2/tweets``, ``POST /2/dm_conversations/with/:participant_id/messages``.
+``POST /2/tweets``, ``POST /2/dm_conversations/with/:participant_id/messages``,
+``GET /2/usage/tweets`` (the monthly read budget, set with ``set_usage``).
+``reject_tokens(401)`` makes every call answer as X does for a revoked or wrong token.
 Answers carry X's JSON shapes (``data``, ``includes.users``, ``meta``), X's problem-JSON
 errors, and ``x-rate-limit-*`` headers on every response (a spent window answers 429 by itself).
 """
@@ -34,6 +36,7 @@ DEFAULT_LIMITS = {
     "GET /2/tweets/search/recent": 450,
     "POST /2/tweets": 100,
     "POST /2/dm_conversations/with/:participant_id/messages": 200,
+    "GET /2/usage/tweets": 50,
 }
 ROUTES = (
     ("GET", re.compile(r"^/2/users/me$"), "/2/users/me"),
@@ -42,6 +45,7 @@ ROUTES = (
     ("POST", re.compile(r"^/2/tweets$"), "/2/tweets"),
     ("POST", re.compile(r"^/2/dm_conversations/with/(?P<id>[^/]+)/messages$"),
      "/2/dm_conversations/with/:participant_id/messages"),
+    ("GET", re.compile(r"^/2/usage/tweets$"), "/2/usage/tweets"),
 )
 URL_PATTERN = re.compile(r"https?://\S+")
 NOT_MENTIONED = (
@@ -122,6 +126,8 @@ class XAPI(Emulator):
         self._page_tokens: dict[str, int] = {}
         self._token_counter = itertools.count(1)
         self._dm_counter = itertools.count(1)
+        self._rejecting: int | None = None  # every authenticated call answers this status
+        self._usage = {"project_usage": 0, "project_cap": 10000}
 
     @property
     def base_url(self) -> str:
@@ -178,6 +184,16 @@ class XAPI(Emulator):
         """Make direct messages to ``user_id`` answer 403 (they do not accept DMs)."""
         with self._state_lock:
             self._dm_blocked.add(str(user_id))
+
+    def reject_tokens(self, status: int | None = 401) -> None:
+        """Answer every call with ``status`` (401 ``Unauthorized``, 403 ``Forbidden``) as X
+        does for a revoked or wrong token; None accepts tokens again."""
+        self._rejecting = status
+
+    def set_usage(self, used: int, cap: int) -> None:
+        """What ``GET /2/usage/tweets`` answers: posts read this cycle and the plan's cap."""
+        with self._state_lock:
+            self._usage = {"project_usage": used, "project_cap": cap}
 
     def set_rate_limit(self, route: str, limit: int, remaining: int | None = None) -> None:
         """Set the window of ``route`` (e.g. ``"GET /2/users/:id/mentions"``) from now on."""
@@ -249,6 +265,12 @@ class XAPI(Emulator):
         name, path_params = matched
         if call.auth is None or not call.token:
             return _problem(401, "Unauthorized", "Unauthorized")
+        if self._rejecting == 401:
+            return _problem(401, "Unauthorized", "Unauthorized")
+        if self._rejecting is not None:
+            return _problem(self._rejecting, "Forbidden", "Your client app is not configured "
+                            "with the appropriate oauth1 app permissions for this endpoint.",
+                            reason="client-not-enrolled")
         key = f"{call.method} {name}"
         with self._state_lock:
             window = self._window(key)
@@ -280,6 +302,10 @@ class XAPI(Emulator):
             return self._mentions(path_params["id"], call.query)
         if name == "/2/tweets/search/recent":
             return self._search(call.query)
+        if name == "/2/usage/tweets":
+            return Response(200, {"data": {"cap_reset_day": 1, "project_id": "1",
+                                           "project_cap": str(self._usage["project_cap"]),
+                                           "project_usage": str(self._usage["project_usage"])}})
         if name == "/2/tweets":
             return self._create_tweet(call.body if isinstance(call.body, dict) else {})
         return self._create_dm(path_params["id"], call.body if isinstance(call.body, dict) else {})

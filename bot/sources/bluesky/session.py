@@ -24,6 +24,7 @@ from atproto_client.request import Request
 
 from bot.sources.bluesky.errors import LoginRefused, is_expired_token
 from bot.sources.bluesky.settings import BlueskySettings
+from bot.sources.observed import ObservedTransport, xrpc_method
 
 T = TypeVar("T")
 
@@ -56,7 +57,8 @@ class BlueskySession:
     def _logged_in(self) -> Client:
         with self._lock:
             if self._client is None:
-                client = Client(base_url=self.settings.service_url, request=Request(timeout=TIMEOUT))
+                client = Client(base_url=self.settings.service_url, request=Request(
+                    timeout=TIMEOUT, transport=ObservedTransport("bluesky", xrpc_method)))
                 self._login(client)
                 self._client = client
             return self._client

@@ -12,6 +12,7 @@ from bot.errors import NetworkError
 from bot.models import Mention
 from bot.sources.base import Posted, SourceError
 from bot.sources.facebook.settings import FacebookSettings
+from bot.sources.observed import ObservedTransport, graph_method, graph_outcome
 
 NETWORK = "Facebook"
 PRIVATE_REPLY_WINDOW = timedelta(days=7)
@@ -23,6 +24,7 @@ def make_http(settings: FacebookSettings) -> httpx.Client:
         base_url=settings.graph_url.rstrip("/") + "/",
         timeout=httpx.Timeout(10.0, connect=5.0),
         headers={"Authorization": f"Bearer {settings.page_token}"},
+        transport=ObservedTransport("graph", graph_method, graph_outcome),
     )
 
 

@@ -77,6 +77,7 @@ def webhook_routes(parts: WebParts) -> list[Route]:
                                settings.app_secret):
             log.warning("Facebook webhook refused: bad or missing X-Hub-Signature-256")
             return JSONResponse({"error": "bad or missing X-Hub-Signature-256"}, status_code=401)
+        await run_in_threadpool(parts.heard)
         try:
             result = await run_in_threadpool(ingest_delivery, body, parts.deliveries, parts.queue,
                                              settings.page_id)

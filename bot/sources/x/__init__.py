@@ -39,6 +39,12 @@ def _poller(parts: PollerParts) -> Poller:
                    app_auth=bool(s.bearer_token))
 
 
+def _usage(settings: XSettings) -> dict[str, float]:
+    from bot.sources.x.usage import read_usage
+
+    return read_usage(settings)
+
+
 def _reply_limit(text: str) -> tuple[int, int]:
     return weighted_length(text), X_LIMIT
 
@@ -46,5 +52,5 @@ def _reply_limit(text: str) -> tuple[int, int]:
 NETWORK = Network(
     name="twitter", label="X", config_key="x", settings=XSettings, options=XOptions,
     replies=_replies, poller=_poller, reply_limit=_reply_limit,
-    default_target=timedelta(minutes=20), private_channel="DM",
+    default_target=timedelta(minutes=20), private_channel="DM", usage=_usage,
 )

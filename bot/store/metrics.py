@@ -1,0 +1,74 @@
+"""The desk's counters and histograms, kept in Redis so every process adds to the same figures.
+
+Layout: one hash `at:metrics`. Each field is JSON `[name, [[label, value], …], part]`; `part`
+is `""` for a counter, `"le:<bound>"` for one histogram bucket (counts *not* cumulative; the
+collector adds them up), `"sum"` and `"count"`. HINCRBY and HINCRBYFLOAT are atomic, so any
+number of workers count exactly. The metric names, labels and buckets come from `bot.metrics`.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import cast
+
+import redis
+
+from bot.metrics import Call, Histogram, Labels, Snapshot, bucket_for, definition, labels_of
+from bot.store import keys
+
+
+def field(name: str, part: str = "", **labels: str) -> str:
+    """The hash field of metric `name` with `labels` (and a histogram `part`)."""
+    return json.dumps([name, [list(kv) for kv in labels_of(name, labels)], part],
+                      separators=(",", ":"))
+
+
+class MetricsStore:
+    """Owns `at:metrics` (see the module docstring)."""
+
+    def __init__(self, r: redis.Redis) -> None:
+        self.r = r
+
+    def count(self, name: str, by: int = 1, **labels: str) -> None:
+        """Add `by` to counter `name`."""
+        if definition(name).kind != "counter":
+            raise ValueError(f"{name} is not a counter")
+        self.r.hincrby(keys.METRICS, field(name, **labels), by)
+
+    def observe(self, name: str, value: float, **labels: str) -> None:
+        """Record one observation of histogram `name` (one round trip)."""
+        if definition(name).kind != "histogram":
+            raise ValueError(f"{name} is not a histogram")
+        value = max(0.0, float(value))
+        pipe = self.r.pipeline(transaction=False)
+        pipe.hincrby(keys.METRICS, field(name, f"le:{bucket_for(name, value)!r}", **labels), 1)
+        pipe.hincrbyfloat(keys.METRICS, field(name, "sum", **labels), value)
+        pipe.hincrby(keys.METRICS, field(name, "count", **labels), 1)
+        pipe.execute()
+
+    def api_call(self, call: Call) -> None:
+        """Count one API call (`api_calls`)."""
+        self.count("api_calls", api=call.api, method=call.method, outcome=call.outcome)
+
+    def read(self) -> Snapshot:
+        """Every counter and histogram (gauges are the web's to add)."""
+        raw = cast("dict[str, str]", self.r.hgetall(keys.METRICS))
+        snap = Snapshot()
+        for key, value in raw.items():
+            try:
+                name, pairs, part = json.loads(key)
+                d = definition(name)
+            except (ValueError, KeyError, TypeError):
+                continue  # a field of a metric this version no longer has
+            labels: Labels = tuple((str(k), str(v)) for k, v in pairs)
+            if d.kind == "counter":
+                snap.counters.setdefault(name, {})[labels] = float(value)
+                continue
+            h = snap.histograms.setdefault(name, {}).setdefault(labels, Histogram())
+            if part == "sum":
+                h.sum = float(value)
+            elif part == "count":
+                h.count = int(value)
+            elif part.startswith("le:"):
+                h.buckets[float(part[3:])] = int(value)
+        return snap
