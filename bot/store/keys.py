@@ -165,3 +165,8 @@ def seen_forgotten(network: str, mention_id: str) -> str:
     """
     digest = hashlib.sha256(f"{network}:{mention_id}".encode()).hexdigest()
     return f"{PREFIX}seen-hash:{digest}"
+
+
+# ----- live countdown on the card (issue 13) ------------------------------------------------
+COUNTDOWN = PREFIX + "countdown"              # ZSET item number -> when its countdown next changes
+CARD_COUNTDOWN = PREFIX + "card:countdown"    # SET item numbers whose countdown is due to redraw

@@ -7,6 +7,10 @@ Layout (keys in `bot.store.keys`):
 - `at:timer:<n>` HASH entry -> `due` | `fired`: the item's entries, so `stop` needs no scan
   and `schedule` never re-arms an entry that already fired.
 - `at:cards:budget:<minute>` STRING: card updates spent this minute by all workers.
+- `at:countdown` ZSET item number -> when the countdown on its card next changes (epoch s);
+  `at:card:countdown` SET: cards whose countdown is due to be redrawn (issue 13). These get
+  what is left of the minute's budget after the marked cards (`at:card:dirty`): a change of
+  state is shown first, a countdown a little later when the budget is tight.
 
 An entry is `"<n>:<kind><level>:<gen>"`: `warn`, `breach` (level 1) or a re-escalation
 (`breach2`, `breach3`, …); `gen` is the item's due time in epoch ms, so an entry left over
@@ -89,11 +93,24 @@ local used = tonumber(redis.call('GET', KEYS[1]) or '0')
 local n = math.min(tonumber(ARGV[1]) - used, tonumber(ARGV[2]))
 if n <= 0 then return {} end
 local got = redis.call('SPOP', KEYS[2], n)
+for _, m in ipairs(got) do redis.call('SREM', KEYS[3], m) end
+if #got < n then
+  for _, m in ipairs(redis.call('SPOP', KEYS[3], n - #got)) do table.insert(got, m) end
+end
 if #got > 0 then
   redis.call('INCRBY', KEYS[1], #got)
   redis.call('EXPIRE', KEYS[1], 120)
 end
 return got
+"""
+
+_COUNTDOWNS_DUE = """
+local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, ARGV[2])
+for _, m in ipairs(due) do
+  redis.call('ZREM', KEYS[1], m)
+  redis.call('SADD', KEYS[2], m)
+end
+return #due
 """
 
 _ENTRY = re.compile(r"^(\d+):(warn|breach)(\d*):(-?\d+)$")
@@ -122,7 +139,8 @@ class TimerEntry:
 
 
 class TimerStore:
-    """Owns `at:timers`, `at:timers:inflight`, `at:timer:*`, `at:card:dirty`, `at:cards:budget:*`."""
+    """Owns `at:timers`, `at:timers:inflight`, `at:timer:*`, `at:card:dirty`, `at:cards:budget:*`,
+    `at:countdown`, `at:card:countdown`."""
 
     def __init__(self, r: redis.Redis, entry_ttl_s: int = 30 * 86400) -> None:
         self.r = r
@@ -133,6 +151,7 @@ class TimerStore:
         self._done = r.register_script(_DONE)
         self._stop = r.register_script(_STOP)
         self._spend = r.register_script(_SPEND)
+        self._countdowns_due = r.register_script(_COUNTDOWNS_DUE)
 
     def _keys(self, number: int) -> list[str]:
         return [keys.TIMERS, keys.TIMERS_INFLIGHT, keys.timer_entries(number)]
@@ -188,6 +207,25 @@ class TimerStore:
 
     def take_cards(self, minute: int, per_minute: int, limit: int) -> list[int]:
         """Up to `limit` marked cards, within `per_minute` updates shared by all workers."""
-        got = self._spend(keys=[keys.card_budget(minute), keys.CARD_UPDATES],
+        got = self._spend(keys=[keys.card_budget(minute), keys.CARD_UPDATES, keys.CARD_COUNTDOWN],
                           args=[per_minute, limit])
         return [int(n) for n in got]
+
+    # ----- live countdown (issue 13) ------------------------------------------------------------
+    def schedule_countdown(self, number: int, at: float | None) -> None:
+        """Redraw the card of `number` at `at` (epoch s) for its countdown; None: never again."""
+        if at is None:
+            self.r.zrem(keys.COUNTDOWN, number)
+        else:
+            self.r.zadd(keys.COUNTDOWN, {str(number): at})
+
+    def countdowns_due(self, now: float, limit: int = 1000) -> int:
+        """Move the countdowns due at `now` to the cards to redraw (atomic: one worker takes
+        each; a redraw waiting there is done once, however often it came due)."""
+        return int(self._countdowns_due(keys=[keys.COUNTDOWN, keys.CARD_COUNTDOWN],
+                                        args=[now, limit]))
+
+    def next_countdown(self, number: int) -> float | None:
+        """When the countdown of `number` is next redrawn (for tests and `/queue`)."""
+        score = self.r.zscore(keys.COUNTDOWN, number)
+        return float(score) if score is not None else None
