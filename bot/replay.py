@@ -92,8 +92,8 @@ def replay(entries: Iterable[Mapping[str, str]]) -> Replayed:
             continue
         if action == "incident_open":
             out.open.add(number)
-        elif action == "incident_answered":
-            out.open.discard(number)
+        elif action == "incident_answered" or action in _CLOSING:
+            out.open.discard(number)  # an incident is no item of its own here, but it was open
         item = out.items.get(number)
         if action in ("post", "incident") and actor == "intake":
             if item is None and (fresh := _new_item(number, d)) is not None:
@@ -125,7 +125,6 @@ def _apply(item: Item, action: str, actor: str, d: Mapping[str, object],
     state = _CLOSING.get(action)
     if state is None:
         return item
-    open_items.discard(item.number)
     holder = actor if action == "reply" and d.get("incident") else item.holder or actor
     changes: dict[str, object] = {"state": state, "holder": holder}
     at = _time(d, "answered_at")

@@ -17,7 +17,9 @@ hands out an upload URL on this emulator (``/upload/v1/<file id>``, no token nee
 Slack's is pre-signed); a POST of the raw bytes to it answers ``OK - <length>``;
 ``files.completeUploadExternal`` (``files`` JSON, ``channel_id``, ``thread_ts``) shares the
 files, as a message carrying ``files`` in the thread. ``uploaded_files()`` gives each file with
-its bytes.
+its bytes. Completing a file whose bytes never came answers ``file_not_found``, bytes of
+another length than announced ``file_upload_size_mismatch`` (this emulator's names: checks at
+least as strict as Slack's).
 """
 
 from __future__ import annotations
