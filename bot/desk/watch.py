@@ -134,7 +134,6 @@ class TargetWatch:
                     failed += 1
             if len(entries) < self.batch:
                 break
-        self.store.countdowns_due(now.timestamp())
         return TickReport(fired, skipped, failed, self.flush_cards(now))
 
     def fire(self, entry: TimerEntry, now: datetime) -> bool | None:
@@ -201,7 +200,8 @@ class TargetWatch:
         within the shared per-minute budget; each updated card's next countdown redraw is
         scheduled from what it now shows."""
         minute = int(now.timestamp() // 60)
-        numbers = self.store.take_cards(minute, self.card_updates_per_minute, self.cards_per_tick)
+        numbers = self.store.take_cards(minute, self.card_updates_per_minute, self.cards_per_tick,
+                                        now=now.timestamp())
         for number in numbers:
             try:
                 self.publisher.update_card(number)

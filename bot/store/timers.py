@@ -89,6 +89,12 @@ return redis.call('DEL', KEYS[3])
 """
 
 _SPEND = """
+if ARGV[3] ~= '' then
+  for _, m in ipairs(redis.call('ZRANGEBYSCORE', KEYS[4], '-inf', ARGV[3], 'LIMIT', 0, 1000)) do
+    redis.call('ZREM', KEYS[4], m)
+    redis.call('SADD', KEYS[3], m)
+  end
+end
 local used = tonumber(redis.call('GET', KEYS[1]) or '0')
 local n = math.min(tonumber(ARGV[1]) - used, tonumber(ARGV[2]))
 if n <= 0 then return {} end
@@ -104,14 +110,6 @@ end
 return got
 """
 
-_COUNTDOWNS_DUE = """
-local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, ARGV[2])
-for _, m in ipairs(due) do
-  redis.call('ZREM', KEYS[1], m)
-  redis.call('SADD', KEYS[2], m)
-end
-return #due
-"""
 
 _ENTRY = re.compile(r"^(\d+):(warn|breach)(\d*):(-?\d+)$")
 
@@ -151,7 +149,6 @@ class TimerStore:
         self._done = r.register_script(_DONE)
         self._stop = r.register_script(_STOP)
         self._spend = r.register_script(_SPEND)
-        self._countdowns_due = r.register_script(_COUNTDOWNS_DUE)
 
     def _keys(self, number: int) -> list[str]:
         return [keys.TIMERS, keys.TIMERS_INFLIGHT, keys.timer_entries(number)]
@@ -205,10 +202,15 @@ class TimerStore:
         """The card of `number` should show its current state (set: many marks, one update)."""
         self.r.sadd(keys.CARD_UPDATES, number)
 
-    def take_cards(self, minute: int, per_minute: int, limit: int) -> list[int]:
-        """Up to `limit` marked cards, within `per_minute` updates shared by all workers."""
-        got = self._spend(keys=[keys.card_budget(minute), keys.CARD_UPDATES, keys.CARD_COUNTDOWN],
-                          args=[per_minute, limit])
+    def take_cards(self, minute: int, per_minute: int, limit: int, *,
+                   now: float | None = None) -> list[int]:
+        """Up to `limit` cards to update, within `per_minute` updates shared by all workers:
+        marked cards first, then cards whose countdown is due to be redrawn. With `now` (epoch
+        s), the countdowns due by then join those first (in the same atomic step, so an idle
+        tick stays one call)."""
+        got = self._spend(keys=[keys.card_budget(minute), keys.CARD_UPDATES, keys.CARD_COUNTDOWN,
+                                keys.COUNTDOWN],
+                          args=[per_minute, limit, "" if now is None else now])
         return [int(n) for n in got]
 
     # ----- live countdown (issue 13) ------------------------------------------------------------
@@ -218,12 +220,6 @@ class TimerStore:
             self.r.zrem(keys.COUNTDOWN, number)
         else:
             self.r.zadd(keys.COUNTDOWN, {str(number): at})
-
-    def countdowns_due(self, now: float, limit: int = 1000) -> int:
-        """Move the countdowns due at `now` to the cards to redraw (atomic: one worker takes
-        each; a redraw waiting there is done once, however often it came due)."""
-        return int(self._countdowns_due(keys=[keys.COUNTDOWN, keys.CARD_COUNTDOWN],
-                                        args=[now, limit]))
 
     def next_countdown(self, number: int) -> float | None:
         """When the countdown of `number` is next redrawn (for tests and `/queue`)."""
