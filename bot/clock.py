@@ -134,6 +134,21 @@ class BusinessClock:
             total += min(end, b) - max(begin, a)
         return total
 
+    def closes_at(self, t: datetime) -> datetime | None:
+        """When the desk, open at `t`, next closes (UTC); None if it is closed at `t` or never
+        closes (`always`, or not within `SEARCH_DAYS`). Back-to-back ranges count as one."""
+        t = _utc(t)
+        if self.always_open:
+            return None
+        closing: datetime | None = None
+        for begin, end in self._intervals(t, self._local_date(t) + timedelta(days=SEARCH_DAYS)):
+            if closing is None and begin > t:
+                return None
+            if closing is not None and begin > closing:
+                return closing
+            closing = end if closing is None else max(closing, end)
+        return None
+
     def _intervals(self, t: datetime, last: date) -> Iterator[tuple[datetime, datetime]]:
         """Open intervals (UTC) that end after `t`, in order, for local days up to `last`."""
         day = self._local_date(t)

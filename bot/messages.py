@@ -531,6 +531,41 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "health.what.budget": {"de": "Kontingent unter 80 %", "en": "budget below 80 %"},
     "health.what.slack": {"de": "Slack nimmt das Bot-Token an", "en": "Slack accepts the bot token"},
     # --- end channel health ---
+    # --- issue 13: live countdown, summary chart, weekly summary ---
+    "card.countdown": {"de": "Antwort fällig bis {due} · noch {left}",
+                       "en": "Response due by {due} · {left} left"},
+    "card.countdown_paused": {
+        "de": "Antwort fällig bis {due} · noch {left} · pausiert bis {until}",
+        "en": "Response due by {due} · {left} left · paused until {until}",
+    },
+    "weekday.short": {"de": "Mo Di Mi Do Fr Sa So", "en": "Mon Tue Wed Thu Fri Sat Sun"},
+    "chart.title_hours": {"de": "{day}: Karten und Antworten pro Stunde",
+                          "en": "{day}: items and answers per hour"},
+    "chart.items": {"de": "neue Karten", "en": "new items"},
+    "chart.answers": {"de": "Antworten", "en": "answers"},
+    "chart.per_hour": {"de": "pro Stunde", "en": "per hour"},
+    "chart.title_responses": {"de": "Erste Antwort (Geschäftszeit) gegen das Ziel",
+                              "en": "First response (business time) against the target"},
+    "chart.target": {"de": "Ziel {network} ({minutes} Min.)",
+                     "en": "target {network} ({minutes} min)"},
+    "chart.hour": {"de": "Uhrzeit (Karte erschienen)", "en": "hour of day (item seen)"},
+    "chart.minutes": {"de": "Minuten", "en": "minutes"},
+    "chart.alt": {"de": "Diagramm zur Tageszusammenfassung {day}",
+                  "en": "Chart of the daily summary {day}"},
+    "summary.week_title": {"de": "*Wochenzusammenfassung {start} – {end}* (Vorwoche in Klammern)",
+                           "en": "*Weekly summary {start} – {end}* (previous week in brackets)"},
+    "summary.week_volume": {
+        "de": "{ingested} ({ingested_before}) Erwähnungen, {items} ({items_before}) Karten, "
+              "{answered} ({answered_before}) beantwortet",
+        "en": "{ingested} ({ingested_before}) mentions, {items} ({items_before}) items, "
+              "{answered} ({answered_before}) answered",
+    },
+    "summary.week_network": {
+        "de": "{network}: Median {median} ({median_before}) Min., Ziel erreicht {hit} "
+              "({hit_before})",
+        "en": "{network}: median {median} ({median_before}) min, target met {hit} ({hit_before})",
+    },
+    # --- end issue 13 ---
 }
 
 

@@ -7,6 +7,7 @@
 | `answers`      | 0.5 s              | incident answers: a consumer group (`AnswerQueue`)   |
 | `daily_summary`| 1 min (posts at `summary.at`) | lease `summary:<day>` for 3 days          |
 | `retention`    | 10 min (runs once a day; only with `retention:`) | lease `retention:<day>` for 3 days |
+| `weekly_summary` | 1 min (posts Monday from 08:00, local) | lease `weekly-summary:<monday>` for 3 days |
 | `health`       | 1 s                | lease `health` for 90 % of the interval (`bot.health`) |
 
 A poll records what its API calls answered (`bot.health.record_poll`) and the timers job its
@@ -33,7 +34,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from bot.health import Watchdog, record_poll
 from bot.metrics import calls_seen
-from bot.reports import daily_job
+from bot.reports import daily_job, weekly_job
 from bot.sources.base import Network, PollerParts
 from bot.sources.registry import networks
 from bot.store.checkpoints import Checkpoints
@@ -176,6 +177,7 @@ def worker_jobs(rt: Runtime, *, tick: timedelta = TIMER_TICK) -> dict[str, Job]:
     jobs["answers"] = Job(ANSWER_TICK, lambda: rt.desk.incidents.send_answers(
         consumer, reclaim_idle_ms=reclaim))
     jobs["daily_summary"] = Job(SUMMARY_CHECK, lambda: daily_job(rt), "summary:<day>")
+    jobs["weekly_summary"] = Job(SUMMARY_CHECK, lambda: weekly_job(rt), "weekly-summary:<monday>")
     if rt.config.retention.configured:
         jobs["retention"] = Job(RETENTION_CHECK, lambda: retention_job(rt), "retention:<day>")
     jobs["health"] = Job(HEALTH_CHECK, health_job(rt, watchdog(rt)), "health")

@@ -62,6 +62,29 @@ def test_slack_post_update_and_thread_are_stored_and_recorded(
     assert posted.body["blocks"][0]["type"] == "section"
 
 
+def test_slack_external_upload_flow_of_files_upload_v2_keeps_the_bytes(
+    slack_api: SlackAPI, slack: WebClient
+) -> None:
+    data = bytes(range(256)) * 3  # not text: the upload URL takes raw bytes
+    parent = slack.chat_postMessage(channel="C0LEADS", text="summary")
+    done = slack.files_upload_v2(channel="C0LEADS", thread_ts=parent["ts"], file=data,
+                                 filename="chart.bin", title="Chart", alt_txt="a chart")
+    [f] = slack_api.uploaded_files("C0LEADS")
+    assert done["file"]["id"] == f.id and f.data == data and f.length == len(data)
+    assert (f.title, f.alt_txt, f.thread_ts) == ("Chart", "a chart", parent["ts"])
+    assert slack_api.thread("C0LEADS", parent["ts"])[0]["files"][0]["name"] == "chart.bin"
+    with pytest.raises(SlackApiError, match="thread_not_found"):
+        slack.files_upload_v2(channel="C0LEADS", thread_ts="1.000001", file=data,
+                              filename="x.bin")
+    ticket = slack.files_getUploadURLExternal(filename="y.bin", length=3)
+    with pytest.raises(SlackApiError, match="file_not_found"):  # no bytes posted yet
+        slack.files_completeUploadExternal(files=[{"id": ticket["file_id"]}],
+                                           channel_id="C0LEADS")
+    assert httpx.post(ticket["upload_url"], content=b"toolong").status_code == 200
+    with pytest.raises(SlackApiError, match="file_upload_size_mismatch"):
+        slack.files_completeUploadExternal(files=[{"id": ticket["file_id"]}])
+
+
 def test_slack_update_of_unknown_message_is_message_not_found(slack: WebClient) -> None:
     with pytest.raises(SlackApiError) as error:
         slack.chat_update(channel="C0ALERTS", ts="1.000100", text="x")

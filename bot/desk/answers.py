@@ -138,16 +138,17 @@ class Answers:
             return self.incidents.reply_all(user, number, f":{template}" if template else text)
         used = self._template_use(item, template, text)
         signed, posted = self._send_public(user, item, text, "reply")
+        answered_at = self.now().isoformat()
         try:
             self.items.transition(
                 number, allowed=(State.CLAIMED,), close=True, state=State.ANSWERED.value,
-                answered_at=self.now().isoformat(), answered_by=user, reply_id=posted.id,
+                answered_at=answered_at, answered_by=user, reply_id=posted.id,
                 reply_text=signed)
         finally:
             self.items.unlock(number)
         self.timers.stop(number)
         after = self.publisher.done(user, "reply", item, "thread.replied", text=escape(signed),
-                                    audit={"text": signed, **used})
+                                    audit={"text": signed, **used, "answered_at": answered_at})
         params: dict[str, object] = {"number": number, "network": label(item.mention.network)}
         if "variant" in used:
             return Outcome("ok.replied_template", {
@@ -182,9 +183,10 @@ class Answers:
             private_id = sent.id if sent else ""
         except NetworkError as exc:
             note = self.network_reason(exc)
+        answered_at = self.now().isoformat()
         try:
             first = {} if item.answered_at else {  # the first response stays the first
-                "answered_at": self.now().isoformat(), "answered_by": user,
+                "answered_at": answered_at, "answered_by": user,
                 "reply_id": posted.id, "reply_text": signed}
             self.items.transition(number, allowed=DM_FROM, close=True,
                                   state=State.PRIVATE.value, private_id=private_id,
@@ -193,6 +195,7 @@ class Answers:
             self.items.unlock(number)
         self.timers.stop(number)
         after = self.publisher.done(user, "dm", item, "thread.private", private=private_id,
-                                    note=note)
+                                    note=note, audit={"private": private_id, "note": note,
+                                                      "answered_at": answered_at})
         key = "ok.private_note" if note else "ok.private"
         return Outcome(key, {"number": number, "note": note}, after)

@@ -320,7 +320,7 @@ class Incidents:
                               answer_failed="")
         self.timers.stop(member.number)
         self.audit.record(job.user, "reply", member.number, "ok", text=signed,
-                          incident=job.incident, template=job.template)
+                          incident=job.incident, template=job.template, answered_at=now)
         if member.card_ts:
             self.publisher.card_changed(member.number)
         self._progress(job.user, job.incident)
@@ -342,6 +342,7 @@ class Incidents:
                                   answered_by=user)
         if t.ok:
             self.timers.stop(number)
+            self.audit.record(user, "incident_answered", number, "ok")  # closes it (issue 13)
             incident = self.items.get(number)
             if incident:
                 self.publisher.thread_line(incident, "thread.incident_answered", number=number,

@@ -47,6 +47,9 @@ class Intake:
         if parent is not None:
             return self._follow_up(parent, mention, result.sentiment)
         if result.sentiment != "negative":
+            # issue 13: the counters can be recomputed from the audit trail (no text, no author)
+            self.audit.record("intake", "counted", None, "ok", network=mention.network,
+                              sentiment=result.sentiment, day=self.today())
             return IntakeResult("counted", result.sentiment)
         seen = self.now()
         start = min(mention.created_at, seen)
@@ -61,7 +64,8 @@ class Intake:
         incident = item.incident or self.incidents.place(item)
         if incident is not None:  # says what an open incident says: no card of its own
             self.audit.record("intake", "incident", number, "ok", network=mention.network,
-                              mention=mention.id, channel=channel, incident=incident)
+                              mention=mention.id, channel=channel, incident=incident,
+                              **self._facts(item))
             return IntakeResult("joined", result.sentiment, number)
         if not item.card_ts:
             self.publisher.post_card(item)
@@ -71,8 +75,15 @@ class Intake:
         else:
             self.timers.start(fresh)
         self.audit.record("intake", "post", number, "ok", network=mention.network,
-                          mention=mention.id, channel=channel)
+                          mention=mention.id, channel=channel, **self._facts(item))
         return IntakeResult("posted", result.sentiment, number)
+
+    def _facts(self, item: Item) -> dict[str, str]:
+        """What the audit trail keeps of a new item so the summary can be recomputed from it
+        alone (issue 13): when posted and seen, its sentiment, the day it was counted on."""
+        return {"created": item.mention.created_at.isoformat(),
+                "seen": (item.seen_at or item.mention.created_at).isoformat(),
+                "sentiment": item.sentiment, "day": self.today()}
 
     def channel_for(self, mention: Mention) -> str:
         """The channel the intake of `mention` would post into (the worker's lane for it).
@@ -100,6 +111,8 @@ class Intake:
             fresh = self.items.get(number)
             if fresh and fresh.is_open:
                 self.timers.start(fresh)  # idempotent
+            self.audit.record("intake", "post", number, "ok", network=mention.network,
+                              mention=mention.id, channel=item.channel, **self._facts(item))
             return IntakeResult("posted", item.sentiment, number)
         if item and item.is_open and item.mention.id == mention.id:
             self.timers.start(item)  # crashed after posting, before the timers: idempotent
@@ -122,6 +135,7 @@ class Intake:
         if item.card_ts:  # posted before linking: a failure retries the whole follow-up
             self.publisher.post_thread(item, self._say_followup(mention))
         self.items.link_mention(mention.network, mention.id, item.number)
+        reopened = False
         if item.state in (State.ANSWERED, State.CLAIMED, State.NEW):
             # the next-response clock starts when the customer wrote, never before the item
             start = max(min(mention.created_at, self.now()), item.seen_at or mention.created_at)
@@ -132,12 +146,15 @@ class Intake:
                 state=new_state.value, due_at=due.isoformat(), timer_state="",
                 pending_since=start.isoformat())
             if t.ok:
+                reopened = True
                 self.items.reopen(item.number, due)
                 self.publisher.refresh_card(item.number)
                 fresh = self.items.get(item.number)
                 if fresh:
                     self.timers.start(fresh)
-        self.audit.record("intake", "follow_up", item.number, "ok", mention=mention.id)
+        self.audit.record("intake", "follow_up", item.number, "ok", mention=mention.id,
+                          network=mention.network, sentiment=sentiment, day=self.today(),
+                          reopened=reopened)
         return IntakeResult("threaded", sentiment, item.number)
 
     def _say_followup(self, mention: Mention) -> str:

@@ -46,6 +46,15 @@ class Card:
     response_time: timedelta | None = None  # business time to the first answer, once answered
     incident: IncidentView | None = None    # the item is an incident
     open_incident: int | None = None        # a single card: its channel's open incident
+    countdown: Countdown | None = None      # an open item's time left (issue 13)
+
+
+@dataclass(frozen=True)
+class Countdown:
+    """Business time left to an open item's target, as the card shows it (issue 13)."""
+
+    left: timedelta                  # rounded up to the countdown's step
+    paused_until: datetime | None    # outside business hours: when the clock runs again
 
 
 @dataclass(frozen=True)

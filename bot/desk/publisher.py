@@ -12,7 +12,8 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from bot.clock import BusinessClock
-from bot.desk.outcomes import Card, Home, IncidentView
+from bot.desk.countdown import countdown
+from bot.desk.outcomes import Card, Countdown, Home, IncidentView
 from bot.desk.ports import Board
 from bot.messages import say
 from bot.models import Item, first_response
@@ -43,12 +44,22 @@ class Publisher:
 
     def card(self, item: Item) -> Card:
         facts = self.incidents
+        shown = self.countdown(item)
         if facts is None:
-            return Card(item, first_response(item, self.clock))
+            return Card(item, first_response(item, self.clock), countdown=shown)
         if item.is_incident:
-            return Card(item, first_response(item, self.clock), incident=facts.view(item))
+            return Card(item, first_response(item, self.clock), incident=facts.view(item),
+                        countdown=shown)
         offer = facts.open_in(item.channel) if item.is_open and not item.incident else None
-        return Card(item, first_response(item, self.clock), open_incident=offer)
+        return Card(item, first_response(item, self.clock), open_incident=offer, countdown=shown)
+
+    def countdown(self, item: Item) -> Countdown | None:
+        """The time left an open item's card shows now (none once breached, nor on a member
+        of an incident: the incident's target governs)."""
+        if not item.is_open or item.due_at is None or item.timer_state == "breached" \
+                or item.incident:
+            return None
+        return countdown(self.clock, item.due_at, self.now())
 
     def post_card(self, item: Item) -> None:
         """Post the item's card once; a retry after a crash looks for it first."""

@@ -5,7 +5,8 @@ worker runs about once a second. Entries live in Redis (`bot.store.timers`) and 
 atomically, so with several workers each warning and each escalation fires once; a worker
 that was down fires what came due meanwhile when it is back. Firing marks the card; `tick`
 then updates marked cards within a per-minute budget shared by all workers (`chat.update` is
-Tier 3), so the latest state wins and no card is updated once per tick.
+Tier 3), so the latest state wins and no card is updated once per tick. The same budget, what
+is left of it, redraws the live countdown on open cards (issue 13, `bot.desk.countdown`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from datetime import datetime
 
 from bot.clock import BusinessClock
 from bot.config import DeskConfig
+from bot.desk.countdown import next_redraw
 from bot.desk.publisher import Publisher
 from bot.durations import format_duration
 from bot.markup import lead_ping, mention
@@ -89,9 +91,20 @@ class TargetWatch:
             TimerEntry(item.number, "warn", gen): warn.timestamp(),
             TimerEntry(item.number, "breach", gen): item.due_at.timestamp(),
         })
+        self._schedule_countdown(item, self.now())
 
     def stop(self, number: int) -> None:
         self.store.stop(number)
+        self.store.schedule_countdown(number, None)
+
+    def _schedule_countdown(self, item: Item, now: datetime) -> None:
+        """When the card of `item` next needs a redraw for its countdown (`bot.desk.countdown`);
+        none for a closed, breached or incident member item."""
+        at = None
+        if item.is_open and item.due_at is not None and item.timer_state != "breached" \
+                and not item.incident:
+            at = next_redraw(self.clock, item.due_at, now)
+        self.store.schedule_countdown(item.number, at.timestamp() if at else None)
 
     @staticmethod
     def _started(item: Item) -> datetime:
@@ -170,6 +183,9 @@ class TargetWatch:
         assert item.due_at is not None
         if not self._mark(item, "breached"):
             return False
+        if entry.level == 1:  # the summary's "breached without an answer" (issue 13)
+            self.publisher.audit.record("timer", "breach", item.number, "ok",
+                                        due=item.due_at.isoformat())
         target = self.config.target_for(item.mention.network)
         level = entry.level + 1  # the next full target after now (a worker was down: once)
         while (at := self.clock.add(item.due_at, target * (level - 1))) <= now:
@@ -187,13 +203,20 @@ class TargetWatch:
         return True
 
     def flush_cards(self, now: datetime) -> int:
-        """Update marked cards to their current state, within the shared per-minute budget."""
+        """Update marked cards to their current state, then cards whose countdown changed,
+        within the shared per-minute budget; each updated card's next countdown redraw is
+        scheduled from what it now shows."""
         minute = int(now.timestamp() // 60)
-        numbers = self.store.take_cards(minute, self.card_updates_per_minute, self.cards_per_tick)
+        numbers = self.store.take_cards(minute, self.card_updates_per_minute, self.cards_per_tick,
+                                        now=now.timestamp())
         for number in numbers:
             try:
                 self.publisher.update_card(number)
             except Exception:
                 log.warning("card update for #%s failed; will retry", number)
                 self.store.mark_card(number)
+                continue
+            item = self.items.get(number)
+            if item is not None:
+                self._schedule_countdown(item, now)
         return len(numbers)

@@ -125,7 +125,8 @@ class Workflow:
         self.timers.stop(number)
         label = reason_label(reason, self.lang)
         return Outcome("ok.noreply", {"number": number, "reason": label}, self.publisher.done(
-            user, "noreply", item, "thread.noreply", reason=escape(label)))
+            user, "noreply", item, "thread.noreply", reason=escape(label),
+            audit={"reason": escape(label), "reason_code": reason}))
 
     def resolve(self, user: str, number: int) -> Outcome:
         """Mark an answered, private or no-reply item as resolved."""

@@ -196,7 +196,12 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--date", help="the day, YYYY-MM-DD (default: today in the desk's time zone)")
     s.add_argument("--print", action="store_true", dest="print_only",
                    help="print to stdout (figures as JSON on stderr); post nothing")
-    s.add_argument("--chart", metavar="FILE", help="also write a bar chart (SVG) to FILE")
+    s.add_argument("--chart", metavar="FILE", help="also write the summary's chart to FILE: "
+                   "PNG, or SVG if FILE ends in .svg")
+    # issue 13
+    s.add_argument("--from-audit", action="store_true", dest="from_audit",
+                   help="recompute every figure from the audit trail alone (no item is read) "
+                   "and print it as --print does; posts nothing")
     a = command("audit", "export the audit trail (every action and refusal) to stdout",
                 "Reads Redis (REDIS_URL); changes nothing.")
     a.add_argument("--since", help="from this date or time on, e.g. 2026-11-24 or "

@@ -27,7 +27,9 @@ class SlackBoard:
         self.slack, self.lang, self.timezone = slack, lang, timezone
 
     def context(self, card: Card | None = None) -> CardContext:
-        return CardContext(self.lang, self.timezone, card.response_time if card else None)
+        if card is None:
+            return CardContext(self.lang, self.timezone)
+        return CardContext(self.lang, self.timezone, card.response_time, card.countdown)
 
     def blocks(self, card: Card) -> list[dict[str, Any]]:
         """An item's card, or an incident's."""

@@ -13,7 +13,8 @@ from typing import Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
-from bot.desk.outcomes import IncidentView
+from bot.desk.outcomes import Countdown, IncidentView
+from bot.durations import format_duration
 from bot.markup import NAME_LIMIT, QUOTE_LIMIT, clip, escape
 from bot.messages import say
 from bot.models import Item, State
@@ -34,9 +35,15 @@ class CardContext:
     lang: str = "de"
     timezone: str = "Europe/Berlin"
     response_time: timedelta | None = None  # business time to the first answer, once answered
+    countdown: Countdown | None = None      # an open item's time left, as of drawing (issue 13)
 
     def local(self, t: datetime) -> str:
         return t.astimezone(ZoneInfo(self.timezone)).strftime("%d.%m. %H:%M")
+
+    def weekday_time(self, t: datetime) -> str:
+        """`Mo 08:00`: the weekday and time of `t`, local."""
+        local = t.astimezone(ZoneInfo(self.timezone))
+        return f"{say('weekday.short', self.lang).split()[local.weekday()]} {local:%H:%M}"
 
 
 def _mrkdwn(text: str) -> dict[str, Any]:
@@ -59,8 +66,15 @@ def _due(item: Item, ctx: CardContext) -> list[dict[str, Any]]:
     """The due time of an open item (or that it was missed), as a context element."""
     if not (item.is_open and item.due_at):
         return []
-    key = "card.due_overdue" if item.timer_state == "breached" else "card.due"
-    return [_mrkdwn(say(key, ctx.lang, due=ctx.local(item.due_at)))]
+    due, shown = ctx.local(item.due_at), ctx.countdown
+    if item.timer_state == "breached" or shown is None:
+        key = "card.due_overdue" if item.timer_state == "breached" else "card.due"
+        return [_mrkdwn(say(key, ctx.lang, due=due))]
+    left = format_duration(shown.left, ctx.lang)
+    if shown.paused_until is not None:
+        return [_mrkdwn(say("card.countdown_paused", ctx.lang, due=due, left=left,
+                            until=ctx.weekday_time(shown.paused_until)))]
+    return [_mrkdwn(say("card.countdown", ctx.lang, due=due, left=left))]
 
 
 def card_text(item: Item, ctx: CardContext) -> str:

@@ -71,3 +71,8 @@ class ConsoleSlack:
     def post_message(self, channel: str, text: str) -> str:
         self.out.write(f"#{channel}: {plain(text)}\n\n")
         return f"1764000000.{next(self._ts):06d}"
+
+    def upload_file(self, channel: str, thread_ts: str, filename: str, data: bytes, *,
+                    title: str, alt_text: str) -> str:
+        self.out.write(f"  ↳ Thread: [{title}: {filename}, {len(data)} Bytes]\n\n")
+        return f"F{next(self._ts):08d}"

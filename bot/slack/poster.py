@@ -52,6 +52,11 @@ class SlackPort(Protocol):
 
     def post_message(self, channel: str, text: str) -> str: ...
 
+    def upload_file(self, channel: str, thread_ts: str, filename: str, data: bytes, *,
+                    title: str, alt_text: str) -> str:
+        """Share a file into a thread; returns its file id."""
+        ...
+
 
 class WebSlack:
     """The real Slack Web API (or its emulator at `SLACK_API_URL`)."""
@@ -142,3 +147,15 @@ class WebSlack:
         """A plain message (summary, lead pings outside a thread)."""
         with self.pacer.slot(channel):
             return str(self.post_client.chat_postMessage(channel=channel, text=text)["ts"])
+
+    def upload_file(self, channel: str, thread_ts: str, filename: str, data: bytes, *,
+                    title: str, alt_text: str) -> str:
+        """Slack's external upload flow (`files_upload_v2`: files.getUploadURLExternal, the
+        bytes to the URL it gives, files.completeUploadExternal into the thread). Needs the
+        `files:write` scope. Sharing into the thread posts there, so it waits for the
+        channel's slot like any post; only 429s are retried (a repeat would share twice)."""
+        with self.pacer.slot(channel):
+            resp = self.post_client.files_upload_v2(
+                channel=channel, thread_ts=thread_ts, filename=filename, file=data,
+                title=title, alt_txt=alt_text)
+        return str(resp["file"]["id"])

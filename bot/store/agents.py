@@ -28,6 +28,10 @@ class KuerzelStore:
         v = self.r.hget(keys.KUERZEL_BY_USER, user)
         return str(v) if v else None
 
+    def all(self) -> dict[str, str]:
+        """Every Kürzel set with `/kuerzel`, by user id."""
+        return {str(u): str(k) for u, k in self.r.hgetall(keys.KUERZEL_BY_USER).items()}
+
     def set(self, user: str, kuerzel: str) -> str:
         """Set `user`'s Kürzel; returns "" on success, else the user id who already has it."""
         return str(self._set(keys=[keys.KUERZEL_BY_USER, keys.USER_BY_KUERZEL],

@@ -183,3 +183,6 @@ def health_poll(network: str) -> str:
 def health_webhook(network: str) -> str:
     """STRING: epoch s of the network's latest verified webhook delivery."""
     return f"{PREFIX}health:webhook:{network}"
+# ----- live countdown on the card (issue 13) ------------------------------------------------
+COUNTDOWN = PREFIX + "countdown"              # ZSET item number -> when its countdown next changes
+CARD_COUNTDOWN = PREFIX + "card:countdown"    # SET item numbers whose countdown is due to redraw

@@ -7,6 +7,10 @@ Layout (keys in `bot.store.keys`):
 - `at:timer:<n>` HASH entry -> `due` | `fired`: the item's entries, so `stop` needs no scan
   and `schedule` never re-arms an entry that already fired.
 - `at:cards:budget:<minute>` STRING: card updates spent this minute by all workers.
+- `at:countdown` ZSET item number -> when the countdown on its card next changes (epoch s);
+  `at:card:countdown` SET: cards whose countdown is due to be redrawn (issue 13). These get
+  what is left of the minute's budget after the marked cards (`at:card:dirty`): a change of
+  state is shown first, a countdown a little later when the budget is tight.
 
 An entry is `"<n>:<kind><level>:<gen>"`: `warn`, `breach` (level 1) or a re-escalation
 (`breach2`, `breach3`, …); `gen` is the item's due time in epoch ms, so an entry left over
@@ -85,16 +89,27 @@ return redis.call('DEL', KEYS[3])
 """
 
 _SPEND = """
+if ARGV[3] ~= '' then
+  for _, m in ipairs(redis.call('ZRANGEBYSCORE', KEYS[4], '-inf', ARGV[3], 'LIMIT', 0, 1000)) do
+    redis.call('ZREM', KEYS[4], m)
+    redis.call('SADD', KEYS[3], m)
+  end
+end
 local used = tonumber(redis.call('GET', KEYS[1]) or '0')
 local n = math.min(tonumber(ARGV[1]) - used, tonumber(ARGV[2]))
 if n <= 0 then return {} end
 local got = redis.call('SPOP', KEYS[2], n)
+for _, m in ipairs(got) do redis.call('SREM', KEYS[3], m) end
+if #got < n then
+  for _, m in ipairs(redis.call('SPOP', KEYS[3], n - #got)) do table.insert(got, m) end
+end
 if #got > 0 then
   redis.call('INCRBY', KEYS[1], #got)
   redis.call('EXPIRE', KEYS[1], 120)
 end
 return got
 """
+
 
 _ENTRY = re.compile(r"^(\d+):(warn|breach)(\d*):(-?\d+)$")
 
@@ -122,7 +137,8 @@ class TimerEntry:
 
 
 class TimerStore:
-    """Owns `at:timers`, `at:timers:inflight`, `at:timer:*`, `at:card:dirty`, `at:cards:budget:*`."""
+    """Owns `at:timers`, `at:timers:inflight`, `at:timer:*`, `at:card:dirty`, `at:cards:budget:*`,
+    `at:countdown`, `at:card:countdown`."""
 
     def __init__(self, r: redis.Redis, entry_ttl_s: int = 30 * 86400) -> None:
         self.r = r
@@ -186,8 +202,26 @@ class TimerStore:
         """The card of `number` should show its current state (set: many marks, one update)."""
         self.r.sadd(keys.CARD_UPDATES, number)
 
-    def take_cards(self, minute: int, per_minute: int, limit: int) -> list[int]:
-        """Up to `limit` marked cards, within `per_minute` updates shared by all workers."""
-        got = self._spend(keys=[keys.card_budget(minute), keys.CARD_UPDATES],
-                          args=[per_minute, limit])
+    def take_cards(self, minute: int, per_minute: int, limit: int, *,
+                   now: float | None = None) -> list[int]:
+        """Up to `limit` cards to update, within `per_minute` updates shared by all workers:
+        marked cards first, then cards whose countdown is due to be redrawn. With `now` (epoch
+        s), the countdowns due by then join those first (in the same atomic step, so an idle
+        tick stays one call)."""
+        got = self._spend(keys=[keys.card_budget(minute), keys.CARD_UPDATES, keys.CARD_COUNTDOWN,
+                                keys.COUNTDOWN],
+                          args=[per_minute, limit, "" if now is None else now])
         return [int(n) for n in got]
+
+    # ----- live countdown (issue 13) ------------------------------------------------------------
+    def schedule_countdown(self, number: int, at: float | None) -> None:
+        """Redraw the card of `number` at `at` (epoch s) for its countdown; None: never again."""
+        if at is None:
+            self.r.zrem(keys.COUNTDOWN, number)
+        else:
+            self.r.zadd(keys.COUNTDOWN, {str(number): at})
+
+    def next_countdown(self, number: int) -> float | None:
+        """When the countdown of `number` is next redrawn (for tests and `/queue`)."""
+        score = self.r.zscore(keys.COUNTDOWN, number)
+        return float(score) if score is not None else None

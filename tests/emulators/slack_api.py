@@ -11,12 +11,22 @@ seconds, as Slack sends it) and stores nothing. Slack documents "1 message per s
 channel, short bursts allowed"; this limiter allows no burst at all, so it is at least as strict
 as Slack. Accepted posts are recorded with their time (``accepted_posts``), refusals counted
 (``rate_limited``).
+
+External file uploads (what ``WebClient.files_upload_v2`` does): ``files.getUploadURLExternal``
+hands out an upload URL on this emulator (``/upload/v1/<file id>``, no token needed, as
+Slack's is pre-signed); a POST of the raw bytes to it answers ``OK - <length>``;
+``files.completeUploadExternal`` (``files`` JSON, ``channel_id``, ``thread_ts``) shares the
+files, as a message carrying ``files`` in the thread. ``uploaded_files()`` gives each file with
+its bytes. Completing a file whose bytes never came answers ``file_not_found``, bytes of
+another length than announced ``file_upload_size_mismatch`` (this emulator's names: checks at
+least as strict as Slack's).
 """
 
 from __future__ import annotations
 
 import copy
 import itertools
+import json
 import math
 import threading
 import time
@@ -26,9 +36,10 @@ from typing import Any
 
 from .base import Call, Emulator, Failure, Response
 
-__all__ = ["AcceptedPost", "SlackAPI"]
+__all__ = ["AcceptedPost", "SlackAPI", "UploadedFile"]
 
 RESPONSE_URL_PREFIX = "/response_url/"
+UPLOAD_URL_PREFIX = "/upload/v1/"
 RESPONSE_URL_MAX_USES = 5  # Slack: a response_url works up to 5 times within 30 minutes
 
 
@@ -41,6 +52,26 @@ class AcceptedPost:
     ts: str
     thread_ts: str | None
     metadata: dict[str, Any] | None
+
+
+@dataclass
+class UploadedFile:
+    """One file of the external upload flow: announced, then its bytes, then shared."""
+
+    id: str
+    filename: str
+    length: int  # as announced to files.getUploadURLExternal
+    alt_txt: str = ""
+    data: bytes | None = None  # None until the bytes were posted to the upload URL
+    title: str = ""
+    channel: str | None = None  # set by files.completeUploadExternal
+    thread_ts: str | None = None
+    initial_comment: str = ""
+
+    @property
+    def mimetype(self) -> str:
+        return "image/png" if (self.data or b"").startswith(b"\x89PNG\r\n\x1a\n") else \
+            "application/octet-stream"
 
 
 def _ok(**fields: Any) -> Response:
@@ -94,6 +125,7 @@ class SlackAPI(Emulator):
         self._accepted: list[AcceptedPost] = []
         self._rate_limited = 0
         self._token_refused: str | None = None  # every Web API call answers this error
+        self._files: dict[str, UploadedFile] = {}
         self.enforce_channel_rate(strict_rate)
 
     # -- URLs ------------------------------------------------------------------------------
@@ -208,6 +240,13 @@ class SlackAPI(Emulator):
         with self._state_lock:
             return self._rate_limited
 
+    def uploaded_files(self, channel: str | None = None) -> list[UploadedFile]:
+        """Files announced with files.getUploadURLExternal (optionally only those shared into
+        ``channel``), oldest first, with the bytes posted to their upload URL."""
+        with self._state_lock:
+            return [copy.deepcopy(f) for f in self._files.values()
+                    if channel is None or f.channel == channel]
+
     def responses(self, response_id: str = "1") -> list[dict[str, Any]]:
         """Bodies posted to ``response_url(response_id)``, oldest first."""
         with self._state_lock:
@@ -219,7 +258,16 @@ class SlackAPI(Emulator):
             return path[len("/api/"):]
         if path.startswith(RESPONSE_URL_PREFIX):
             return "response_url"
+        if path.startswith(UPLOAD_URL_PREFIX):
+            return "upload_url"
         return path
+
+    def parse_body(self, raw: bytes, content_type: str) -> Any:
+        """As the base class; a body that is not text (a file's bytes) is left in ``raw``."""
+        try:
+            return super().parse_body(raw, content_type)
+        except UnicodeDecodeError:
+            return None
 
     def authenticate(self, call: Call) -> tuple[str | None, str | None]:
         scheme, token = super().authenticate(call)
@@ -238,6 +286,8 @@ class SlackAPI(Emulator):
     def dispatch(self, call: Call) -> Response:
         if call.route == "response_url":
             return self._response_url(call)
+        if call.route == "upload_url":
+            return self._upload_bytes(call)
         if not call.path.startswith("/api/"):
             return Response(404, "not found")
         if call.token is None:
@@ -270,6 +320,8 @@ class SlackAPI(Emulator):
             "users.info": self._users_info,
             "users.lookupByEmail": self._lookup_by_email,
             "usergroups.users.list": self._usergroup_users,
+            "files.getUploadURLExternal": self._get_upload_url,
+            "files.completeUploadExternal": self._complete_upload,
         }
 
     # -- helpers ---------------------------------------------------------------------------
@@ -320,18 +372,23 @@ class SlackAPI(Emulator):
             if params.get(name):
                 message[name] = params[name]
         if thread_ts is not None:
-            message["thread_ts"] = thread_ts
-            parent = stored[thread_ts]
-            parent["thread_ts"] = thread_ts
-            parent["reply_count"] = parent.get("reply_count", 0) + 1
-            parent["latest_reply"] = ts
-            parent.setdefault("reply_users", [])
-            if self.bot_user_id not in parent["reply_users"]:
-                parent["reply_users"].append(self.bot_user_id)
+            self._reply_to(stored, thread_ts, message)
         stored[ts] = message
         self._accepted.append(AcceptedPost(time.time(), channel, ts, thread_ts,
                                            copy.deepcopy(message.get("metadata"))))
         return _ok(channel=channel, ts=ts, message=copy.deepcopy(message))
+
+    def _reply_to(self, stored: dict[str, dict[str, Any]], thread_ts: str,
+                  message: dict[str, Any]) -> None:
+        """Make `message` a reply in the thread under `thread_ts` (the parent counts it)."""
+        message["thread_ts"] = thread_ts
+        parent = stored[thread_ts]
+        parent["thread_ts"] = thread_ts
+        parent["reply_count"] = parent.get("reply_count", 0) + 1
+        parent["latest_reply"] = message["ts"]
+        parent.setdefault("reply_users", [])
+        if self.bot_user_id not in parent["reply_users"]:
+            parent["reply_users"].append(self.bot_user_id)
 
     def _over_rate(self, channel: str) -> Response | None:
         """The 429 for a post that comes too soon after the channel's previous one, else None."""
@@ -533,3 +590,77 @@ class SlackAPI(Emulator):
                 return Response(404, {"ok": False, "error": "used_url"})
             posted.append(call.body if isinstance(call.body, dict) else {"raw": call.body})
         return Response(200, {"ok": True})
+
+    # -- external file upload (files_upload_v2) --------------------------------------------
+    def _get_upload_url(self, params: dict[str, Any]) -> Response:
+        filename = str(params.get("filename") or "")
+        try:
+            length = int(params.get("length") or 0)
+        except ValueError:
+            length = 0
+        if not filename or length <= 0:
+            return _error("invalid_arguments")
+        file_id = self._next_id("F")
+        self._files[file_id] = UploadedFile(file_id, filename, length,
+                                            str(params.get("alt_txt") or ""))
+        return _ok(upload_url=f"{self.url}{UPLOAD_URL_PREFIX}{file_id}", file_id=file_id)
+
+    def _upload_bytes(self, call: Call) -> Response:
+        if call.method != "POST":
+            return Response(405, "method not allowed")
+        file_id = call.path[len(UPLOAD_URL_PREFIX):]
+        with self._state_lock:
+            upload = self._files.get(file_id)
+            if upload is None:
+                return Response(404, "not found")
+            upload.data = call.raw
+        return Response(200, f"OK - {len(call.raw)}")
+
+    def _complete_upload(self, params: dict[str, Any]) -> Response:
+        try:
+            wanted = json.loads(str(params.get("files") or "[]"))
+        except ValueError:
+            return _error("invalid_arguments")
+        if not isinstance(wanted, list) or not wanted:
+            return _error("invalid_arguments")
+        uploads = []
+        for entry in wanted:
+            upload = self._files.get(str(entry.get("id", ""))) if isinstance(entry, dict) else None
+            if upload is None or upload.data is None:
+                return _error("file_not_found")
+            if len(upload.data) != upload.length:
+                return _error("file_upload_size_mismatch")
+            uploads.append((upload, str(entry.get("title") or upload.filename)))
+        channel = params.get("channel_id") or None
+        thread_ts = params.get("thread_ts") or None
+        if thread_ts is not None and channel is None:
+            return _error("invalid_arguments")
+        if channel is not None:
+            channel = self._conversation(str(channel))
+            if thread_ts is not None and thread_ts not in self._channels.get(channel, {}):
+                return _error("thread_not_found")  # stricter than Slack, as for posts
+        shown = []
+        for upload, title in uploads:
+            upload.title, upload.channel, upload.thread_ts = title, channel, thread_ts
+            upload.initial_comment = str(params.get("initial_comment") or "")
+            shown.append({"id": upload.id, "name": upload.filename, "title": title,
+                          "mimetype": upload.mimetype, "size": len(upload.data or b""),
+                          "alt_txt": upload.alt_txt})
+        if channel is not None:
+            message = {"text": str(params.get("initial_comment") or ""), "files": shown}
+            if thread_ts is not None:
+                message["thread_ts"] = thread_ts
+            self._share(channel, message)
+        return _ok(files=copy.deepcopy(shown))
+
+    def _share(self, channel: str, params: dict[str, Any]) -> None:
+        """Store the message that shares files (it has files, maybe no text)."""
+        stored = self._channels.setdefault(channel, {})
+        ts = self._next_ts()
+        message: dict[str, Any] = {"type": "message", "subtype": "file_share",
+                                   "user": self.bot_user_id, "bot_id": self.bot_id, "ts": ts,
+                                   "text": params["text"], "files": params["files"]}
+        thread_ts = params.get("thread_ts")
+        if thread_ts is not None:
+            self._reply_to(stored, thread_ts, message)
+        stored[ts] = message
