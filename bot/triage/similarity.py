@@ -47,9 +47,6 @@ from typing import Literal
 
 import numpy as np
 from scipy import sparse
-from sklearn.cluster import AgglomerativeClustering
-from sklearn.feature_extraction.text import CountVectorizer
-from sklearn.preprocessing import normalize
 
 from bot.triage.frequency import word_weights
 from bot.triage.places import places_in
@@ -140,6 +137,10 @@ class SimilarityModel:
                 cols.append(column[word])
                 counts.append(1.0 + math.log(count))  # sublinear tf
         tf = sparse.csr_matrix((counts, (rows, cols)), shape=(len(docs), len(vocabulary)))
+        # scikit-learn is imported on first use: it costs the web process seconds at start-up.
+        from sklearn.feature_extraction.text import CountVectorizer
+        from sklearn.preprocessing import normalize
+
         grams = CountVectorizer(
             analyzer="char_wb", ngram_range=self.ngram_range, lowercase=False, binary=True
         ).fit_transform(vocabulary)
@@ -209,6 +210,8 @@ class SimilarityModel:
         if n == 1:
             return [[0]] if min_size <= 1 else []
         distance = 1.0 - self.similarities(texts)
+        from sklearn.cluster import AgglomerativeClustering  # first use only (see `vectors`)
+
         labels = AgglomerativeClustering(
             n_clusters=None,
             metric="precomputed",
