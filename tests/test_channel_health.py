@@ -285,3 +285,49 @@ def test_x_read_budget_comes_from_the_usage_endpoint(desk: DeskHarness) -> None:
     text = desk.slack.messages("C0LEADS")[-1]["text"]
     assert "*X*" in text and "80 %" in text and "gelesene Beiträge" in text
     assert dog.check() == []  # asked again only after 15 minutes (a lease): still raised
+
+
+@pytest.fixture
+def quiet_webhooks(redis_url: str, slack_api, x_api, graph_api, signing_secret
+                   ) -> Iterator[DeskHarness]:
+    from tests.harness import desk_config
+
+    h = DeskHarness(redis_url, slack_api, x_api, graph_api, signing_secret,
+                    config=desk_config(health={"webhook_silence": "2s"}))
+    yield h
+    h.close()
+
+
+def test_facebook_webhooks_silent_while_polling_finds_comments_alert_once(
+        quiet_webhooks: DeskHarness) -> None:
+    from bot.scheduler import watchdog, worker_jobs
+    from tests.support.facebook_signing import comment_webhook_body, signed_webhook_headers
+
+    desk = quiet_webhooks
+    post = "100000000000001_777"
+
+    def deliver(comment_id: str) -> None:
+        body = comment_webhook_body(desk.graph.page_id, post, comment_id,
+                                    "Seit drei Tagen kein Netz, eine Katastrophe!", "9001", "C")
+        r = desk.http.post("/webhooks/facebook", content=body,
+                           headers=signed_webhook_headers(body, "fb-app-secret"))
+        assert r.status_code == 200
+
+    deliver("777_1")
+    dog = watchdog(desk.rt)
+    poll = worker_jobs(desk.rt)["poll:facebook"]
+    desk.graph.add_post(post, "Beitrag der Seite")
+    desk.graph.add_comment(post, "777_2", "Immer noch kein Netz!", "9002", "D")
+    poll.run()  # finds a comment no webhook brought
+    assert dog.check() == []  # not silent for 2 s yet
+    time.sleep(2.1)
+    assert dog.check() == ["+webhook:facebook"]
+    text = desk.slack.messages("C0LEADS")[-1]["text"]
+    assert "*Facebook*" in text and "Webhook" in text
+    desk.rt.redis.delete("at:lease:poll:facebook")
+    poll.run()
+    assert dog.check() == []  # still silent: told once
+    deliver("777_3")  # Meta delivers again
+    assert dog.check() == ["-webhook:facebook"]
+    assert "wieder in Ordnung" in desk.slack.messages("C0LEADS")[-1]["text"]
+    assert len(desk.slack.messages("C0LEADS")) == 2

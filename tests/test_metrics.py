@@ -164,7 +164,7 @@ def web(env: dict[str, str]) -> Iterator[str]:
             return False
 
     try:
-        wait_for(up, 30, "web process up")
+        wait_for(up, 120, "web process up")  # imports alone take 10-20 s on a busy machine
         yield base
     finally:
         stop_processes([proc])
@@ -193,9 +193,9 @@ def test_metrics_over_a_scripted_run_across_two_worker_processes(
         x_api.add_mention("1850000000000009201", f"@brand {NEGATIVE_MOBIL}", "801", "k801", "K")
         ingest(mention("9301", NEGATIVE_FESTNETZ, author="901"),
                mention("9302", POSITIVE, author="902"))
-        wait_for(lambda: cards() == 2, 30, "first batch: 2 cards (one polled from X)")
+        wait_for(lambda: cards() == 2, 120, "first batch: 2 cards (one polled from X)")
         second = start(env, "worker")
-        wait_for(lambda: value(scrape(web), f"{PREFIX}workers_alive") == 2, 30, "2 workers")
+        wait_for(lambda: value(scrape(web), f"{PREFIX}workers_alive") == 2, 120, "2 workers")
         stop_processes([first])
         x_api.add_mention("1850000000000009202", f"@brand {NEGATIVE_FESTNETZ} Immer noch!",
                           "803", "k803", "K")

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from bot.messages import say
 from bot.metrics import Snapshot
 from bot.sources.registry import label
+from bot.store.outage import unreachable
 
 if TYPE_CHECKING:
     from bot.entry.runtime import Runtime
@@ -73,7 +74,10 @@ def record_ack(rt: Runtime, seconds: float, body: bytes) -> None:
     try:
         rt.metrics.observe("ack_seconds", seconds, kind=kind)
     except Exception as exc:  # the request was answered; a lost figure is all that happens
-        log.warning("ack time not counted (%s)", type(exc).__name__)
+        if unreachable(exc):
+            rt.outage.lost(exc)  # one line per outage, not one per request
+        else:
+            log.warning("ack time not counted (%s)", type(exc).__name__)
 
 
 def heard_now(rt: Runtime, network: str) -> None:
