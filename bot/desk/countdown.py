@@ -18,8 +18,9 @@ from datetime import datetime, timedelta
 
 from bot.clock import BusinessClock
 from bot.desk.outcomes import Countdown
+from bot.models import Item
 
-__all__ = ["countdown", "next_redraw", "shown_left"]
+__all__ = ["countdown", "counts_down", "next_redraw", "shown_left"]
 
 COARSE = timedelta(minutes=5)
 FINE = timedelta(minutes=1)
@@ -35,6 +36,13 @@ def shown_left(left: timedelta) -> timedelta:
         return timedelta(0)
     step = _step(left)
     return -(-left // step) * step
+
+
+def counts_down(item: Item) -> bool:
+    """Whether the card of `item` shows a countdown: open, due, not yet breached, and not a
+    member of an incident (the incident's own target governs)."""
+    return (item.is_open and item.due_at is not None and item.timer_state != "breached"
+            and not item.incident)
 
 
 def countdown(clock: BusinessClock, due: datetime, now: datetime) -> Countdown:

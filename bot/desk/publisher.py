@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from bot.clock import BusinessClock
-from bot.desk.countdown import countdown
+from bot.desk.countdown import countdown, counts_down
 from bot.desk.outcomes import Card, Countdown, Home, IncidentView
 from bot.desk.ports import Board
 from bot.messages import say
@@ -54,10 +54,8 @@ class Publisher:
         return Card(item, first_response(item, self.clock), open_incident=offer, countdown=shown)
 
     def countdown(self, item: Item) -> Countdown | None:
-        """The time left an open item's card shows now (none once breached, nor on a member
-        of an incident: the incident's target governs)."""
-        if not item.is_open or item.due_at is None or item.timer_state == "breached" \
-                or item.incident:
+        """The time left the card of `item` shows now, if it counts down."""
+        if not counts_down(item) or item.due_at is None:
             return None
         return countdown(self.clock, item.due_at, self.now())
 

@@ -18,7 +18,7 @@ from datetime import datetime
 
 from bot.clock import BusinessClock
 from bot.config import DeskConfig
-from bot.desk.countdown import next_redraw
+from bot.desk.countdown import counts_down, next_redraw
 from bot.desk.publisher import Publisher
 from bot.durations import format_duration
 from bot.markup import lead_ping, mention
@@ -101,8 +101,7 @@ class TargetWatch:
         """When the card of `item` next needs a redraw for its countdown (`bot.desk.countdown`);
         none for a closed, breached or incident member item."""
         at = None
-        if item.is_open and item.due_at is not None and item.timer_state != "breached" \
-                and not item.incident:
+        if counts_down(item) and item.due_at is not None:
             at = next_redraw(self.clock, item.due_at, now)
         self.store.schedule_countdown(item.number, at.timestamp() if at else None)
 
