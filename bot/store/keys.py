@@ -165,3 +165,31 @@ def seen_forgotten(network: str, mention_id: str) -> str:
     """
     digest = hashlib.sha256(f"{network}:{mention_id}".encode()).hexdigest()
     return f"{PREFIX}seen-hash:{digest}"
+
+
+# ----- the whole customer (issue 16) --------------------------------------------------------
+def item_notes(number: int) -> str:
+    """LIST: internal notes on an item, oldest first (JSON: at, user, text); never published."""
+    return f"{PREFIX}notes:{number}"
+
+
+def _digest(text: str) -> str:
+    return hashlib.blake2b(text.encode(), digest_size=10).hexdigest()
+
+
+def find_word(word: str) -> str:
+    """ZSET item number -> item number: the items whose post contains search word `word`.
+
+    The word is hashed, so no key name carries a customer's words; an erasure removes the
+    customer's items from these sets (an emptied set is gone)."""
+    return f"{PREFIX}find:w:{_digest(word)}"
+
+
+def find_handle(handle: str) -> str:
+    """ZSET item number -> item number: the items of one handle (any network), handle hashed."""
+    return f"{PREFIX}find:h:{_digest(handle)}"
+
+
+def find_scratch(token: str) -> str:
+    """ZSET, deleted by the script that makes it: one `/find`'s intermediate result."""
+    return f"{PREFIX}find:tmp:{token}"
