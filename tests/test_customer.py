@@ -11,7 +11,11 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
+import pytest
+
+from bot.errors import ConfigError
 from bot.privacy import Customer
 from bot.store import AuditLog, keys
 from tests.harness import (
@@ -297,3 +301,60 @@ def test_assign_with_a_note_hands_over_in_the_thread_and_pings_the_new_holder(
     desk.run_command("/assign", "1 <@U0AGENT1>", LEAD)  # without a note: as before
     assert any(t == "<@U0LEAD1> hat #1 an <@U0AGENT1> gegeben." for t in thread_texts(desk, 1))
     assert "als @-Erwähnung" in desk.run_command("/assign", "1 bea bitte", LEAD)
+
+
+# ----- desk.yaml and business days --------------------------------------------------------------
+def test_wait_max_counts_business_days_over_weekends_and_holidays() -> None:
+    from bot.clock import BusinessClock
+    from bot.desk.customers import wait_deadline
+
+    clock = BusinessClock.from_config({"mon-fri": "08:00-20:00", "holidays": "DE-NW"},
+                                      timezone="Europe/Berlin")
+    berlin = ZoneInfo("Europe/Berlin")
+    thursday = datetime(2026, 12, 17, 15, 30, tzinfo=berlin)
+    # Fri, Mon, Tue
+    assert wait_deadline(clock, thursday, timedelta(days=3)) == datetime(
+        2026, 12, 22, 15, 30, tzinfo=berlin)
+    # Wed 23rd + 3: Thu 24th counts (no holiday in NW), Christmas Day (Fri) and the weekend
+    # do not: Mon 28th, Tue 29th
+    assert wait_deadline(clock, datetime(2026, 12, 23, 10, 0, tzinfo=berlin),
+                         timedelta(days=3)) == datetime(2026, 12, 29, 10, 0, tzinfo=berlin)
+    # after hours it waits for the next opening; a duration counts business time
+    assert wait_deadline(clock, datetime(2026, 12, 17, 21, 0, tzinfo=berlin),
+                         timedelta(days=1)) == datetime(2026, 12, 21, 8, 0, tzinfo=berlin)
+    assert wait_deadline(clock, datetime(2026, 12, 18, 19, 0, tzinfo=berlin),
+                         timedelta(hours=2)) == datetime(2026, 12, 21, 9, 0, tzinfo=berlin)
+
+
+def test_desk_yaml_history_and_wait_max_are_validated_and_named() -> None:
+    assert desk_config().history.days == timedelta(days=90)
+    assert desk_config().wait_max == timedelta(days=3)
+    assert desk_config(history={"days": 7}, wait_max="4h").wait_max == timedelta(hours=4)
+    for bad, field in (({"history": {"days": "soon"}}, "history.days"),
+                       ({"wait_max": "bald"}, "wait_max"), ({"history": {"weeks": 2}}, "history")):
+        with pytest.raises(ConfigError) as err:
+            desk_config(**bad)
+        assert field in str(err.value)
+
+
+def test_search_index_walk_and_full_intersection_agree(redis_url) -> None:
+    """The closed page comes from a walk of the smallest set, or (words that rarely meet) from
+    a full intersection: both give the same items, open ones apart, newest first."""
+    import redis as redis_lib
+
+    from bot.store.search import SearchIndex
+
+    r = redis_lib.Redis.from_url(redis_url, decode_responses=True)
+    index = SearchIndex(r)
+    for n in range(1, 301):
+        index.add(n, ["telekom"] + (["stoerung"] if n % 2 else []) + (["glasfaser"] if n < 8
+                                                                      else []), f"k{n % 5}")
+    r.zadd(keys.OPEN_ITEMS, {"3": 1, "5": 2, "290": 3})
+    rare = index.find(["telekom", "glasfaser"], walk=10)  # walk gives up: full intersection
+    assert rare == index.find(["glasfaser", "telekom"], walk=10_000) == ([5, 3], [7, 6, 4, 2, 1])
+    assert index.find(["telekom", "stoerung"], limit=3) == ([5, 3], [299, 297, 295])
+    assert index.find(["stoerung"], handle="k0", limit=3, walk=2) == ([5], [295, 285, 275])
+    assert index.find(["telekom", "nirgends"]) == ([], [])
+    assert not list(r.scan_iter(match=keys.find_scratch("*")))
+    index.remove(7, ["telekom", "glasfaser"], "k2")
+    assert index.find(["glasfaser"])[1] == [6, 4, 2, 1]
