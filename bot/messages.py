@@ -537,6 +537,14 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "de": "Wonach suchen? z. B. `/find Router Störung` oder `/find @kunde_a`.",
         "en": "Search for what? e.g. `/find router outage` or `/find @customer_a`.",
     },
+    "help.customer": {
+        "de": "`/note N Text` interne Notiz · `/wait N [Notiz]` auf den Kunden warten "
+              "(Antwortziel ruht) · `/find Text` oder `/find @handle` Fälle suchen · "
+              "`/assign N @agent [Notiz]` mit Übergabe-Notiz",
+        "en": "`/note N text` internal note · `/wait N [note]` wait for the customer (target "
+              "paused) · `/find text` or `/find @handle` find items · `/assign N @agent [note]` "
+              "with a handover note",
+    },
     "usage.note_text": {"de": "Notiz", "en": "note"},
     "usage.agent_note": {"de": "@agent [Notiz]", "en": "@agent [note]"},
     "find.header": {"de": "Treffer für „{query}“ (offene zuerst, dann neueste zuerst):",

@@ -88,7 +88,7 @@ def register(app: App, desk: Desk) -> None:
         ack()
         text = (command.get("text") or "").strip().lower()
         if text in ("", "help", "hilfe"):
-            tell(respond, say("help", lang))
+            tell(respond, f"{say('help', lang)}\n{say('help.customer', lang)}")
         elif text in ("stats", "zahlen"):
             tell(respond, say("stats", lang, **desk.queries.today_stats()))
         else:

@@ -247,7 +247,7 @@ def test_app_home_lists_mine_and_unclaimed(desk: DeskHarness) -> None:
 def test_desk_help_lists_every_command(desk: DeskHarness) -> None:
     text = desk.run_command("/desk", "help", AGENT_A)
     for cmd in ("/claim", "/reply", "/dm", "/noreply", "/release", "/resolve", "/escalate",
-                "/assign", "/queue", "/kuerzel"):
+                "/assign", "/queue", "/kuerzel", "/note", "/wait", "/find"):
         assert cmd in text
 
 
