@@ -7,8 +7,8 @@ output is shown as it comes. The table at the end has each benchmark's key figur
 and ok / failed / skipped. `--quick` passes each script its smaller settings (a smoke run in a
 minute or two, figures not comparable with the documented ones). A new script in benchmarks/ runs
 too, without arguments, and its last output line stands in for its figures until it is added to
-BENCHMARKS below. `timers_bench.py` runs without `REDIS_URL`: it flushes the Redis it is given,
-so here it always starts its own throw-away redis-server.
+BENCHMARKS below. `timers_bench.py` and `find_bench.py` run without `REDIS_URL`: they flush the
+Redis they are given, so here they always start their own throw-away redis-server.
 """
 
 from __future__ import annotations
@@ -54,6 +54,14 @@ def _throughput(out: str) -> str:
     return f"{found[1]} texts/s on one core (target {found[2]}: {found[3]})" if found else ""
 
 
+def _find(out: str) -> str:  # issue 16
+    found = re.search(r"all queries: p50 ([\d.]+) ms, p99 ([\d.]+) ms \(target p99 < (\d+) ms: (\w+)",
+                      out)
+    items = re.search(r"over ([\d,]+) items", out)
+    return (f"/find over {items[1] if items else '?'} items p50 {found[1]} / p99 {found[2]} ms "
+            f"(target < {found[3]} ms: {found[4]})") if found else ""
+
+
 @dataclass(frozen=True)
 class Benchmark:
     """How to run one script fully and quickly, and how to read its key figures off its output."""
@@ -72,6 +80,8 @@ BENCHMARKS = {
     "triage_throughput.py": Benchmark((), ("--seconds", "1"), _throughput),
     # issue 13: its last line ("summary: …") carries the figures
     "summary_bench.py": Benchmark((), ("--items", "2000"), lambda out: ""),
+    "find_bench.py": Benchmark((), ("--items", "10000", "--open", "500", "--queries", "50"),
+                               _find),  # issue 16
 }
 UNKNOWN = Benchmark((), (), lambda out: "")
 

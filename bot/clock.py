@@ -120,6 +120,28 @@ class BusinessClock:
                 raise ValueError(f"no business hours within {SEARCH_DAYS} days after {t}")
             t = max(t, datetime.combine(last + timedelta(days=1), time(), self.tz).astimezone(UTC))
 
+    def add_days(self, start: datetime, days: int) -> datetime:
+        """The same local time `days` business days after `start` (days with open hours that
+        are neither holidays nor closed), moved to the next opening if the desk is closed then.
+        Open 24/7: plain days."""
+        if days < 0:
+            raise ValueError(f"negative days {days}")
+        start = _utc(start)
+        if self.always_open:
+            return start + timedelta(days=days)
+        local = start.astimezone(self.tz)
+        day, left = local.date(), days
+        for _ in range(days * 7 + SEARCH_DAYS):
+            if left == 0:
+                break
+            day += timedelta(days=1)
+            if self.week[day.weekday()] and not self._is_closed_day(day):
+                left -= 1
+        if left:
+            raise ValueError(f"no {days} business days within reach after {start}")
+        wall = datetime.combine(day, local.time().replace(tzinfo=None)).replace(tzinfo=self.tz)
+        return self.next_open(wall)
+
     def elapsed(self, a: datetime, b: datetime) -> timedelta:
         """Business time in [a, b); zero if b <= a."""
         a, b = _utc(a), _utc(b)

@@ -239,6 +239,30 @@ class HealthConfig(_Strict):
     @classmethod
     def _duration(cls, v: Any) -> timedelta:
         return parse_duration(v)
+# ----- the whole customer (issue 16) -------------------------------------------------------
+class HistoryConfig(_Strict):
+    """How far back a card looks for the same customer's earlier items (`days`, e.g. 90d)."""
+
+    days: timedelta = timedelta(days=90)
+
+    @field_validator("days", mode="before")
+    @classmethod
+    def _days(cls, v: Any) -> timedelta:
+        if isinstance(v, int) and not isinstance(v, bool):
+            v = f"{v}d"  # `days: 90` says days in its name
+        return parse_days(v)
+
+
+def parse_wait_max(v: Any) -> timedelta:
+    """`3d` (business days) or a business-time duration such as `4h` or `90s`."""
+    try:
+        return parse_days(v)
+    except ValueError:
+        pass
+    try:
+        return parse_duration(v)
+    except ValueError:
+        raise ValueError(f"{v!r} is neither business days like 3d nor a duration like 4h") from None
 
 
 class DeskConfig(_Strict):
@@ -269,6 +293,12 @@ class DeskConfig(_Strict):
     storm: StormConfig = StormConfig()
     retention: RetentionConfig = RetentionConfig()
     health: HealthConfig = HealthConfig()  # issue 13
+    # the whole customer (issue 16): earlier contacts on the card; waiting for the customer
+    history: HistoryConfig = HistoryConfig()
+    wait_max: timedelta = timedelta(days=3)  # whole days count business days (`bot.clock`)
+
+    _wait_max = field_validator("wait_max", mode="before")(
+        lambda cls, v: parse_wait_max(v))
 
     @field_validator("leads")
     @classmethod

@@ -566,6 +566,96 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "{network}: median {median} ({median_before}) min, target met {hit} ({hit_before})",
     },
     # --- end issue 13 ---
+    # --- the whole customer (issue 16) ---
+    "state.waiting": {"de": "wartet auf Kunden", "en": "waiting for customer"},
+    "reason.no_answer_from_customer": {"de": "keine Antwort vom Kunden",
+                                       "en": "no answer from the customer"},
+    "card.history": {
+        "de": "📇 *{ordinal}. Kontakt in {days}* · zuletzt #{last} ({outcome}, {date}) · {link}",
+        "en": "📇 *Contact no. {ordinal} in {days}* · last #{last} ({outcome}, {date}) · {link}",
+    },
+    "history.days_one": {"de": "1 Tag", "en": "1 day"},
+    "history.days_many": {"de": "{days} Tagen", "en": "{days} days"},
+    "history.link": {"de": "Karte #{number}", "en": "card #{number}"},
+    "card.waiting": {"de": "⏸️ Wartet auf Antwort des Kunden bis {until} (kein Antwortziel)",
+                     "en": "⏸️ Waiting for the customer until {until} (no response target)"},
+    "card.closed_reason": {"de": "Grund: {reason}", "en": "Reason: {reason}"},
+    "button.note": {"de": "🔒 Notiz", "en": "🔒 Note"},
+    "button.history": {"de": "Verlauf", "en": "History"},
+    "thread.note": {"de": "🔒 *Interne Notiz* von <@{user}>: {text}",
+                    "en": "🔒 *Internal note* by <@{user}>: {text}"},
+    "thread.waiting": {
+        "de": "⏸️ <@{user}> wartet bei #{number} auf den Kunden (längstens bis {until}); das "
+              "Antwortziel ruht.{note}",
+        "en": "⏸️ <@{user}> is waiting for the customer on #{number} (until {until} at most); "
+              "the response target is paused.{note}",
+    },
+    "thread.customer_back": {
+        "de": "🔔 {holder} Der Kunde hat geantwortet: #{number} ist wieder offen, Antwort fällig "
+              "bis {due}.",
+        "en": "🔔 {holder} The customer answered: #{number} is open again, response due by {due}.",
+    },
+    "thread.wait_over": {
+        "de": "⌛ #{number}: seit {since} keine Antwort vom Kunden, geschlossen "
+              "(no_answer_from_customer). Zuständig war: {holder}",
+        "en": "⌛ #{number}: no answer from the customer since {since}, closed "
+              "(no_answer_from_customer). Held by: {holder}",
+    },
+    "thread.handover": {
+        "de": "<@{user}> hat #{number} an <@{agent}> übergeben. <@{agent}>, Übergabe-Notiz: {note}",
+        "en": "<@{user}> handed #{number} over to <@{agent}>. <@{agent}>, handover note: {note}",
+    },
+    "ok.note": {"de": "Interne Notiz zu #{number} gespeichert (geht an kein Netzwerk).",
+                "en": "Internal note on #{number} saved (never sent to a network)."},
+    "ok.waiting": {"de": "#{number} wartet auf den Kunden bis {until}; das Antwortziel ruht.",
+                   "en": "#{number} is waiting for the customer until {until}; the target is paused."},
+    "ok.history": {"de": "Der Verlauf von #{number} steht jetzt oben in deiner App-Startseite.",
+                   "en": "The history of #{number} is now at the top of your App Home."},
+    "refuse.note_empty": {"de": "Bitte einen Text angeben, z. B. `/note {number} Kunde ruft an`.",
+                          "en": "Please add a text, e.g. `/note {number} customer will call`."},
+    "refuse.note_too_long": {"de": "Die Notiz hat {length} Zeichen, erlaubt sind {limit}.",
+                             "en": "The note has {length} characters, {limit} are allowed."},
+    "refuse.wait_incident": {
+        "de": "#{number} gehört zu einem Vorfall: dort wird auf niemanden einzeln gewartet.",
+        "en": "#{number} belongs to an incident: it does not wait for one customer.",
+    },
+    "refuse.already_waiting": {"de": "#{number} wartet schon auf den Kunden.",
+                               "en": "#{number} is already waiting for the customer."},
+    "refuse.find_empty": {
+        "de": "Wonach suchen? z. B. `/find Router Störung` oder `/find @kunde_a`.",
+        "en": "Search for what? e.g. `/find router outage` or `/find @customer_a`.",
+    },
+    "help.customer": {
+        "de": "`/note N Text` interne Notiz · `/wait N [Notiz]` auf den Kunden warten "
+              "(Antwortziel ruht) · `/find Text` oder `/find @handle` Fälle suchen · "
+              "`/assign N @agent [Notiz]` mit Übergabe-Notiz",
+        "en": "`/note N text` internal note · `/wait N [note]` wait for the customer (target "
+              "paused) · `/find text` or `/find @handle` find items · `/assign N @agent [note]` "
+              "with a handover note",
+    },
+    "usage.note_text": {"de": "Notiz", "en": "note"},
+    "usage.agent_note": {"de": "@agent [Notiz]", "en": "@agent [note]"},
+    "find.header": {"de": "Treffer für „{query}“ (offene zuerst, dann neueste zuerst):",
+                    "en": "Matches for “{query}” (open first, then newest first):"},
+    "find.none": {"de": "Keine Treffer für „{query}“.", "en": "No matches for “{query}”."},
+    "find.line": {"de": "{link} · {network} · @{handle} · {state} · {date}: {text}",
+                  "en": "{link} · {network} · @{handle} · {state} · {date}: {text}"},
+    "find.more": {"de": "… es gibt weitere Treffer: genauer suchen.",
+                  "en": "… there are more matches: narrow the search."},
+    "home.focus": {"de": "Verlauf zu #{number}", "en": "History of #{number}"},
+    "home.notes": {"de": "🔒 Interne Notizen", "en": "🔒 Internal notes"},
+    "home.note": {"de": "{at} <@{user}>: {text}", "en": "{at} <@{user}>: {text}"},
+    "home.contacts": {"de": "Frühere Kontakte ({count} in {days})",
+                      "en": "Earlier contacts ({count} in {days})"},
+    "home.no_contacts": {"de": "Keine früheren Kontakte in den letzten {days} Tagen.",
+                         "en": "No earlier contacts in the last {days} days."},
+    "home.contact": {"de": "{link} · {date} · {outcome}: {text}",
+                     "en": "{link} · {date} · {outcome}: {text}"},
+    "modal.note_title": {"de": "Interne Notiz zu #{number}", "en": "Internal note on #{number}"},
+    "modal.note_label": {"de": "Notiz (nur im Team, geht an kein Netzwerk)",
+                         "en": "Note (team only, never sent to a network)"},
+    "modal.save": {"de": "Speichern", "en": "Save"},
+    # --- end the whole customer ---
 }
 
 

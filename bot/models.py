@@ -129,6 +129,7 @@ class State(StrEnum):
     PRIVATE = "private"
     NOREPLY = "noreply"
     RESOLVED = "resolved"
+    WAITING = "waiting"  # the team waits for the customer: no response clock (issue 16)
 
 
 OPEN_STATES = (State.NEW, State.CLAIMED)

@@ -16,6 +16,7 @@ from bot.slack.views import (
     members_modal,
     next_draft_block,
     noreply_modal,
+    note_modal,
     reply_form,
     reply_modal,
 )
@@ -108,6 +109,24 @@ def register(app: App, desk: Desk) -> None:
                 number, desk.config.noreply_reasons, lang))
 
         run_action(respond, lang, "/noreply", open_modal)
+
+    # ----- the whole customer (issue 16) ------------------------------------------------------
+    @app.action("note")
+    def note(ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient) -> None:
+        ack()
+
+        def open_modal() -> None:
+            number = _number(body)
+            desk.rules.item_for(_user(body), "note", number)
+            client.views_open(trigger_id=body["trigger_id"], view=note_modal(number, lang))
+
+        run_action(respond, lang, "/note", open_modal)
+
+    @app.action("history")
+    def history(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
+        ack()
+        run_action(respond, lang, "/find",
+                   lambda: desk.customers.show_history(_user(body), _number(body)))
 
     @app.action(DRAFT_ACTION)
     def draft_input(ack: Ack, body: dict[str, Any], client: WebClient) -> None:

@@ -11,8 +11,14 @@ from slack_sdk import WebClient
 from bot.desk import Desk, Outcome
 from bot.errors import DeskRefusal
 from bot.messages import say
-from bot.slack.board import queue_text
-from bot.slack.command_text import ItemArgs, item_args, template_ref, user_ref
+from bot.slack.board import find_text, queue_text
+from bot.slack.command_text import (
+    ItemArgs,
+    item_args,
+    slack_unescape,
+    template_ref,
+    user_and_note,
+)
 from handlers.common import open_reply_modal, run_action, tell
 
 
@@ -39,12 +45,27 @@ def register(app: App, desk: Desk) -> None:
 
         def call() -> Outcome:
             args = item_args(command.get("text"))
-            agent = user_ref(args.rest)
-            if agent is None:
+            ref = user_and_note(args.rest)
+            if ref is None:
                 raise DeskRefusal("refuse.user_ref", number=args.number)
-            return work.assign(command["user_id"], args.number, agent)
+            return work.assign(command["user_id"], args.number, *ref)
 
-        run_action(respond, lang, "/assign", call, "usage.agent")
+        run_action(respond, lang, "/assign", call, "usage.agent_note")
+
+    # ----- the whole customer (issue 16) ------------------------------------------------------
+    customers = desk.customers
+    simple("note", lambda u, a: customers.note(u, a.number, a.text), "usage.note_text")
+    simple("wait", lambda u, a: customers.wait(u, a.number, a.text), "usage.note")
+
+    @app.command("/find")
+    def find(ack: Ack, command: dict[str, Any], respond: Respond) -> None:
+        ack()
+
+        def call() -> Outcome:
+            found = customers.find(command["user_id"], slack_unescape(command.get("text") or ""))
+            return Outcome("queue.text", {"text": find_text(found, lang, desk.config.timezone)})
+
+        run_action(respond, lang, "/find", call)
 
     @app.command("/kuerzel")
     def kuerzel(ack: Ack, command: dict[str, Any], respond: Respond) -> None:
@@ -67,7 +88,7 @@ def register(app: App, desk: Desk) -> None:
         ack()
         text = (command.get("text") or "").strip().lower()
         if text in ("", "help", "hilfe"):
-            tell(respond, say("help", lang))
+            tell(respond, f"{say('help', lang)}\n{say('help.customer', lang)}")
         elif text in ("stats", "zahlen"):
             tell(respond, say("stats", lang, **desk.queries.today_stats()))
         else:

@@ -11,7 +11,7 @@ from slack_sdk import WebClient
 from bot.desk import Desk, store_unreachable
 from bot.errors import DeskRefusal
 from bot.messages import say
-from bot.slack.views import NOREPLY_MODAL, REPLY_MODAL, reply_form
+from bot.slack.views import NOREPLY_MODAL, NOTE_MODAL, REPLY_MODAL, reply_form
 
 log = logging.getLogger(__name__)
 
@@ -80,3 +80,19 @@ def register(app: App, desk: Desk) -> None:
         item = outcome.item
         if item is not None:
             _notify(client, item.channel, user, say(outcome.key, lang, **outcome.params))
+
+    # ----- the whole customer (issue 16) ------------------------------------------------------
+    @app.view(NOTE_MODAL)
+    def note_submit(ack: Ack, body: dict[str, Any], view: dict[str, Any],
+                    client: WebClient) -> None:
+        user = body["user"]["id"]
+        number = int(view["private_metadata"])
+        text = (_values(view).get("note", {}).get("value") or "").strip()
+        try:
+            outcome = desk.customers.note(user, number, text)
+        except Exception as exc:
+            ack(response_action="errors", errors={"note": _field_error(exc, lang)})
+            return
+        ack()
+        if outcome.item is not None:
+            _notify(client, outcome.item.channel, user, say(outcome.key, lang, **outcome.params))

@@ -187,7 +187,8 @@ def test_reply_modal_shows_hint_and_field_errors(desk: DeskHarness) -> None:
     resp = _submit(desk, view, "Das tut uns leid, schreib uns bitte, wir helfen dir!")
     assert resp.status_code == 200 and resp.text == ""
     wait_for(lambda: desk.x.calls_to("POST /2/tweets"), what="reply sent")
-    assert desk.rt.items.get(n).state == "answered"
+    # the state is written after X answered (the modal's send runs after the ack): wait for it
+    wait_for(lambda: desk.rt.items.get(n).state == "answered", what="item answered")
 
 
 def test_reply_modal_override_checkbox_sends_other_address_form(desk: DeskHarness) -> None:
@@ -246,7 +247,7 @@ def test_app_home_lists_mine_and_unclaimed(desk: DeskHarness) -> None:
 def test_desk_help_lists_every_command(desk: DeskHarness) -> None:
     text = desk.run_command("/desk", "help", AGENT_A)
     for cmd in ("/claim", "/reply", "/dm", "/noreply", "/release", "/resolve", "/escalate",
-                "/assign", "/queue", "/kuerzel"):
+                "/assign", "/queue", "/kuerzel", "/note", "/wait", "/find"):
         assert cmd in text
 
 

@@ -6,10 +6,7 @@ Targets of a few seconds with `always` business hours; the real APScheduler tick
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from datetime import timedelta
@@ -17,12 +14,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from bot.scheduler import Job, start_scheduler
 from bot.store import keys
-from tests.harness import AGENT_A, ROOT, STRANGER, DeskHarness, desk_config, mention, wait_for
+from tests.harness import AGENT_A, STRANGER, DeskHarness, desk_config, mention, wait_for
 from tests.support.processes import stop_processes
+from tests.support.workers import consumers, start_workers, worker_logs
 
 ANGRY = "Eure Hotline ist eine Frechheit, seit Stunden in der Warteschleife!"
 CHANNELS = ("C0ALERTS", "C0FESTNETZ", "C0MOBIL")
@@ -149,29 +146,13 @@ def test_queue_lists_the_callers_channel_nearest_due_first(desk: DeskHarness) ->
 
 
 # ----- several worker processes -----------------------------------------------------------------
-def _worker(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
-    return subprocess.Popen([sys.executable, "-m", "bot", "worker"], cwd=ROOT, env=env,
-                            stdout=subprocess.DEVNULL, stderr=log.open("wb"))
-
-
 def test_three_worker_processes_fire_each_ping_exactly_once(desk: DeskHarness,
                                                             tmp_path: Path) -> None:
-    raw = yaml.safe_load((ROOT / "config" / "desk.yaml").read_text())
-    raw.update(business_hours="always", closed=[], targets={"twitter": "4s", "facebook": "8s"},
-               warn_at=0.5)
-    (tmp_path / "desk.yaml").write_text(yaml.safe_dump(raw))
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("X_", "FACEBOOK_", "SLACK_"))}
-    env.update(REDIS_URL=desk.settings.redis_url, SLACK_API_URL=desk.slack.base_url,
-               SLACK_BOT_TOKEN="xoxb-test-token", DESK_CONFIG=str(tmp_path / "desk.yaml"))
-    procs = [_worker(env, tmp_path / f"worker{i}.log") for i in range(3)]
+    procs = start_workers(desk.settings.redis_url, desk.slack.base_url, tmp_path, 3,
+                          targets={"twitter": "4s", "facebook": "8s"}, warn_at=0.5)
     try:
-        def consumers() -> int:
-            try:
-                return len(desk.rt.redis.xinfo_consumers(keys.MENTION_STREAM, keys.MENTION_GROUP))
-            except Exception:  # the group is created by the first worker
-                return 0
-
-        wait_for(lambda: consumers() >= 3, 15, "three workers consuming")
+        wait_for(lambda: consumers(desk.rt.redis, keys.MENTION_STREAM, keys.MENTION_GROUP) >= 3,
+                 15, "three workers consuming")
         texts = [ANGRY, "Seit drei Tagen kein Internet, eine Katastrophe!",
                  "Schon wieder kein Netz am Handy, unfassbar schlecht!"]  # three channels
         desk.ingest(*[mention(mid=str(900 + i), text=texts[i % 3], author=str(600 + i))
@@ -182,7 +163,7 @@ def test_three_worker_processes_fire_each_ping_exactly_once(desk: DeskHarness,
         time.sleep(1.0)
     finally:
         stop_processes(procs)
-    logs = "".join((tmp_path / f"worker{i}.log").read_text() for i in range(3))
+    logs = worker_logs(tmp_path, 3)
     for n in numbers:
         kinds = [t[0] for t in timer_lines(desk, n)]
         assert kinds == ["⏳", "🔴"], (n, timer_lines(desk, n), logs[-2000:])

@@ -6,6 +6,7 @@ Composed of parts, each in its own module, sharing the stores and one publisher:
     intake     triaged mention → card, thread follow-up or count     (`intake.Intake`)
     incidents  many say the same thing: one card, one answer for all (`incidents.Incidents`)
     workflow   claim, release, assign, no reply, resolve, escalate    (`workflow.Workflow`)
+    customers  history, internal notes, waiting for the customer, /find (`customers.Customers`)
     answers    public reply, held du/Sie reply, move to private       (`answers.Answers`)
     templates  a named template in one customer's du/Sie, filled in   (`templates.fill`)
     queries    /queue, App Home, draft hints, today's figures         (`queries.Queries`)
@@ -31,6 +32,7 @@ from zoneinfo import ZoneInfo
 
 from bot.config import DeskConfig
 from bot.desk.answers import Answers
+from bot.desk.customers import Customers
 from bot.desk.incidents import Incidents, IncidentViews
 from bot.desk.intake import Intake
 from bot.desk.outcomes import Card, DraftHint, Home, IntakeResult, Outcome, Queue, QueueRow
@@ -46,8 +48,10 @@ from bot.store import AuditLog, ItemStore
 from bot.store.agents import KuerzelStore
 from bot.store.answers import AnswerQueue
 from bot.store.incidents import IncidentStore
+from bot.store.notes import NoteStore
 from bot.store.outage import unreachable as store_unreachable
 from bot.store.privacy import PrivacyStore
+from bot.store.search import SearchIndex
 from bot.store.timers import TimerStore
 from bot.triage import Triage
 
@@ -67,6 +71,8 @@ class DeskStores:
     incidents: IncidentStore
     answers: AnswerQueue
     privacy: PrivacyStore
+    notes: NoteStore      # issue 16
+    search: SearchIndex   # issue 16
 
 
 class Desk:
@@ -83,12 +89,16 @@ class Desk:
         self.queries = Queries(self.rules, s.items, self.clock, now, self.today)
         self.publisher = Publisher(s.items, s.audit, board, s.timers, self.clock,
                                    config.language, now, self.queries.home,
-                                   IncidentViews(s.items, s.incidents))
+                                   IncidentViews(s.items, s.incidents), timezone=config.timezone)
         self.watch = TargetWatch(s.timers, s.items, config, self.publisher, self.clock, now=now)
         self.incidents = Incidents(config, self.rules, s.items, s.incidents, s.answers, s.audit,
                                    replies, self.publisher, self.watch, now)
+        self.customers = Customers(config, self.rules, s.items, s.audit, s.notes, s.search,
+                                   self.publisher, self.watch, self.queries, self.clock, now)
+        self.publisher.history = self.customers.card_history
         self.intake = Intake(config, s.items, s.audit, triage, self.publisher, self.watch,
-                             self.clock, now, self.today, self.incidents)
+                             self.clock, now, self.today, self.incidents,
+                             index=self.customers.index)
         self.workflow = Workflow(config, self.rules, s.items, s.audit, s.kuerzel, self.publisher,
                                  self.watch, now, self.incidents)
         self.answers = Answers(config, self.rules, s.items, s.audit, replies, self.publisher,

@@ -22,6 +22,9 @@ from bot.store import AuditLog, ItemStore
 from bot.triage import Triage, route
 from bot.triage.routing import DEFAULT_ROUTE
 
+# a follow-up restarts the response clock of these (issue 16: and ends a wait for the customer)
+REOPEN_FROM = (State.ANSWERED, State.CLAIMED, State.NEW, State.WAITING)
+
 
 class Intake:
     """Triage, create, post: what the worker does with each mention of the stream."""
@@ -29,11 +32,12 @@ class Intake:
     def __init__(self, config: DeskConfig, items: ItemStore, audit: AuditLog, triage: Triage,
                  publisher: Publisher, timers: TimerPort, clock: BusinessClock,
                  now: Callable[[], datetime], today: Callable[[], str],
-                 incidents: Incidents) -> None:
+                 incidents: Incidents, index: Callable[[Item], None] | None = None) -> None:
         self.config, self.items, self.audit, self.triage = config, items, audit, triage
         self.publisher, self.timers, self.clock, self.now = publisher, timers, clock, now
         self.today = today  # the key of the day's counters
         self.incidents = incidents
+        self.index = index  # files a new item for `/find` (issue 16)
 
     def __call__(self, mention: Mention) -> IntakeResult:
         """Triage one mention; post negative ones as cards, thread follow-ups, count the rest."""
@@ -61,6 +65,8 @@ class Intake:
         )
         item = self.items.get(number)
         assert item is not None
+        if self.index is not None:
+            self.index(item)
         incident = item.incident or self.incidents.place(item)
         if incident is not None:  # says what an open incident says: no card of its own
             self.audit.record("intake", "incident", number, "ok", network=mention.network,
@@ -104,6 +110,8 @@ class Intake:
     def _known(self, number: int, mention: Mention) -> IntakeResult:
         """A mention seen before: finish what a crashed worker left, else nothing."""
         item = self.items.get(number)
+        if item and self.index is not None and item.mention.id == mention.id:
+            self.index(item)  # a worker may have crashed before it was filed: idempotent
         if item and item.incident is not None:
             return IntakeResult("known", item.sentiment, number)  # a member: no card
         if item and not item.card_ts and item.mention.id == mention.id:
@@ -135,16 +143,16 @@ class Intake:
         if item.card_ts:  # posted before linking: a failure retries the whole follow-up
             self.publisher.post_thread(item, self._say_followup(mention))
         self.items.link_mention(mention.network, mention.id, item.number)
-        reopened = False
-        if item.state in (State.ANSWERED, State.CLAIMED, State.NEW):
+        reopened = resumed = False
+        if item.state in REOPEN_FROM:
             # the next-response clock starts when the customer wrote, never before the item
             start = max(min(mention.created_at, self.now()), item.seen_at or mention.created_at)
             due = self.clock.add(start, self.config.target_for(mention.network))
             new_state = State.CLAIMED if item.holder else State.NEW
             t = self.items.transition(
-                item.number, allowed=(State.ANSWERED, State.CLAIMED, State.NEW),
+                item.number, allowed=REOPEN_FROM,
                 state=new_state.value, due_at=due.isoformat(), timer_state="",
-                pending_since=start.isoformat())
+                pending_since=start.isoformat(), wait_until="")
             if t.ok:
                 reopened = True
                 self.items.reopen(item.number, due)
@@ -152,9 +160,15 @@ class Intake:
                 fresh = self.items.get(item.number)
                 if fresh:
                     self.timers.start(fresh)
+                resumed = t.state == State.WAITING.value
+                if resumed and fresh:  # the holder waited for exactly this: tell them
+                    self.publisher.thread_line(
+                        fresh, "thread.customer_back", number=item.number,
+                        holder=f"<@{fresh.holder}>" if fresh.holder else "",
+                        due=self.publisher.local(due.isoformat()))
         self.audit.record("intake", "follow_up", item.number, "ok", mention=mention.id,
                           network=mention.network, sentiment=sentiment, day=self.today(),
-                          reopened=reopened)
+                          reopened=reopened, **({"resumed": True} if resumed else {}))
         return IntakeResult("threaded", sentiment, item.number)
 
     def _say_followup(self, mention: Mention) -> str:

@@ -47,6 +47,7 @@ class Card:
     incident: IncidentView | None = None    # the item is an incident
     open_incident: int | None = None        # a single card: its channel's open incident
     countdown: Countdown | None = None      # an open item's time left (issue 13)
+    history: Contacts | None = None         # the customer's earlier items (issue 16)
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,7 @@ class Home:
     mine: list[Item] | None
     unclaimed: list[Item] | None
     leads: str = ""  # who to ask, for a non-agent
+    focus: ItemView | None = None  # one item with the customer's history, on top (issue 16)
 
 
 @dataclass(frozen=True)
@@ -94,3 +96,59 @@ class DraftHint:
     length: tuple[int, int] | None  # (length as the network counts it, limit)
     signature: str
     mismatch: str | None         # the draft's form when it contradicts the customer's
+
+
+# ----- the whole customer (issue 16) ----------------------------------------------------------
+@dataclass(frozen=True)
+class NoteLine:
+    """An internal note: who, when, what (the team's words, never sent to a network)."""
+
+    at: datetime
+    user: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Contact:
+    """One earlier item of the same customer, as the history shows it."""
+
+    number: int
+    seen_at: datetime | None
+    state: str
+    reason: str
+    channel: str
+    card_ts: str
+    text: str
+    notes: list[NoteLine] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Contacts:
+    """The customer's items within `history.days` before this one, newest first."""
+
+    earlier: list[Contact]
+    days: int  # whole days from the first of them to this item (at least 1)
+
+    @property
+    def ordinal(self) -> int:
+        """This item is the customer's n-th contact in the window."""
+        return len(self.earlier) + 1
+
+
+@dataclass(frozen=True)
+class ItemView:
+    """App Home's view of one item: the item, its notes and the customer's whole history."""
+
+    item: Item
+    notes: list[NoteLine]
+    history: Contacts
+    window_days: int  # `history.days`
+
+
+@dataclass(frozen=True)
+class Found:
+    """`/find`: matching items, open first, then closed, each newest first."""
+
+    query: str
+    items: list[Item]
+    more: bool  # the page is full: there may be more

@@ -35,12 +35,14 @@ from bot.privacy import (
     is_incident,
     subject_hash,
 )
+from bot.search import handle_key, search_words
 from bot.store import AuditLog
 from bot.store.privacy import PrivacyStore
 
 log = logging.getLogger(__name__)
 
 ALL_STATES = tuple(s.value for s in State)
+OPEN_OR_WAITING = (*OPEN_STATES, State.WAITING)  # an erasure closes both (issue 16)
 
 
 @dataclass
@@ -158,18 +160,25 @@ class DataProtection:
         """Anonymise one item as read in `h`; an open one (erasure only) is closed first."""
         mention = decode(h.get("mention", "")) or {}
         author = mention.get("author") if isinstance(mention.get("author"), dict) else {}
-        closing = closing_as_erased(now) if h.get("state") in OPEN_STATES else {}
+        closing = closing_as_erased(now) if h.get("state") in OPEN_OR_WAITING else {}
         markers = Markers(say(f"privacy.{why}", self.lang), say("privacy.blank", self.lang))
         change = anonymise({**h, **closing}, markers, at=now, why=why,
                            reasons=self.config.noreply_reasons)
         allowed = ALL_STATES if why == "erasure" else tuple(s.value for s in CLOSED_STATES)
         mids = {str(mention.get("id") or "")} | self.store.links(number)
-        return self.store.anonymise(
+        # out of the /find index first (idempotent): a crash after the anonymisation below
+        # would leave no author index to find this item by again (issue 16)
+        self.store.unindex(number, search_words(str(mention.get("text") or "")),
+                           handle_key(str((author or {}).get("handle") or "")))
+        outcome = self.store.anonymise(
             number, Anonymisation({**closing, **change.set}, change.drop),
             expected_mention=h.get("mention", ""), allowed=allowed,
             network=str(mention.get("network", "")), author_id=str((author or {}).get("id", "")),
             conversation_id=str(mention.get("conversation_id") or ""),
             mention_ids=sorted(m for m in mids if m), close=bool(closing))
+        if outcome == "ok":
+            self.store.drop_notes(number)  # the team's notes may quote the customer
+        return outcome
 
     def _unshow(self, number: int, h: dict[str, str], customer: Customer) -> str:
         """An incident showing the customer's post shows the marker instead; the incident
@@ -215,7 +224,7 @@ class DataProtection:
             if outcome != "ok":
                 log.warning("erasure: item #%s not anonymised (%s)", n, outcome)
                 continue
-            if h.get("state") in OPEN_STATES:
+            if h.get("state") in OPEN_OR_WAITING:
                 report.closed_open.append(n)
                 self.timers.stop(n)
             report.items.append(n)

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from typing import Any, Protocol
+from zoneinfo import ZoneInfo
 
 from bot.clock import BusinessClock
 from bot.desk.countdown import countdown, counts_down
-from bot.desk.outcomes import Card, Countdown, Home, IncidentView
+from bot.desk.outcomes import Card, Contacts, Countdown, Home, IncidentView
 from bot.desk.ports import Board
 from bot.messages import say
 from bot.models import Item, first_response
@@ -36,13 +38,29 @@ class Publisher:
 
     def __init__(self, items: ItemStore, audit: AuditLog, board: Board, dirty: TimerStore,
                  clock: BusinessClock, lang: str, now: Callable[[], datetime],
-                 home: Callable[[str], Home], incidents: IncidentFacts | None = None) -> None:
+                 home: Callable[[str], Home], incidents: IncidentFacts | None = None,
+                 history: Callable[[Item], Contacts | None] | None = None,
+                 timezone: str = "Europe/Berlin") -> None:
         self.items, self.audit, self.board, self.dirty = items, audit, board, dirty
         self.clock, self.lang, self.now = clock, lang, now
         self.home = home
         self.incidents = incidents
+        self.history = history  # the customer's earlier contacts on the card (issue 16)
+        self.tz = ZoneInfo(timezone)
+
+    def local(self, iso: str | None) -> str:
+        """A stored time (ISO) as the desk's people read it: `24.11. 09:15` in its zone."""
+        if not iso:
+            return "–"
+        return datetime.fromisoformat(iso).astimezone(self.tz).strftime("%d.%m. %H:%M")
 
     def card(self, item: Item) -> Card:
+        card = self._card(item)
+        if self.history is not None and not item.is_incident:
+            return replace(card, history=self.history(item))
+        return card
+
+    def _card(self, item: Item) -> Card:
         facts = self.incidents
         shown = self.countdown(item)
         if facts is None:

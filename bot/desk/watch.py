@@ -23,18 +23,27 @@ from bot.desk.publisher import Publisher
 from bot.durations import format_duration
 from bot.markup import lead_ping, mention
 from bot.messages import say
-from bot.models import OPEN_STATES, Item
+from bot.models import OPEN_STATES, Item, State
 from bot.store import ItemStore
 from bot.store.timers import TimerEntry, TimerStore
 
 log = logging.getLogger(__name__)
 
-__all__ = ["TargetWatch", "TickReport", "gen_of"]
+__all__ = ["NO_ANSWER", "TargetWatch", "TickReport", "gen_of", "waiting_until"]
 
 
 def gen_of(due: datetime) -> int:
     """The generation of a due time: epoch milliseconds."""
     return round(due.timestamp() * 1000)
+
+
+NO_ANSWER = "no_answer_from_customer"  # the reason an unanswered wait closes with
+
+
+def waiting_until(item: Item) -> datetime | None:
+    """When an item waiting for its customer gives up; None if it is not waiting."""
+    until = item.extra.get("wait_until")
+    return datetime.fromisoformat(until) if item.state == State.WAITING and until else None
 
 
 def _holder(item: Item, lang: str) -> str:
@@ -80,7 +89,13 @@ class TargetWatch:
 
     # ----- TimerPort ------------------------------------------------------------------------
     def start(self, item: Item) -> None:
-        """(Re)schedule the warning and the breach for `item.due_at`; idempotent."""
+        """(Re)schedule the warning and the breach for `item.due_at`; idempotent. An item
+        waiting for its customer gets its end-of-wait entry instead (no warning, no breach)."""
+        until = waiting_until(item)
+        if until is not None:
+            self.store.schedule(item.number, {TimerEntry(item.number, "wait", gen_of(until)):
+                                              until.timestamp()})
+            return
         if item.state not in OPEN_STATES or item.due_at is None:
             self.stop(item.number)
             return
@@ -148,6 +163,8 @@ class TargetWatch:
         False if it no longer applies; None if the item has no card yet (fire it later).
         """
         item = self.items.get(entry.number)
+        if entry.kind == "wait":
+            return self._wait_over(item, entry, now)
         if item is None or item.due_at is None or gen_of(item.due_at) != entry.gen:
             return False  # gone, or a follow-up restarted the clock: a newer entry exists
         if not item.card_ts and item.is_open:
@@ -199,6 +216,26 @@ class TargetWatch:
             text = say("timer.again", self.lang, number=item.number, leads=leads, holder=holder,
                        late=late)
         self.publisher.post_thread(item, text)
+        return True
+
+    def _wait_over(self, item: Item | None, entry: TimerEntry, now: datetime) -> bool:
+        """`wait_max` passed without a word from the customer: close the item, once (the
+        entry is claimed by one worker, and the close is a compare-and-set on `waiting`)."""
+        until = waiting_until(item) if item else None
+        if item is None or until is None or gen_of(until) != entry.gen:
+            return False  # the customer wrote (reopened), or the wait was ended otherwise
+        at = now.isoformat()
+        t = self.items.transition(item.number, allowed=(State.WAITING,), close=True,
+                                  state=State.RESOLVED.value, reason=NO_ANSWER,
+                                  resolved_at=at, closed_at=at, timer_state="")
+        if not t.ok:
+            return False
+        self.publisher.audit.record("watch", "wait_expired", item.number, "ok", reason=NO_ANSWER,
+                                    waiting_since=item.extra.get("waiting_since", ""))
+        self.store.mark_card(item.number)
+        self.publisher.thread_line(item, "thread.wait_over", number=item.number,
+                                   holder=_holder(item, self.lang),
+                                   since=self.publisher.local(item.extra.get("waiting_since")))
         return True
 
     def flush_cards(self, now: datetime) -> int:

@@ -87,8 +87,9 @@ class Workflow:
         return Outcome("ok.released", {"number": number},
                        self.publisher.done(user, "release", item, "thread.released"))
 
-    def assign(self, user: str, number: int, agent: str) -> Outcome:
-        """Leads only: give an open item to `agent`."""
+    def assign(self, user: str, number: int, agent: str, note: str = "") -> Outcome:
+        """Leads only: give an open item to `agent`; a handover `note` goes into the thread
+        with a ping for the new holder (issue 16)."""
         item = self.rules.item_for(user, "assign", number)
         if not self.rules.is_lead(user):
             raise self.rules.refuse(user, "assign", number, "refuse.leads_only",
@@ -100,6 +101,11 @@ class Workflow:
                                   state=State.CLAIMED.value, holder=agent)
         if not t.ok:
             raise self.rules.state_refusal(user, "assign", item, t.state)
+        note = note.strip()
+        if note:
+            return Outcome("ok.assigned", {"number": number, "agent": agent}, self.publisher.done(
+                user, "assign", item, "thread.handover", agent=agent, note=escape(note),
+                audit={"agent": agent, "note": True}))
         return Outcome("ok.assigned", {"number": number, "agent": agent},
                        self.publisher.done(user, "assign", item, "thread.assigned", agent=agent))
 
@@ -135,6 +141,7 @@ class Workflow:
             return self.incidents.close_all(user, number, "resolve")
         # a post X allows no reply to is handled on X itself, so it may be resolved when claimed
         allowed = CLOSED_BY_AGENT if item.mention.replyable else (*CLOSED_BY_AGENT, State.CLAIMED)
+        allowed = (*allowed, State.WAITING)  # the agent ends a wait early (issue 16)
         self.rules.require_hold(user, "resolve", item, allowed)
         t = self.items.transition(number, allowed=allowed, close=True,
                                   state=State.RESOLVED.value, resolved_at=self.now().isoformat())

@@ -32,9 +32,11 @@ from bot.store.heartbeats import Heartbeats
 from bot.store.incidents import IncidentStore
 from bot.store.leases import Leases
 from bot.store.metrics import MetricsStore
+from bot.store.notes import NoteStore
 from bot.store.outage import Outage
 from bot.store.pacing import RedisPacer
 from bot.store.privacy import PrivacyStore
+from bot.store.search import SearchIndex
 from bot.store.timers import TimerStore
 from bot.store.webhooks import DeliveryLedger
 from bot.triage import Triage, TriageRules
@@ -114,7 +116,8 @@ def build_runtime(
     """Wire everything from settings; pass `slack`/`replies` to replace the real ones (demo)."""
     r = connect(settings.redis_url)
     stores = DeskStores(ItemStore(r), AuditLog(r), KuerzelStore(r), TimerStore(r),
-                        IncidentStore(r), AnswerQueue(r), PrivacyStore(r))
+                        IncidentStore(r), AnswerQueue(r), PrivacyStore(r), NoteStore(r),
+                        SearchIndex(r))
     if slack is None:
         slack = WebSlack(make_client(settings), make_client(settings, safe_to_repeat=False),
                          RedisPacer(r))

@@ -9,12 +9,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from bot.desk.outcomes import Card, Home, Queue
+from bot.desk.outcomes import Card, Found, Home, Queue
 from bot.durations import format_duration
-from bot.markup import escape, mention
+from bot.markup import clip, escape, mention
 from bot.messages import say
 from bot.models import Item
-from bot.slack.cards import CardContext, card_blocks, card_metadata, card_text, incident_blocks
+from bot.slack.cards import (
+    CardContext,
+    card_blocks,
+    card_link,
+    card_metadata,
+    card_text,
+    incident_blocks,
+)
 from bot.slack.home import home_view
 from bot.slack.poster import SlackPort
 from bot.sources.registry import label
@@ -36,7 +43,7 @@ class SlackBoard:
         ctx = self.context(card)
         if card.incident is not None:
             return incident_blocks(card.item, card.incident, ctx)
-        return card_blocks(card.item, ctx, card.open_incident)
+        return card_blocks(card.item, ctx, card.open_incident, card.history)
 
     def post_card(self, card: Card, *, since: float | None = None) -> str:
         item = card.item
@@ -78,4 +85,25 @@ def queue_text(queue: Queue, lang: str, timezone: str) -> str:
                          handle=escape(r.handle), due=due, holder=holder))
     if queue.more:
         lines.append(say("queue.more", lang, more=queue.more))
+    return "\n".join(lines)
+
+
+def find_text(found: Found, lang: str, timezone: str) -> str:
+    """The `/find` answer: one line per item with a link to its card (issue 16)."""
+    query = escape(found.query)
+    if not found.items:
+        return say("find.none", lang, query=query)
+    ctx = CardContext(lang, timezone)
+    lines = [say("find.header", lang, query=query)]
+    for item in found.items:
+        m = item.mention
+        title = say("history.link", lang, number=item.number)
+        link = card_link(item.channel, item.card_ts, title) if item.card_ts else f"#{item.number}"
+        lines.append(say("find.line", lang, link=link, network=label(m.network),
+                         handle=escape(m.author.handle), state=say(f"state.{item.state.value}",
+                                                                    lang),
+                         date=ctx.local(item.seen_at or m.created_at),
+                         text=escape(clip(" ".join(m.text.split()), 80))))
+    if found.more:
+        lines.append(say("find.more", lang))
     return "\n".join(lines)

@@ -13,17 +13,17 @@ from typing import Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
-from bot.desk.outcomes import Countdown, IncidentView
+from bot.desk.outcomes import Contact, Contacts, Countdown, IncidentView
 from bot.durations import format_duration
 from bot.markup import NAME_LIMIT, QUOTE_LIMIT, clip, escape
-from bot.messages import say
+from bot.messages import CATALOGUE, say
 from bot.models import Item, State
 from bot.sources.registry import label
 
 METADATA_EVENT = "alert_team_item"
 _STATE_ICON = {
     State.NEW: "🆕", State.CLAIMED: "🙋", State.ANSWERED: "✅", State.PRIVATE: "✉️",
-    State.NOREPLY: "🚫", State.RESOLVED: "☑️",
+    State.NOREPLY: "🚫", State.RESOLVED: "☑️", State.WAITING: "⏸️",
 }
 _TIMER_ICON = {"warned": "🟡", "breached": "🔴"}
 
@@ -85,10 +85,46 @@ def card_text(item: Item, ctx: CardContext) -> str:
     return escape(f"#{item.number} @{m.author.handle}: {m.text[:150]}")
 
 
-def card_blocks(item: Item, ctx: CardContext, open_incident: int | None = None
-                ) -> list[dict[str, Any]]:
+def card_link(channel: str, ts: str, label: str) -> str:
+    """A link to a message: Slack's archive URL (opens in the workspace that has it), built
+    from the channel and ts the desk stores, so no `chat.getPermalink` call per card."""
+    return f"<https://slack.com/archives/{channel}/p{ts.replace('.', '')}|{label}>"
+
+
+def contact_link(c: Contact, lang: str) -> str:
+    """A link to an earlier item's card (`#N` alone while it has no card)."""
+    label = say("history.link", lang, number=c.number)
+    return card_link(c.channel, c.card_ts, label) if c.card_ts else f"#{c.number}"
+
+
+def contact_outcome(c: Contact, lang: str) -> str:
+    """An earlier item's state, with its reason when it closed with one."""
+    state = say(f"state.{c.state}", lang)
+    if c.reason and c.state in (State.NOREPLY.value, State.RESOLVED.value):
+        key = f"reason.{c.reason}"
+        return f"{state}: {say(key, lang) if key in CATALOGUE else escape(c.reason)}"
+    return state
+
+
+def days_text(days: int, lang: str) -> str:
+    return say("history.days_one", lang) if days == 1 else say("history.days_many", lang,
+                                                                 days=days)
+
+
+def history_line(history: Contacts, ctx: CardContext) -> str:
+    """`📇 3. Kontakt in 7 Tagen · zuletzt #12 (erledigt, 24.11.) · Karte #12`."""
+    last = history.earlier[0]
+    date = ctx.local(last.seen_at).split(" ")[0] if last.seen_at else "–"
+    return say("card.history", ctx.lang, ordinal=history.ordinal,
+               days=days_text(history.days, ctx.lang), last=last.number,
+               outcome=contact_outcome(last, ctx.lang), date=date,
+               link=contact_link(last, ctx.lang))
+
+
+def card_blocks(item: Item, ctx: CardContext, open_incident: int | None = None,
+                history: Contacts | None = None) -> list[dict[str, Any]]:
     """The card for `item` in its current state (`open_incident`: its channel's open incident,
-    offered as a button)."""
+    offered as a button; `history`: the customer's earlier contacts)."""
     lang, m = ctx.lang, item.mention
     icon = _TIMER_ICON.get(item.timer_state, "") if item.is_open else ""
     header = say(
@@ -107,8 +143,11 @@ def card_blocks(item: Item, ctx: CardContext, open_incident: int | None = None
         ]},
         {"type": "section", "text": _mrkdwn(quoted)},
     ]
+    quote = blocks[2]
+    if history is not None and history.earlier:  # at a glance, right under the author
+        blocks.insert(2, {"type": "context", "elements": [_mrkdwn(history_line(history, ctx))]})
     if m.url:
-        blocks[2]["accessory"] = {
+        quote["accessory"] = {
             "type": "button", "action_id": "open_post", "url": m.url,
             "text": {"type": "plain_text", "text": say("card.open_post", lang)},
         }
@@ -127,6 +166,13 @@ def card_blocks(item: Item, ctx: CardContext, open_incident: int | None = None
         status.append(_mrkdwn(say(key, lang, user=item.holder, reason=escape(item.reason))))
     if item.state == State.RESOLVED:
         status.append(_mrkdwn(say("card.resolved", lang)))
+        if item.reason:  # e.g. no answer from the customer after waiting (issue 16)
+            why = (say(f"reason.{item.reason}", lang) if f"reason.{item.reason}" in CATALOGUE
+                   else escape(item.reason))
+            status.append(_mrkdwn(say("card.closed_reason", lang, reason=why)))
+    if item.state == State.WAITING and item.extra.get("wait_until"):
+        until = ctx.local(datetime.fromisoformat(item.extra["wait_until"]))
+        status.append(_mrkdwn(say("card.waiting", lang, until=until)))
     if item.incident:
         status.append(_mrkdwn(say("card.member_of", lang, incident=item.incident)))
     if status:
@@ -151,6 +197,11 @@ def card_blocks(item: Item, ctx: CardContext, open_incident: int | None = None
             join["value"] = f"{item.number}:{open_incident}"
             buttons.append(join)
         blocks.append({"type": "actions", "block_id": f"item-{item.number}", "elements": buttons})
+    # notes and history while the item is worked on (issue 16); a closed card keeps no
+    # buttons: `/note N` still works on it
+    if not item.incident and (item.is_open or item.state == State.WAITING):
+        blocks.append({"type": "actions", "block_id": f"more-{item.number}", "elements": [
+            _button("note", item.number, lang), _button("history", item.number, lang)]})
     return blocks
 
 

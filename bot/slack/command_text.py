@@ -76,3 +76,11 @@ def user_ref(text: str) -> str | None:
     """`<@U123|name>` → `U123`; None if `text` is not a user mention."""
     m = _USER.match(text.strip())
     return m.group(1) if m else None
+
+
+def user_and_note(text: str) -> tuple[str, str] | None:
+    """`<@U123|name> note…` → (`U123`, `note…` as typed); None if it does not start with a
+    user mention (`/assign N @agent [note]`, issue 16)."""
+    head, _, rest = text.strip().partition(" ")
+    user = user_ref(head)
+    return (user, slack_unescape(rest.strip())) if user else None

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.desk.outcomes import Home
-from bot.markup import escape
+from bot.desk.outcomes import Home, ItemView
+from bot.markup import clip, escape
 from bot.messages import say
 from bot.models import Item
-from bot.slack.cards import CardContext
+from bot.slack.cards import CardContext, contact_link, contact_outcome, days_text
 from bot.sources.registry import label
 
 MAX_ROWS = 25  # a Home view holds at most 100 blocks
@@ -35,8 +35,9 @@ def home_view(home: Home, ctx: CardContext) -> dict[str, Any]:
     if home.mine is None or home.unclaimed is None:
         return {"type": "home", "blocks": [{"type": "section", "text": {
             "type": "mrkdwn", "text": say("refuse.not_agent", lang, leads=home.leads)}}]}
-    blocks: list[dict[str, Any]] = [
-        {"type": "header", "text": {"type": "plain_text", "text": say("home.mine", lang)}}]
+    blocks: list[dict[str, Any]] = focus_blocks(home.focus, ctx) if home.focus else []
+    blocks.append(
+        {"type": "header", "text": {"type": "plain_text", "text": say("home.mine", lang)}})
     for item in home.mine[:MAX_ROWS]:
         blocks += _row(item, ctx, ["reply", "dm", "noreply"])
     if not home.mine:
@@ -51,3 +52,40 @@ def home_view(home: Home, ctx: CardContext) -> dict[str, Any]:
         blocks.append({"type": "context", "elements": [
             {"type": "mrkdwn", "text": say("home.none_unclaimed", lang)}]})
     return {"type": "home", "blocks": blocks[:100]}
+
+
+def _section(lines: list[str]) -> dict[str, Any]:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": clip("\n".join(lines), 2990),
+                                        "verbatim": True}}
+
+
+def focus_blocks(view: ItemView, ctx: CardContext) -> list[dict[str, Any]]:
+    """One item on top of App Home (issue 16): the post, its internal notes, and every earlier
+    contact of the customer within `history.days`, each with its outcome, notes and card."""
+    lang, item = ctx.lang, view.item
+    blocks: list[dict[str, Any]] = [
+        {"type": "header", "text": {"type": "plain_text",
+                                    "text": say("home.focus", lang, number=item.number)}},
+        *_row(item, ctx, [])[:1]]
+    if view.notes:
+        blocks.append(_section([say("home.notes", lang)] + [
+            say("home.note", lang, at=ctx.local(n.at), user=n.user, text=escape(n.text))
+            for n in view.notes]))
+    history = view.history
+    if not history.earlier:
+        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": say(
+            "home.no_contacts", lang, days=view.window_days)}]})
+    else:
+        lines = [say("home.contacts", lang, count=len(history.earlier),
+                     days=days_text(history.days, lang))]
+        for c in history.earlier:
+            lines.append(say("home.contact", lang, link=contact_link(c, lang),
+                             date=ctx.local(c.seen_at) if c.seen_at else "–",
+                             outcome=contact_outcome(c, lang),
+                             text=escape(clip(" ".join(c.text.split()), 120))))
+            lines += ["    🔒 " + say("home.note", lang, at=ctx.local(n.at), user=n.user,
+                                      text=escape(clip(n.text, 200))) for n in c.notes]
+        for start in range(0, len(lines), 12):  # a section holds 3,000 characters
+            blocks.append(_section(lines[start:start + 12]))
+    blocks.append({"type": "divider"})
+    return blocks[:40]

@@ -15,6 +15,7 @@ from bot.sources.registry import label
 
 REPLY_MODAL = "reply_modal"
 NOREPLY_MODAL = "noreply_modal"
+NOTE_MODAL = "note_modal"  # issue 16
 DRAFT_ACTION = "draft_input"
 TEMPLATE_ACTION = "template_select"
 DRAFT_BLOCK = "draft"
@@ -176,3 +177,17 @@ def members_modal(incident: Item, members: list[Item], lang: str) -> dict[str, A
             "modal.members_more", lang, more=len(members) - len(shown))}]})
     return {"type": "modal", "title": _t(say("modal.members_title", lang, number=incident.number)),
             "close": _t(say("modal.members_close", lang)), "blocks": blocks[:100]}
+
+
+def note_modal(number: int, lang: str) -> dict[str, Any]:
+    """An internal note on item `number` (issue 16): one text field, saved to the thread only."""
+    return {
+        "type": "modal", "callback_id": NOTE_MODAL, "private_metadata": str(number),
+        "title": _t(say("modal.note_title", lang, number=number)[:24]),
+        "submit": _t(say("modal.save", lang)), "close": _t(say("modal.cancel", lang)),
+        "blocks": [
+            {"type": "input", "block_id": "note", "label": _t(say("modal.note_label", lang)),
+             "element": {"type": "plain_text_input", "action_id": "note_input",
+                         "multiline": True, "max_length": 2000}},
+        ],
+    }

@@ -241,6 +241,19 @@ class ItemStore:
                 if state:
                     found.append((state, _dt(seen)))
         return found
+    # ----- the whole customer (issue 16) ----------------------------------------------------
+    def author_numbers(self, network: str, author_id: str) -> list[int]:
+        """Numbers of one customer's items (the author index; incidents showing them too)."""
+        members = cast("set[str]", self.r.smembers(keys.author_items(network, author_id)))
+        return sorted(int(n) for n in members)
+
+    def get_many(self, numbers: list[int]) -> dict[int, Item]:
+        """The items of `numbers` that exist, in one round trip."""
+        pipe = self.r.pipeline(transaction=False)
+        for n in numbers:
+            pipe.hgetall(keys.item(n))
+        return {n: _item_from_hash(n, h)
+                for n, h in zip(numbers, pipe.execute(), strict=True) if h}
 
 
 def _item_from_hash(number: int, h: dict[str, str]) -> Item:

@@ -183,6 +183,36 @@ def health_poll(network: str) -> str:
 def health_webhook(network: str) -> str:
     """STRING: epoch s of the network's latest verified webhook delivery."""
     return f"{PREFIX}health:webhook:{network}"
+
+
 # ----- live countdown on the card (issue 13) ------------------------------------------------
 COUNTDOWN = PREFIX + "countdown"              # ZSET item number -> when its countdown next changes
 CARD_COUNTDOWN = PREFIX + "card:countdown"    # SET item numbers whose countdown is due to redraw
+
+
+# ----- the whole customer (issue 16) --------------------------------------------------------
+def item_notes(number: int) -> str:
+    """LIST: internal notes on an item, oldest first (JSON: at, user, text); never published."""
+    return f"{PREFIX}notes:{number}"
+
+
+def _digest(text: str) -> str:
+    return hashlib.blake2b(text.encode(), digest_size=10).hexdigest()
+
+
+def find_word(word: str) -> str:
+    """ZSET item number -> item number: the items whose post contains search word `word`.
+
+    The word is hashed, so no key name carries a customer's words; an erasure removes the
+    customer's items from these sets (an emptied set is gone)."""
+    return f"{PREFIX}find:w:{_digest(word)}"
+
+
+def find_handle(handle: str) -> str:
+    """ZSET item number -> item number: the items of one handle (any network), handle hashed."""
+    return f"{PREFIX}find:h:{_digest(handle)}"
+
+
+def find_scratch(token: str) -> str:
+    """ZSET, deleted by the script that makes it: one `/find`'s intermediate result."""
+    return f"{PREFIX}find:tmp:{token}"

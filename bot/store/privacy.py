@@ -3,7 +3,8 @@ and trimming stream entries. What to keep and what to remove is decided in `bot.
 
 Owns `at:privacy:salt`, `at:privacy:retention-floor` and the hashed dedupe marks
 `at:seen-hash:*`. It is the one writer that removes customer data from keys other stores own:
-item hashes and their indexes (`ItemStore`), `at:seen:*`, the mention and dead-letter streams
+item hashes and their indexes (`ItemStore`), the `/find` index (`SearchIndex`), internal notes
+(`NoteStore`), `at:seen:*`, the mention and dead-letter streams
 (`MentionQueue`), held replies and the audit stream (`AuditLog`). Each item is anonymised by
 one script, so an item is either untouched or anonymised together with every key that points
 to it; an erasure as a whole is several steps and can simply be run again.
@@ -176,6 +177,20 @@ class PrivacyStore:
             keys=[keys.item(number), keys.OPEN_ITEMS, keys.author_items(network, author_id),
                   keys.item_links(number), keys.conversation(network, conversation_id), *triples],
             args=args))
+
+    # ----- the whole customer (issue 16) ----------------------------------------------------
+    def unindex(self, number: int, words: Iterable[str], handle: str) -> None:
+        """Take item `number` out of the `/find` index (`at:find:*`, owned by `SearchIndex`)
+        under its search words and handle; an emptied set is gone with it."""
+        pipe = self.r.pipeline(transaction=False)
+        for key in [keys.find_word(w) for w in words] + ([keys.find_handle(handle)] if handle
+                                                          else []):
+            pipe.zrem(key, str(number))
+        pipe.execute()
+
+    def drop_notes(self, number: int) -> None:
+        """Delete the internal notes on item `number` (`at:notes:*`, owned by `NoteStore`)."""
+        self.r.delete(keys.item_notes(number))
 
     def drop_author_index(self, customer: Customer) -> None:
         self.r.delete(keys.author_items(customer.network, customer.author_id))

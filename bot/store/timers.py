@@ -14,7 +14,9 @@ Layout (keys in `bot.store.keys`):
 
 An entry is `"<n>:<kind><level>:<gen>"`: `warn`, `breach` (level 1) or a re-escalation
 (`breach2`, `breach3`, …); `gen` is the item's due time in epoch ms, so an entry left over
-from an earlier due time (a follow-up restarted the clock) is recognisably stale.
+from an earlier due time (a follow-up restarted the clock) is recognisably stale. An item
+waiting for its customer has one entry instead, `wait` (its `gen` the end of the wait): the
+same `schedule` that arms it drops the warning and breach, so nothing fires while waiting.
 """
 
 from __future__ import annotations
@@ -111,7 +113,7 @@ return got
 """
 
 
-_ENTRY = re.compile(r"^(\d+):(warn|breach)(\d*):(-?\d+)$")
+_ENTRY = re.compile(r"^(\d+):(warn|breach|wait)(\d*):(-?\d+)$")
 
 
 @dataclass(frozen=True)
@@ -119,7 +121,7 @@ class TimerEntry:
     """One scheduled firing for item `number`; `gen` is the due time it belongs to (epoch ms)."""
 
     number: int
-    kind: str  # "warn" | "breach"
+    kind: str  # "warn" | "breach" | "wait" (waiting for the customer ran out, issue 16)
     gen: int
     level: int = 1  # breach: 1 at the due time, 2, 3, … for each further target
 
