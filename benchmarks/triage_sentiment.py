@@ -17,7 +17,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.triage import corpus
 from bot.triage.sentiment import SentimentModel
-from bot.triage.types import DEFAULT_NEGATIVE_THRESHOLD
 
 HOW_TO_GET = """GermEval 2017 corpus not found at {path}.
 Get it (CC BY-NC 4.0) from https://sites.google.com/view/germeval2017-absa/data
@@ -62,7 +61,7 @@ def main(argv: list[str]) -> int:
 
     tokenizer = PatternTokenizer()
     model = SentimentModel()
-    threshold = DEFAULT_NEGATIVE_THRESHOLD
+    threshold = model.default_threshold  # the model file's own (issue 14)
     seen = {t for s in ("train", "dev") for t, _ in corpus.load_split(path, s)}
     print(
         f"model {model.meta['name']} trained on {', '.join(model.meta['trained_on'])}; "

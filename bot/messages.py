@@ -284,6 +284,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "pii.email": {"de": "E-Mail-Adresse", "en": "e-mail address"},
     "pii.customer_number": {"de": "Kundennummer", "en": "customer number"},
     "pii.address": {"de": "Anschrift", "en": "street address"},
+    "pii.birth_date": {"de": "Geburtsdatum", "en": "date of birth"},  # issue 14
     "error.internal": {
         "de": "Da ist etwas schiefgegangen; nichts wurde geändert. Bitte noch einmal versuchen.",
         "en": "Something went wrong; nothing was changed. Please try again.",
