@@ -12,6 +12,7 @@ Composed of parts, each in its own module, sharing the stores and one publisher:
     watch      response targets: warn, breach, re-escalate            (`watch.TargetWatch`)
     publisher  the desk's state on the board after every change       (`publisher.Publisher`)
     privacy    retention, erasure and export of one customer (DSGVO)  (`privacy.DataProtection`)
+    labels     the team's labels as training examples (issue 14)       (`labels.Labels`)
 
 Operations take plain values (user id, item number, text) and return an `Outcome`; a refusal
 raises `DeskRefusal` and changes nothing. Every action and every refusal is audited. The desk
@@ -33,6 +34,7 @@ from bot.config import DeskConfig
 from bot.desk.answers import Answers
 from bot.desk.incidents import Incidents, IncidentViews
 from bot.desk.intake import Intake
+from bot.desk.labels import Labels
 from bot.desk.outcomes import Card, DraftHint, Home, IntakeResult, Outcome, Queue, QueueRow
 from bot.desk.ports import Board, TimerPort
 from bot.desk.privacy import DataProtection, ErasureReport, RetentionReport
@@ -46,6 +48,7 @@ from bot.store import AuditLog, ItemStore
 from bot.store.agents import KuerzelStore
 from bot.store.answers import AnswerQueue
 from bot.store.incidents import IncidentStore
+from bot.store.labels import LabelStore
 from bot.store.outage import unreachable as store_unreachable
 from bot.store.privacy import PrivacyStore
 from bot.store.timers import TimerStore
@@ -67,6 +70,7 @@ class DeskStores:
     incidents: IncidentStore
     answers: AnswerQueue
     privacy: PrivacyStore
+    labels: LabelStore | None = None  # issue 14; None: one on the items' Redis
 
 
 class Desk:
@@ -94,6 +98,9 @@ class Desk:
         self.answers = Answers(config, self.rules, s.items, s.audit, replies, self.publisher,
                                self.watch, now, self.incidents)
         self.privacy = DataProtection(config, s.audit, s.privacy, self.watch, self.publisher, now)
+        self.triage = triage
+        self.labels = Labels(self.rules, s.audit, s.labels or LabelStore(s.items.r),
+                             self.workflow, self.publisher, lambda: triage.model_version, now)
 
     def today(self) -> str:
         """Today's date in the desk's time zone (the key of the day's counters)."""

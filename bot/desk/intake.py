@@ -42,6 +42,7 @@ class Intake:
             return self._known(known, mention)
         parent = self._conversation_item(mention)
         result = self.triage.analyse(mention.text)
+        model = result.model  # the version that judged this mention
         self.items.count(self.today(), "ingested", f"sentiment:{result.sentiment}",
                          f"network:{mention.network}")
         if parent is not None:
@@ -54,7 +55,7 @@ class Intake:
         channel = self._routed(result.route)
         number, _ = self.items.create(
             mention, sentiment=result.sentiment, score=result.score, address=result.address,
-            channel=channel, seen_at=seen, due_at=due,
+            channel=channel, seen_at=seen, due_at=due, model=model,
         )
         item = self.items.get(number)
         assert item is not None
@@ -71,7 +72,7 @@ class Intake:
         else:
             self.timers.start(fresh)
         self.audit.record("intake", "post", number, "ok", network=mention.network,
-                          mention=mention.id, channel=channel)
+                          mention=mention.id, channel=channel, model=model)
         return IntakeResult("posted", result.sentiment, number)
 
     def channel_for(self, mention: Mention) -> str:

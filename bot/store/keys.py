@@ -165,3 +165,14 @@ def seen_forgotten(network: str, mention_id: str) -> str:
     """
     digest = hashlib.sha256(f"{network}:{mention_id}".encode()).hexdigest()
     return f"{PREFIX}seen-hash:{digest}"
+
+
+# ----- triage that learns (issue 14) ----------------------------------------------------------
+LABELS = PREFIX + "labels"                     # HASH "<item>:<group>" -> training example (JSON)
+LABELS_ORDER = PREFIX + "labels:order"         # ZSET "<item>:<group>" -> when labelled (epoch s)
+TRIAGE_MODEL = PREFIX + "triage:model"         # HASH the current model: version, threshold, sha256,
+                                               # meta (JSON), npz (base64), trained_at
+TRIAGE_MODEL_HISTORY = PREFIX + "triage:models"  # ZSET version -> when it became current
+DROPPED = PREFIX + "dropped"                   # HASH "<network>:<mention id>" -> a mention triage
+                                               # did not post (JSON: mention, sentiment, score)
+DROPPED_ORDER = PREFIX + "dropped:order"       # ZSET "<network>:<mention id>" -> seen (epoch s)

@@ -43,4 +43,5 @@ class Triage:
             address=detect_address(text, self.rules.brand_names),
             personal_data=tuple(find_personal_data(text, self.rules)),
             route=route(text, self.rules.routes),
+            model=model.version,
         )

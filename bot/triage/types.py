@@ -40,6 +40,7 @@ class TriageResult:
     address: str  # du | sie | none
     personal_data: tuple[PersonalData, ...]
     route: str  # channel id of the first matching route, else "default"
+    model: str = ""  # version of the sentiment model that judged the text (issue 14)
 
     def to_json(self, id: str) -> dict[str, Any]:
         """The object ``python -m bot triage`` prints for this result."""
@@ -50,6 +51,7 @@ class TriageResult:
             "address": self.address,
             "personal_data": [p.to_json() for p in self.personal_data],
             "route": self.route,
+            "model": self.model,
         }
 
 

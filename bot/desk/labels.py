@@ -1,0 +1,67 @@
+"""The team's labels (issue 14): `/label N kein|negativ|du|sie|daten|keine-daten` and the
+card's menu. Each label is audited and stored as a training example (text, label, who, when,
+model version); `kein` also closes an open item as no reply with reason `not_a_case`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from bot.desk.outcomes import Outcome
+from bot.desk.publisher import Publisher
+from bot.desk.rules import Rules
+from bot.desk.workflow import Workflow
+from bot.messages import say
+from bot.models import Item, State
+from bot.store import AuditLog
+from bot.store.labels import LabelStore
+from bot.triage.labels import LabelExample, normalise_label
+
+NOT_A_CASE = "not_a_case"
+
+
+class Labels:
+    """Label an item; `kein` closes it through `Workflow.no_reply`."""
+
+    def __init__(self, rules: Rules, audit: AuditLog, store: LabelStore, workflow: Workflow,
+                 publisher: Publisher, model_version: Callable[[], str],
+                 now: Callable[[], datetime]) -> None:
+        self.rules, self.audit, self.store, self.workflow = rules, audit, store, workflow
+        self.publisher, self.model_version, self.now = publisher, model_version, now
+
+    def label(self, user: str, number: int, text: str) -> Outcome:
+        """Store `user`'s label for item `number` (see the module docstring)."""
+        label = normalise_label(text)
+        if label is None:
+            self.rules.require_agent(user, "label", number)
+            raise self.rules.refuse(user, "label", number, "refuse.label_unknown",
+                                    label=text.strip()[:30])
+        item = self.rules.item_for(user, "label", number)
+        if item.is_incident:
+            raise self.rules.refuse(user, "label", number, "refuse.label_incident",
+                                    number=number)
+        if item.extra.get("anonymised_at"):
+            raise self.rules.refuse(user, "label", number, "refuse.anonymised", number=number)
+        closed = False
+        if label == "kein" and item.is_open:
+            if item.state == State.NEW and not item.holder:
+                self.workflow.claim(user, number)
+            self.workflow.no_reply(user, number, NOT_A_CASE)
+            closed = True
+        example = self.example(item, label, user)
+        self.store.put(example, self.now().timestamp())
+        self.audit.record(user, "label", number, "ok", label=label, model=example.model,
+                          closed=closed)
+        self.publisher.thread_line(item, "thread.label", user=user,
+                                   label=say(f"label.{label}", self.rules.lang))
+        if closed:
+            return Outcome("ok.label_closed", {"number": number}, item)
+        return Outcome("ok.label", {"number": number, "label": label}, item)
+
+    def example(self, item: Item, label: str, user: str) -> LabelExample:
+        m = item.mention
+        return LabelExample(item=item.number, label=label, text=m.text, by=user,
+                            at=self.now().isoformat(),
+                            model=item.extra.get("model") or self.model_version(),
+                            network=m.network, author_id=m.author.id, mention_id=m.id)
