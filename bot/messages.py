@@ -505,7 +505,6 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "de": "#{number}: Label „kein Fall“ gespeichert; ohne Antwort geschlossen (kein Fall).",
         "en": "#{number}: label “not a case” stored; closed without reply (not a case).",
     },
-    "thread.label": {"de": "<@{user}> hat gelabelt: {label}", "en": "<@{user}> labelled: {label}"},
     "home.dropped": {"de": "Nicht gepostet (neutral/positiv), neueste zuerst",
                      "en": "Not posted (neutral/positive), newest first"},
     "home.none_dropped": {"de": "Nichts.", "en": "Nothing."},

@@ -99,8 +99,8 @@ class Desk:
                                self.watch, now, self.incidents)
         self.privacy = DataProtection(config, s.audit, s.privacy, self.watch, self.publisher, now)
         self.triage = triage
-        self.labels = Labels(self.rules, s.audit, s.labels or LabelStore(s.items.r),
-                             self.workflow, self.publisher, lambda: triage.model_version, now)
+        self.labels = Labels(self.rules, s.items, s.audit, s.labels or LabelStore(s.items.r),
+                             self.workflow, lambda: triage.model_version, now)
 
     def today(self) -> str:
         """Today's date in the desk's time zone (the key of the day's counters)."""

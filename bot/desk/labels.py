@@ -9,12 +9,10 @@ from collections.abc import Callable
 from datetime import datetime
 
 from bot.desk.outcomes import Outcome
-from bot.desk.publisher import Publisher
 from bot.desk.rules import Rules
 from bot.desk.workflow import Workflow
-from bot.messages import say
 from bot.models import Item, State
-from bot.store import AuditLog
+from bot.store import AuditLog, ItemStore
 from bot.store.labels import LabelStore
 from bot.triage.labels import LabelExample, normalise_label
 
@@ -24,11 +22,11 @@ NOT_A_CASE = "not_a_case"
 class Labels:
     """Label an item; `kein` closes it through `Workflow.no_reply`."""
 
-    def __init__(self, rules: Rules, audit: AuditLog, store: LabelStore, workflow: Workflow,
-                 publisher: Publisher, model_version: Callable[[], str],
+    def __init__(self, rules: Rules, items: ItemStore, audit: AuditLog, store: LabelStore,
+                 workflow: Workflow, model_version: Callable[[], str],
                  now: Callable[[], datetime]) -> None:
-        self.rules, self.audit, self.store, self.workflow = rules, audit, store, workflow
-        self.publisher, self.model_version, self.now = publisher, model_version, now
+        self.rules, self.items, self.audit, self.store = rules, items, audit, store
+        self.workflow, self.model_version, self.now = workflow, model_version, now
 
     def label(self, user: str, number: int, text: str) -> Outcome:
         """Store `user`'s label for item `number` (see the module docstring)."""
@@ -45,16 +43,16 @@ class Labels:
             raise self.rules.refuse(user, "label", number, "refuse.anonymised", number=number)
         closed = False
         if label == "kein" and item.is_open:
-            if item.state == State.NEW and not item.holder:
-                self.workflow.claim(user, number)
+            if item.state == State.NEW and not item.holder:  # taken on the way: one thread line
+                self.items.transition(number, allowed=(State.NEW,), require_holder="!",
+                                      state=State.CLAIMED.value, holder=user,
+                                      claimed_at=self.now().isoformat())
             self.workflow.no_reply(user, number, NOT_A_CASE)
             closed = True
         example = self.example(item, label, user)
         self.store.put(example, self.now().timestamp())
         self.audit.record(user, "label", number, "ok", label=label, model=example.model,
                           closed=closed)
-        self.publisher.thread_line(item, "thread.label", user=user,
-                                   label=say(f"label.{label}", self.rules.lang))
         if closed:
             return Outcome("ok.label_closed", {"number": number}, item)
         return Outcome("ok.label", {"number": number, "label": label}, item)

@@ -78,6 +78,11 @@ class SentimentModel:
         self.default_threshold: float = float(self.meta.get("negative_threshold", 0.5))
         self.version: str = str(self.meta.get("version") or self.meta.get("name") or name)
 
+    def weights(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Copies of (hashed rows, dense rows, intercept), columns in CLASSES order: where a
+        retrain starts (``bot.triage.training``)."""
+        return self._hashed.copy(), self._dense.copy(), self._intercept.copy()
+
     @property
     def licence(self) -> str:
         """What the model's training data allows (CC BY-NC for the shipped model)."""
