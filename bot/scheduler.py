@@ -7,6 +7,7 @@
 | `answers`      | 0.5 s              | incident answers: a consumer group (`AnswerQueue`)   |
 | `daily_summary`| 1 min (posts at `summary.at`) | lease `summary:<day>` for 3 days          |
 | `retention`    | 10 min (runs once a day; only with `retention:`) | lease `retention:<day>` for 3 days |
+| `praise`       | 1 min (posts at `praise.at`; only with `praise:`) | lease `praise:<day>` for 3 days |
 | `triage_model` | `TRIAGE_MODEL_CHECK` (30 s) | per process: loads a retrained model (issue 14) |
 | `retrain`      | 10 min (Mondays from 2:00; `triage.retrain: weekly`) | lease `retrain:<week>`, 8 days |
 
@@ -29,7 +30,7 @@ from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from bot.reports import daily_job
+from bot.reports import daily_job, praise_job
 from bot.sources.base import Network, PollerParts
 from bot.sources.registry import networks
 from bot.store.checkpoints import Checkpoints
@@ -113,6 +114,8 @@ def worker_jobs(rt: Runtime, *, tick: timedelta = TIMER_TICK) -> dict[str, Job]:
     # issue 14: a retrained triage model reaches this worker (every TRIAGE_MODEL_CHECK s)
     jobs["triage_model"] = Job(timedelta(seconds=rt.settings.triage_model_check),
                                rt.refresh_model)
+    if rt.config.praise is not None:  # issue 14: the daily "Lob" digest
+        jobs["praise"] = Job(SUMMARY_CHECK, lambda: praise_job(rt), "praise:<day>")
     if rt.config.triage.retrain == "weekly":
         jobs["retrain"] = Job(RETRAIN_CHECK, lambda: retrain_job(rt), "retrain:<week>")
     return jobs

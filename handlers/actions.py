@@ -10,6 +10,7 @@ from slack_sdk import WebClient
 from bot.desk import Desk, Outcome
 from bot.slack.cards import LABEL_ACTION
 from bot.slack.command_text import item_args
+from bot.slack.home import DROPPED_ACTION
 from bot.slack.views import (
     DRAFT_ACTION,
     DRAFT_BLOCK,
@@ -96,6 +97,15 @@ def register(app: App, desk: Desk) -> None:
         number, _, name = value.partition(":")
         run_action(respond, lang, "/label", lambda: desk.labels.label(
             _user(body), item_args(number).number, name), "usage.label")
+
+    @app.action(DROPPED_ACTION)
+    def dropped_card(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
+        """App Home: "doch ein Fall → Karte" for a mention triage did not post (issue 14)."""
+        ack()
+        user = _user(body)
+        if run_action(respond, lang, "/label", lambda: desk.labels.promote(
+                user, str(body["actions"][0].get("value", "")))) is not None:
+            desk.publisher.refresh_home(user)
 
     @app.action("open_post")
     def open_post(ack: Ack) -> None:

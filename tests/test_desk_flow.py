@@ -186,8 +186,9 @@ def test_ingest_without_token_is_401(desk: DeskHarness) -> None:
 def test_healthz(desk: DeskHarness) -> None:
     assert desk.http.get("/healthz").status_code == 503  # no worker has reported yet
     desk.process()
-    assert desk.http.get("/healthz").json() == {"ok": True, "redis": "ok", "workers": 1,
-                                                "worker_names": ["test-worker"]}
+    body = desk.http.get("/healthz").json()
+    assert body.pop("triage_model")["version"] == "sentiment-v2"  # issue 14
+    assert body == {"ok": True, "redis": "ok", "workers": 1, "worker_names": ["test-worker"]}
 
 
 def test_no_customer_text_or_personal_data_in_logs(desk: DeskHarness, caplog) -> None:

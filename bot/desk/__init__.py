@@ -47,6 +47,7 @@ from bot.sources.base import Replies
 from bot.store import AuditLog, ItemStore
 from bot.store.agents import KuerzelStore
 from bot.store.answers import AnswerQueue
+from bot.store.dropped import DroppedMentions
 from bot.store.incidents import IncidentStore
 from bot.store.labels import LabelStore
 from bot.store.outage import unreachable as store_unreachable
@@ -91,8 +92,9 @@ class Desk:
         self.watch = TargetWatch(s.timers, s.items, config, self.publisher, self.clock, now=now)
         self.incidents = Incidents(config, self.rules, s.items, s.incidents, s.answers, s.audit,
                                    replies, self.publisher, self.watch, now)
+        self.dropped = DroppedMentions(s.items.r)  # issue 14: what triage did not post
         self.intake = Intake(config, s.items, s.audit, triage, self.publisher, self.watch,
-                             self.clock, now, self.today, self.incidents)
+                             self.clock, now, self.today, self.incidents, self.dropped)
         self.workflow = Workflow(config, self.rules, s.items, s.audit, s.kuerzel, self.publisher,
                                  self.watch, now, self.incidents)
         self.answers = Answers(config, self.rules, s.items, s.audit, replies, self.publisher,
@@ -100,7 +102,9 @@ class Desk:
         self.privacy = DataProtection(config, s.audit, s.privacy, self.watch, self.publisher, now)
         self.triage = triage
         self.labels = Labels(self.rules, s.items, s.audit, s.labels or LabelStore(s.items.r),
-                             self.workflow, lambda: triage.model_version, now)
+                             self.workflow, lambda: triage.model_version, now, self.intake,
+                             self.dropped)
+        self.queries.dropped = self.dropped
 
     def today(self) -> str:
         """Today's date in the desk's time zone (the key of the day's counters)."""

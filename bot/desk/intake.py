@@ -19,6 +19,7 @@ from bot.markup import QUOTE_LIMIT, clip, escape
 from bot.messages import say
 from bot.models import Item, Mention, State
 from bot.store import AuditLog, ItemStore
+from bot.store.dropped import DroppedMentions
 from bot.triage import Triage, route
 from bot.triage.routing import DEFAULT_ROUTE
 
@@ -29,11 +30,12 @@ class Intake:
     def __init__(self, config: DeskConfig, items: ItemStore, audit: AuditLog, triage: Triage,
                  publisher: Publisher, timers: TimerPort, clock: BusinessClock,
                  now: Callable[[], datetime], today: Callable[[], str],
-                 incidents: Incidents) -> None:
+                 incidents: Incidents, dropped: DroppedMentions | None = None) -> None:
         self.config, self.items, self.audit, self.triage = config, items, audit, triage
         self.publisher, self.timers, self.clock, self.now = publisher, timers, clock, now
         self.today = today  # the key of the day's counters
         self.incidents = incidents
+        self.dropped = dropped  # issue 14: what triage did not post stays visible
 
     def __call__(self, mention: Mention) -> IntakeResult:
         """Triage one mention; post negative ones as cards, thread follow-ups, count the rest."""
@@ -48,13 +50,22 @@ class Intake:
         if parent is not None:
             return self._follow_up(parent, mention, result.sentiment)
         if result.sentiment != "negative":
+            if self.dropped is not None:
+                self.dropped.add(mention, result.sentiment, result.score, model,
+                                 self.now().timestamp())
             return IntakeResult("counted", result.sentiment)
+        return self.post_case(mention, result.score, result.address, result.route, model)
+
+    def post_case(self, mention: Mention, score: float, address: str, routed: str,
+                  model: str) -> IntakeResult:
+        """Create the item of a negative mention and post its card (or let an incident take
+        it); also for a mention an agent calls a case after all (`Labels.promote`)."""
         seen = self.now()
         start = min(mention.created_at, seen)
         due = self.clock.add(start, self.config.target_for(mention.network))
-        channel = self._routed(result.route)
+        channel = self._routed(routed)
         number, _ = self.items.create(
-            mention, sentiment=result.sentiment, score=result.score, address=result.address,
+            mention, sentiment="negative", score=score, address=address,
             channel=channel, seen_at=seen, due_at=due, model=model,
         )
         item = self.items.get(number)
@@ -63,7 +74,7 @@ class Intake:
         if incident is not None:  # says what an open incident says: no card of its own
             self.audit.record("intake", "incident", number, "ok", network=mention.network,
                               mention=mention.id, channel=channel, incident=incident)
-            return IntakeResult("joined", result.sentiment, number)
+            return IntakeResult("joined", "negative", number)
         if not item.card_ts:
             self.publisher.post_card(item)
         fresh = self.items.get(number) or item
@@ -73,7 +84,7 @@ class Intake:
             self.timers.start(fresh)
         self.audit.record("intake", "post", number, "ok", network=mention.network,
                           mention=mention.id, channel=channel, model=model)
-        return IntakeResult("posted", result.sentiment, number)
+        return IntakeResult("posted", "negative", number)
 
     def channel_for(self, mention: Mention) -> str:
         """The channel the intake of `mention` would post into (the worker's lane for it).

@@ -8,11 +8,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
+from bot.desk.intake import Intake
 from bot.desk.outcomes import Outcome
 from bot.desk.rules import Rules
 from bot.desk.workflow import Workflow
 from bot.models import Item, State
 from bot.store import AuditLog, ItemStore
+from bot.store.dropped import DroppedMentions
 from bot.store.labels import LabelStore
 from bot.triage.labels import LabelExample, normalise_label
 
@@ -24,9 +26,30 @@ class Labels:
 
     def __init__(self, rules: Rules, items: ItemStore, audit: AuditLog, store: LabelStore,
                  workflow: Workflow, model_version: Callable[[], str],
-                 now: Callable[[], datetime]) -> None:
+                 now: Callable[[], datetime], intake: Intake, dropped: DroppedMentions) -> None:
         self.rules, self.items, self.audit, self.store = rules, items, audit, store
         self.workflow, self.model_version, self.now = workflow, model_version, now
+        self.intake, self.dropped = intake, dropped
+
+    def promote(self, user: str, key: str) -> Outcome:
+        """"doch ein Fall → Karte": a mention triage did not post becomes a card, and the
+        label `negativ` is stored for it (the recall safety net teaches the model)."""
+        self.rules.require_agent(user, "promote", None)
+        entry = self.dropped.take(key)
+        if entry is None:
+            raise self.rules.refuse(user, "promote", None, "refuse.dropped_gone")
+        m = entry.mention
+        triage = self.intake.triage
+        result = self.intake.post_case(m, entry.score, triage.analyse(m.text).address,
+                                       triage.analyse(m.text).route, entry.model)
+        assert result.item is not None
+        item = self.items.get(result.item)
+        assert item is not None
+        example = self.example(item, "negativ", user)
+        self.store.put(example, self.now().timestamp())
+        self.audit.record(user, "promote", item.number, "ok", was=entry.sentiment,
+                          model=example.model)
+        return Outcome("ok.dropped_card", {"number": item.number}, item)
 
     def label(self, user: str, number: int, text: str) -> Outcome:
         """Store `user`'s label for item `number` (see the module docstring)."""

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.models import Item
+from bot.store.dropped import Dropped
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,7 @@ class Home:
     mine: list[Item] | None
     unclaimed: list[Item] | None
     leads: str = ""  # who to ask, for a non-agent
+    dropped: list[Dropped] = field(default_factory=list)  # issue 14: not posted, newest first
 
 
 @dataclass(frozen=True)
