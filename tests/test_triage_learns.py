@@ -192,3 +192,39 @@ def test_a_retrain_that_loses_negative_recall_is_refused_unless_forced(
     audit = [e for e in (json.loads(json.dumps(x)) for x in r.xrange("at:audit"))
              if e[1]["action"] == "train"]
     assert [e[1]["outcome"] for e in audit] == ["refused:recall", "forced"]
+
+
+def test_bot_triage_switches_to_a_retrained_model_while_reading(redis_url: str,
+                                                                tmp_path: Path) -> None:
+    """`python -m bot triage` with REDIS_URL: starts on the current model and picks up a newer
+    one between lines (here checked every line)."""
+    import io
+
+    import redis
+
+    from bot.entry.triage_model import ModelRefresh
+    from bot.store.triage_model import StoredModel
+    from bot.triage.cli import main as triage_main
+    from bot.triage.sentiment import SentimentModel
+    from bot.triage.training import train
+
+    r = redis.Redis.from_url(redis_url, decode_responses=True)
+    triage = Triage()
+    models = ModelRefresh(ModelStore(r), triage, every_s=0.0)
+    lines = [json.dumps({"id": str(i), "text": NEW_PHRASINGS[0]}) for i in range(2)]
+
+    class Stream(io.StringIO):
+        """Stores a retrained model in Redis once the first line was read."""
+
+        def __iter__(self):  # type: ignore[override]
+            yield lines[0] + "\n"
+            t = train([(b, "neutral") for b in BASKETS], parent=SentimentModel(), threshold=0.2,
+                      name="sentiment-team", licence="test")
+            ModelStore(r).put(StoredModel(t.version, 0.2, t.sha256, t.meta, t.npz), 1.0)
+            yield lines[1] + "\n"
+
+    out, err = io.StringIO(), io.StringIO()
+    assert triage_main(["-"], triage.rules, Stream(), out, err, triage, models.check) == 0
+    first, second = (json.loads(x) for x in out.getvalue().splitlines())
+    assert first["model"] == "sentiment-v2" and first["sentiment"] == "negative"
+    assert second["model"].startswith("sentiment-team-") and second["sentiment"] != "negative"
