@@ -1,6 +1,6 @@
 """Sentiment on GermEval 2017's held-out test splits: our model vs plain textblob-de.
 
-    .venv/bin/python benchmarks/triage_sentiment.py data/germeval2017
+    .venv/bin/python benchmarks/triage_sentiment.py data/germeval2017 [--model data/models/V.npz]
 
 The folder needs ``test_syn*.tsv`` / ``test_dia*.tsv`` (GermEval 2017, CC BY-NC 4.0; the model
 never saw them: it trains on train/dev only). Without the corpus this prints how to get it and
@@ -17,7 +17,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.triage import corpus
 from bot.triage.sentiment import SentimentModel
-from bot.triage.types import DEFAULT_NEGATIVE_THRESHOLD
 
 HOW_TO_GET = """GermEval 2017 corpus not found at {path}.
 Get it (CC BY-NC 4.0) from https://sites.google.com/view/germeval2017-absa/data
@@ -53,6 +52,10 @@ def textblob_label(text: str, tokenizer) -> str:
 
 
 def main(argv: list[str]) -> int:
+    model_path = None
+    if "--model" in argv:  # issue 14: a retrained model file (data/models/<version>.npz)
+        i = argv.index("--model")
+        model_path, argv = argv[i + 1], argv[:i] + argv[i + 2:]
     path = Path(argv[0] if argv else "data/germeval2017")
     splits = [s for s in ("test_syn", "test_dia") if corpus.germeval_files(path, s)]
     if not splits:
@@ -61,8 +64,8 @@ def main(argv: list[str]) -> int:
     from textblob_de import PatternTokenizer
 
     tokenizer = PatternTokenizer()
-    model = SentimentModel()
-    threshold = DEFAULT_NEGATIVE_THRESHOLD
+    model = SentimentModel(model_path)
+    threshold = model.default_threshold  # the model file's own (issue 14)
     seen = {t for s in ("train", "dev") for t, _ in corpus.load_split(path, s)}
     print(
         f"model {model.meta['name']} trained on {', '.join(model.meta['trained_on'])}; "

@@ -72,6 +72,13 @@ class SummaryConfig(_Strict):
         return time(int(hh), int(mm))
 
 
+class PraiseConfig(SummaryConfig):
+    """Issue 14: the daily "Lob" digest of positive mentions (`praise: {channel, at}`)."""
+
+    channel: str
+    at: str = "17:00"
+
+
 Sources: type[BaseModel] = create_model(  # `sources.<config_key>`: each network's options
     "Sources", __base__=_Strict,
     **{n.config_key: (n.options, n.options()) for n in networks().values()},  # type: ignore[call-overload]
@@ -94,6 +101,9 @@ class TriageConfig(_Strict):
     customer_numbers: tuple[str, ...] = ()
     hotlines: tuple[str, ...] = ()
     brand: tuple[str, ...] = ("Telekom", "telekom_hilft")
+    # issue 14: `weekly` retrains from the team's labels once a week (Monday night, one worker
+    # under a lease); a retrain that would lower negative recall is refused as with `bot train`
+    retrain: Literal["off", "weekly"] = "off"
 
     @field_validator("customer_numbers")
     @classmethod
@@ -285,6 +295,7 @@ class DeskConfig(_Strict):
     def _closed_as_text(cls, v: Any) -> Any:
         return tuple(str(d) for d in v) if isinstance(v, list | tuple) else v
     summary: SummaryConfig = SummaryConfig()
+    praise: PraiseConfig | None = None  # issue 14: daily digest of praise; None: none
     sources: Sources = Sources()  # type: ignore[valid-type]
     triage: TriageConfig = TriageConfig()
     templates: Templates = Templates()

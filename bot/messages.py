@@ -284,6 +284,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "pii.email": {"de": "E-Mail-Adresse", "en": "e-mail address"},
     "pii.customer_number": {"de": "Kundennummer", "en": "customer number"},
     "pii.address": {"de": "Anschrift", "en": "street address"},
+    "pii.birth_date": {"de": "Geburtsdatum", "en": "date of birth"},  # issue 14
     "error.internal": {
         "de": "Da ist etwas schiefgegangen; nichts wurde geändert. Bitte noch einmal versuchen.",
         "en": "Something went wrong; nothing was changed. Please try again.",
@@ -656,6 +657,46 @@ CATALOGUE: dict[str, dict[str, str]] = {
                          "en": "Note (team only, never sent to a network)"},
     "modal.save": {"de": "Speichern", "en": "Save"},
     # --- end the whole customer ---
+    # --- triage that learns (issue 14) ---
+    "card.model": {"de": "Modell {version}", "en": "model {version}"},
+    "card.label_menu": {"de": "Label", "en": "Label"},
+    "label.kein": {"de": "Kein Fall (schließen)", "en": "Not a case (close)"},
+    "label.negativ": {"de": "Negativ (ein Fall)", "en": "Negative (a case)"},
+    "label.du": {"de": "Kunde duzt", "en": "Customer writes “du”"},
+    "label.sie": {"de": "Kunde siezt", "en": "Customer writes “Sie”"},
+    "label.daten": {"de": "Persönliche Daten im Text", "en": "Personal data in the text"},
+    "label.keine-daten": {"de": "Keine persönlichen Daten", "en": "No personal data"},
+    "reason.not_a_case": {"de": "kein Fall", "en": "not a case"},
+    "usage.label": {"de": "kein|negativ|du|sie|daten|keine-daten",
+                    "en": "kein|negativ|du|sie|daten|keine-daten"},
+    "refuse.label_unknown": {
+        "de": "Unbekanntes Label „{label}“. Möglich: kein, negativ, du, sie, daten, keine-daten.",
+        "en": "Unknown label “{label}”. Use: kein, negativ, du, sie, daten, keine-daten.",
+    },
+    "refuse.label_incident": {
+        "de": "#{number} ist ein Sammelfall: bitte die einzelnen Beiträge labeln.",
+        "en": "#{number} is an incident: please label its members.",
+    },
+    "ok.label": {"de": "#{number}: Label „{label}“ gespeichert (Trainingsbeispiel).",
+                 "en": "#{number}: label “{label}” stored (training example)."},
+    "ok.label_closed": {
+        "de": "#{number}: Label „kein Fall“ gespeichert; ohne Antwort geschlossen (kein Fall).",
+        "en": "#{number}: label “not a case” stored; closed without reply (not a case).",
+    },
+    "home.dropped": {"de": "Nicht gepostet (neutral/positiv), neueste zuerst",
+                     "en": "Not posted (neutral/positive), newest first"},
+    "home.none_dropped": {"de": "Nichts.", "en": "Nothing."},
+    "button.dropped_card": {"de": "doch ein Fall → Karte", "en": "a case after all → card"},
+    "ok.dropped_card": {"de": "#{number}: Karte erstellt (Label „negativ“ gespeichert).",
+                        "en": "#{number}: card created (label “negativ” stored)."},
+    "refuse.dropped_gone": {
+        "de": "Dieser Beitrag ist nicht mehr in der Liste (schon eine Karte oder gelöscht).",
+        "en": "This post is no longer listed (already a card, or erased).",
+    },
+    "praise.header": {"de": "🌟 Lob von heute ({count})", "en": "🌟 Praise today ({count})"},
+    "praise.line": {"de": "• {network} @{handle}: {text}", "en": "• {network} @{handle}: {text}"},
+    "praise.more": {"de": "… und {more} weitere", "en": "… and {more} more"},
+    # --- end triage that learns ---
 }
 
 

@@ -140,3 +140,52 @@ def weekly_job(rt: Runtime) -> None:
         return
     monday = now.date() - timedelta(days=7)
     _once(rt, f"weekly-summary:{monday.isoformat()}", lambda: post_weekly(rt, monday))
+
+
+# ----- the daily "Lob" digest (issue 14) --------------------------------------------------------
+PRAISE_LINES = 30
+
+
+def praise_text(rt: Runtime, day: date) -> tuple[str, int]:
+    """The day's positive mentions (those triage did not post) as one message, and how many."""
+    from bot.markup import clip, escape
+    from bot.messages import say
+    from bot.sources.registry import label
+
+    tz, lang = ZoneInfo(rt.config.timezone), rt.config.language
+    start = datetime.combine(day, datetime.min.time(), tz)
+    praise = [d for d in rt.desk.dropped.since(start.timestamp(),
+                                               (start + timedelta(days=1)).timestamp())
+              if d.sentiment == "positive"]
+    lines = [say("praise.header", lang, count=len(praise))]
+    for d in praise[:PRAISE_LINES]:
+        lines.append(say("praise.line", lang, network=label(d.mention.network),
+                         handle=escape(d.mention.author.handle),
+                         text=escape(clip(" ".join(d.mention.text.split()), 280))))
+    if len(praise) > PRAISE_LINES:
+        lines.append(say("praise.more", lang, more=len(praise) - PRAISE_LINES))
+    return "\n".join(lines), len(praise)
+
+
+def praise_job(rt: Runtime) -> int | None:
+    """Post the day's praise once at `praise.at` to `praise.channel` (lease `praise:<day>`);
+    nothing on a day without praise. Returns how many were posted, None when not due."""
+    if rt.config.praise is None:
+        return None
+    now = rt.desk.now().astimezone(ZoneInfo(rt.config.timezone))
+    if now.time() < rt.config.praise.at_time:
+        return None
+    day = now.date()
+    lease = f"praise:{day.isoformat()}"
+    if not rt.leases.take(lease, 3 * 86400 * 1000):
+        return None
+    try:
+        text, count = praise_text(rt, day)
+        if count:
+            rt.slack.post_message(rt.config.praise.channel, text)
+        rt.audit.record("scheduler", "praise", None, "ok", day=day.isoformat(), count=count,
+                        channel=rt.config.praise.channel)
+        return count
+    except Exception:
+        rt.leases.release(lease)
+        raise

@@ -12,6 +12,9 @@
 
 A poll records what its API calls answered (`bot.health.record_poll`) and the timers job its
 duration and what it fired (`bot.metrics`), for the watchdog and `/metrics` (issue 13).
+| `praise`       | 1 min (posts at `praise.at`; only with `praise:`) | lease `praise:<day>` for 3 days |
+| `triage_model` | `TRIAGE_MODEL_CHECK` (30 s) | per process: loads a retrained model (issue 14) |
+| `retrain`      | 10 min (Mondays from 2:00; `triage.retrain: weekly`) | lease `retrain:<week>`, 8 days |
 
 APScheduler's job stores stay in memory per process (several schedulers on one job store
 double-fire); what must happen once is claimed in Redis by the job itself.
@@ -34,7 +37,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from bot.health import Watchdog, record_poll
 from bot.metrics import calls_seen
-from bot.reports import daily_job, weekly_job
+from bot.reports import daily_job, praise_job, weekly_job
 from bot.sources.base import Network, PollerParts
 from bot.sources.registry import networks
 from bot.store.checkpoints import Checkpoints
@@ -181,7 +184,37 @@ def worker_jobs(rt: Runtime, *, tick: timedelta = TIMER_TICK) -> dict[str, Job]:
     if rt.config.retention.configured:
         jobs["retention"] = Job(RETENTION_CHECK, lambda: retention_job(rt), "retention:<day>")
     jobs["health"] = Job(HEALTH_CHECK, health_job(rt, watchdog(rt)), "health")
+    # issue 14: a retrained triage model reaches this worker (every TRIAGE_MODEL_CHECK s)
+    jobs["triage_model"] = Job(timedelta(seconds=rt.settings.triage_model_check),
+                               rt.refresh_model)
+    if rt.config.praise is not None:  # issue 14: the daily "Lob" digest
+        jobs["praise"] = Job(SUMMARY_CHECK, lambda: praise_job(rt), "praise:<day>")
+    if rt.config.triage.retrain == "weekly":
+        jobs["retrain"] = Job(RETRAIN_CHECK, lambda: retrain_job(rt), "retrain:<week>")
     return jobs
+
+
+RETRAIN_CHECK = timedelta(minutes=10)
+
+
+def retrain_job(rt: Runtime) -> object:
+    """The weekly retrain (desk.yaml `triage.retrain: weekly`): Monday from 02:00 desk time,
+    once across workers (lease `retrain:<ISO week>`, 8 days); refused like `bot train` when
+    negative recall would fall. Returns the report, or None when not due / taken."""
+    local = rt.desk.now().astimezone(ZoneInfo(rt.config.timezone))
+    if local.isoweekday() != 1 or local.hour < 2:
+        return None
+    year, week, _ = local.isocalendar()
+    lease = f"retrain:{year}-W{week:02d}"
+    if not rt.leases.take(lease, 8 * 86400 * 1000):
+        return None
+    try:
+        report = rt.retrain(by="scheduler")
+    except ValueError:  # no labels yet: nothing to learn this week
+        return None
+    log.info("weekly retrain: %s", "replaced by " + report.new if report.replaced
+             else "refused: " + "; ".join(report.refused))
+    return report
 
 
 def _safe(name: str, fn: Callable[[], object], outage: Outage,

@@ -35,6 +35,8 @@ class Settings(BaseSettings):
     worker_reclaim_ms: int = Field(default=60_000, ge=100)  # a silent worker's work moves on
     # seconds: a worker beats at least this often; /healthz fails after 3 silent intervals
     heartbeat_interval: float = Field(default=10.0, gt=0, le=3600)
+    # issue 14: seconds between checks for a retrained triage model in Redis
+    triage_model_check: float = Field(default=30.0, gt=0, le=3600)
 
     _networks: dict[str, Any] = PrivateAttr(default_factory=dict)
 

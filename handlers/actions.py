@@ -8,7 +8,9 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from bot.desk import Desk, Outcome
+from bot.slack.cards import LABEL_ACTION
 from bot.slack.command_text import item_args
+from bot.slack.home import DROPPED_ACTION
 from bot.slack.views import (
     DRAFT_ACTION,
     DRAFT_BLOCK,
@@ -87,6 +89,24 @@ def register(app: App, desk: Desk) -> None:
         ack()
         run_action(respond, lang, "/reply",
                    lambda: desk.incidents.retry(_user(body), _number(body)))
+
+    @app.action(LABEL_ACTION)
+    def label(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
+        """The card's label menu (issue 14): the option's value is `<item>:<label>`."""
+        ack()
+        value = str((body["actions"][0].get("selected_option") or {}).get("value", ""))
+        number, _, name = value.partition(":")
+        run_action(respond, lang, "/label", lambda: desk.labels.label(
+            _user(body), item_args(number).number, name), "usage.label")
+
+    @app.action(DROPPED_ACTION)
+    def dropped_card(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
+        """App Home: "doch ein Fall → Karte" for a mention triage did not post (issue 14)."""
+        ack()
+        user = _user(body)
+        if run_action(respond, lang, "/label", lambda: desk.labels.promote(
+                user, str(body["actions"][0].get("value", "")))) is not None:
+            desk.publisher.refresh_home(user)
 
     @app.action("open_post")
     def open_post(ack: Ack) -> None:

@@ -38,6 +38,7 @@ def register(app: App, desk: Desk) -> None:
     simple("dm", lambda u, a: answers.move_to_private(u, a.number, a.text), "usage.text")
     simple("noreply", lambda u, a: work.no_reply(u, a.number, a.text), "usage.reason")
     simple("escalate", lambda u, a: work.escalate(u, a.number, a.text), "usage.note")
+    simple("label", lambda u, a: desk.labels.label(u, a.number, a.text), "usage.label")  # issue 14
 
     @app.command("/assign")
     def assign(ack: Ack, command: dict[str, Any], respond: Respond) -> None:

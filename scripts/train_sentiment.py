@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import sys
 from collections import Counter
 from datetime import date
@@ -32,32 +31,20 @@ from sklearn.model_selection import StratifiedKFold
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.triage import corpus, features, lexicon
+from bot.triage import corpus, features, lexicon, training
 from bot.triage.sentiment import CLASSES, MODEL_DIR, MODEL_NAME
 
 
 def featurise(texts: list[str]) -> tuple[sparse.csr_matrix, np.ndarray]:
-    """The exact features SentimentModel computes, as one sparse matrix, plus the post-model
-    negative log-odds of each text (domain rules minus calm-question relief)."""
-    rows, cols, vals = [], [], []
-    post = np.zeros((len(texts), 2))  # (extra negative log-odds, extra positive log-odds)
-    n_dense = len(features.DENSE_NAMES)
+    """The exact features SentimentModel computes (`bot.triage.training.featurise`), plus the
+    post-model log-odds of each text (domain rules minus calm-question relief)."""
+    x = training.featurise(texts)
+    dense = x[:, features.HASH_SIZE :].toarray()
     domain, question = features.DENSE_NAMES.index("domain_rules"), features.DENSE_NAMES.index("calm_question")
-    for i, text in enumerate(texts):
-        words, chars, dense = features.extract(text)
-        for indices in (words, chars):
-            if indices:
-                rows += [i] * len(indices)
-                cols += indices
-                vals += [1 / math.sqrt(len(indices))] * len(indices)
-        rows += [i] * n_dense
-        cols += range(features.HASH_SIZE, features.HASH_SIZE + n_dense)
-        vals += dense
-        boost = dense[domain] * lexicon.DOMAIN_BOOST_CAP
-        relief = lexicon.QUESTION_RELIEF if dense[question] else 0.0
-        post[i] = (boost - relief, -boost if boost < 0 else 0.0)
-    shape = (len(texts), features.HASH_SIZE + n_dense)
-    return sparse.csr_matrix((vals, (rows, cols)), shape=shape), post
+    boost = dense[:, domain] * lexicon.DOMAIN_BOOST_CAP
+    relief = np.where(dense[:, question] > 0, lexicon.QUESTION_RELIEF, 0.0)
+    post = np.stack([boost - relief, np.where(boost < 0, -boost, 0.0)], axis=1)
+    return x, post
 
 
 def fit(x: sparse.csr_matrix, y: np.ndarray, c: float) -> LogisticRegression:

@@ -27,7 +27,8 @@ def test_negative_mention_becomes_one_card_with_escaped_text(desk: DeskHarness) 
     assert "<!channel>" not in blocks and "&lt;!channel&gt;" in blocks
     assert cards[0]["metadata"]["event_payload"]["item"] == 1
     actions = next(b for b in cards[0]["blocks"] if b["type"] == "actions")
-    assert [e["action_id"] for e in actions["elements"]] == ["claim", "reply", "dm", "noreply"]
+    assert [e["action_id"] for e in actions["elements"]] == ["claim", "reply", "dm", "noreply",
+                                                             "label"]  # issue 14: label menu
     assert "fällig" in blocks
 
 
@@ -63,7 +64,9 @@ def test_claim_then_signed_reply_on_x(desk: DeskHarness) -> None:
     updated = wait_for(lambda: (m := desk.slack.message("C0ALERTS", card["ts"]))
                        and "Beantwortet" in card_text(m) and m, what="card shows answered")
     assert "U0AGENT1" in card_text(updated)
-    assert not [b for b in updated["blocks"] if b["type"] == "actions"]
+    # no work buttons left, only the label menu (issue 14: every card can be labelled)
+    assert [e["action_id"] for b in updated["blocks"] if b["type"] == "actions"
+            for e in b["elements"]] == ["label"]
 
 
 def test_reply_on_facebook_is_a_comment_reply(desk: DeskHarness) -> None:
@@ -183,8 +186,9 @@ def test_ingest_without_token_is_401(desk: DeskHarness) -> None:
 def test_healthz(desk: DeskHarness) -> None:
     assert desk.http.get("/healthz").status_code == 503  # no worker has reported yet
     desk.process()
-    assert desk.http.get("/healthz").json() == {"ok": True, "redis": "ok", "workers": 1,
-                                                "worker_names": ["test-worker"]}
+    body = desk.http.get("/healthz").json()
+    assert body.pop("triage_model")["version"] == "sentiment-v2"  # issue 14
+    assert body == {"ok": True, "redis": "ok", "workers": 1, "worker_names": ["test-worker"]}
 
 
 def test_no_customer_text_or_personal_data_in_logs(desk: DeskHarness, caplog) -> None:

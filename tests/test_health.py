@@ -48,7 +48,11 @@ def test_healthz_follows_a_running_worker_and_names_the_silence_after_it_stops(
             time.sleep(EVERY)
             r = quick.http.get("/healthz")
             assert r.status_code == 200, r.json()
-        assert r.json() == {"ok": True, "redis": "ok", "workers": 1, "worker_names": ["w-alive"]}
+        body = r.json()
+        model = body.pop("triage_model")  # issue 14: the model and its licence
+        assert body == {"ok": True, "redis": "ok", "workers": 1, "worker_names": ["w-alive"]}
+        assert model["version"] == "sentiment-v2" and model["threshold"] == 0.2
+        assert "CC BY-NC" in model["licence"] and model["commercial_use"] is False
         assert "alert_team_workers_alive 1" in quick.http.get("/metrics").text
     finally:
         stop.set()

@@ -13,6 +13,7 @@ Composed of parts, each in its own module, sharing the stores and one publisher:
     watch      response targets: warn, breach, re-escalate            (`watch.TargetWatch`)
     publisher  the desk's state on the board after every change       (`publisher.Publisher`)
     privacy    retention, erasure and export of one customer (DSGVO)  (`privacy.DataProtection`)
+    labels     the team's labels as training examples (issue 14)       (`labels.Labels`)
 
 Operations take plain values (user id, item number, text) and return an `Outcome`; a refusal
 raises `DeskRefusal` and changes nothing. Every action and every refusal is audited. The desk
@@ -35,6 +36,7 @@ from bot.desk.answers import Answers
 from bot.desk.customers import Customers
 from bot.desk.incidents import Incidents, IncidentViews
 from bot.desk.intake import Intake
+from bot.desk.labels import Labels
 from bot.desk.outcomes import Card, DraftHint, Home, IntakeResult, Outcome, Queue, QueueRow
 from bot.desk.ports import Board, TimerPort
 from bot.desk.privacy import DataProtection, ErasureReport, RetentionReport
@@ -47,7 +49,9 @@ from bot.sources.base import Replies
 from bot.store import AuditLog, ItemStore
 from bot.store.agents import KuerzelStore
 from bot.store.answers import AnswerQueue
+from bot.store.dropped import DroppedMentions
 from bot.store.incidents import IncidentStore
+from bot.store.labels import LabelStore
 from bot.store.notes import NoteStore
 from bot.store.outage import unreachable as store_unreachable
 from bot.store.privacy import PrivacyStore
@@ -73,6 +77,7 @@ class DeskStores:
     privacy: PrivacyStore
     notes: NoteStore      # issue 16
     search: SearchIndex   # issue 16
+    labels: LabelStore | None = None  # issue 14; None: one on the items' Redis
 
 
 class Desk:
@@ -96,14 +101,20 @@ class Desk:
         self.customers = Customers(config, self.rules, s.items, s.audit, s.notes, s.search,
                                    self.publisher, self.watch, self.queries, self.clock, now)
         self.publisher.history = self.customers.card_history
+        self.dropped = DroppedMentions(s.items.r)  # issue 14: what triage did not post
         self.intake = Intake(config, s.items, s.audit, triage, self.publisher, self.watch,
-                             self.clock, now, self.today, self.incidents,
+                             self.clock, now, self.today, self.incidents, self.dropped,
                              index=self.customers.index)
         self.workflow = Workflow(config, self.rules, s.items, s.audit, s.kuerzel, self.publisher,
                                  self.watch, now, self.incidents)
         self.answers = Answers(config, self.rules, s.items, s.audit, replies, self.publisher,
                                self.watch, now, self.incidents)
         self.privacy = DataProtection(config, s.audit, s.privacy, self.watch, self.publisher, now)
+        self.triage = triage
+        self.labels = Labels(self.rules, s.items, s.audit, s.labels or LabelStore(s.items.r),
+                             self.workflow, lambda: triage.model_version, now, self.intake,
+                             self.dropped)
+        self.queries.dropped = self.dropped
 
     def today(self) -> str:
         """Today's date in the desk's time zone (the key of the day's counters)."""

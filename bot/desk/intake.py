@@ -19,6 +19,7 @@ from bot.markup import QUOTE_LIMIT, clip, escape
 from bot.messages import say
 from bot.models import Item, Mention, State
 from bot.store import AuditLog, ItemStore
+from bot.store.dropped import DroppedMentions
 from bot.triage import Triage, route
 from bot.triage.routing import DEFAULT_ROUTE
 
@@ -32,12 +33,14 @@ class Intake:
     def __init__(self, config: DeskConfig, items: ItemStore, audit: AuditLog, triage: Triage,
                  publisher: Publisher, timers: TimerPort, clock: BusinessClock,
                  now: Callable[[], datetime], today: Callable[[], str],
-                 incidents: Incidents, index: Callable[[Item], None] | None = None) -> None:
+                 incidents: Incidents, dropped: DroppedMentions | None = None,
+                 index: Callable[[Item], None] | None = None) -> None:
         self.config, self.items, self.audit, self.triage = config, items, audit, triage
         self.publisher, self.timers, self.clock, self.now = publisher, timers, clock, now
         self.today = today  # the key of the day's counters
         self.incidents = incidents
         self.index = index  # files a new item for `/find` (issue 16)
+        self.dropped = dropped  # issue 14: what triage did not post stays visible
 
     def __call__(self, mention: Mention) -> IntakeResult:
         """Triage one mention; post negative ones as cards, thread follow-ups, count the rest."""
@@ -46,6 +49,7 @@ class Intake:
             return self._known(known, mention)
         parent = self._conversation_item(mention)
         result = self.triage.analyse(mention.text)
+        model = result.model  # the version that judged this mention
         self.items.count(self.today(), "ingested", f"sentiment:{result.sentiment}",
                          f"network:{mention.network}")
         if parent is not None:
@@ -54,14 +58,23 @@ class Intake:
             # issue 13: the counters can be recomputed from the audit trail (no text, no author)
             self.audit.record("intake", "counted", None, "ok", network=mention.network,
                               sentiment=result.sentiment, day=self.today())
+            if self.dropped is not None:
+                self.dropped.add(mention, result.sentiment, result.score, model,
+                                 self.now().timestamp())
             return IntakeResult("counted", result.sentiment)
+        return self.post_case(mention, result.score, result.address, result.route, model)
+
+    def post_case(self, mention: Mention, score: float, address: str, routed: str,
+                  model: str) -> IntakeResult:
+        """Create the item of a negative mention and post its card (or let an incident take
+        it); also for a mention an agent calls a case after all (`Labels.promote`)."""
         seen = self.now()
         start = min(mention.created_at, seen)
         due = self.clock.add(start, self.config.target_for(mention.network))
-        channel = self._routed(result.route)
+        channel = self._routed(routed)
         number, _ = self.items.create(
-            mention, sentiment=result.sentiment, score=result.score, address=result.address,
-            channel=channel, seen_at=seen, due_at=due,
+            mention, sentiment="negative", score=score, address=address,
+            channel=channel, seen_at=seen, due_at=due, model=model,
         )
         item = self.items.get(number)
         assert item is not None
@@ -71,8 +84,8 @@ class Intake:
         if incident is not None:  # says what an open incident says: no card of its own
             self.audit.record("intake", "incident", number, "ok", network=mention.network,
                               mention=mention.id, channel=channel, incident=incident,
-                              **self._facts(item))
-            return IntakeResult("joined", result.sentiment, number)
+                              model=model, **self._facts(item))
+            return IntakeResult("joined", "negative", number)
         if not item.card_ts:
             self.publisher.post_card(item)
         fresh = self.items.get(number) or item
@@ -81,8 +94,8 @@ class Intake:
         else:
             self.timers.start(fresh)
         self.audit.record("intake", "post", number, "ok", network=mention.network,
-                          mention=mention.id, channel=channel, **self._facts(item))
-        return IntakeResult("posted", result.sentiment, number)
+                          mention=mention.id, channel=channel, model=model, **self._facts(item))
+        return IntakeResult("posted", "negative", number)
 
     def _facts(self, item: Item) -> dict[str, str]:
         """What the audit trail keeps of a new item so the summary can be recomputed from it

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.models import Item
+from bot.store.dropped import Dropped
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,7 @@ class Home:
     unclaimed: list[Item] | None
     leads: str = ""  # who to ask, for a non-agent
     focus: ItemView | None = None  # one item with the customer's history, on top (issue 16)
+    dropped: list[Dropped] = field(default_factory=list)  # issue 14: not posted, newest first
 
 
 @dataclass(frozen=True)

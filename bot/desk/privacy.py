@@ -71,6 +71,8 @@ class ErasureReport:
     dead_letters: int = 0
     audit_entries: int = 0
     slack_threads: list[dict[str, str]] = field(default_factory=list)
+    labels: int = 0  # issue 14: label examples (training data) deleted
+    not_posted: int = 0  # issue 14: mentions triage did not post, deleted
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -246,7 +248,10 @@ class DataProtection:
         report.stream_entries = self.store.delete_mentions([i for i, _ in found.mentions])
         report.dead_letters = self.store.delete_dead_letters([i for i, _ in found.dead_letters])
         report.audit_entries = self.store.delete_audit([i for i, _ in found.audit])
-        self.audit.record(by, "erasure", None, "ok", network=customer.network,
+        report.labels = self.store.drop_labels(customer)
+        report.not_posted = self.store.drop_dropped(customer)
+        self.audit.record(by, "erasure", None, "ok", network=customer.network, labels=report.labels,
+                          not_posted=report.not_posted,
                           subject=report.subject, items=len(report.items),
                           closed_open=len(report.closed_open), incidents=len(report.incidents),
                           stream_entries=report.stream_entries, dead_letters=report.dead_letters,
@@ -279,6 +284,8 @@ class DataProtection:
                               "mention": decode(f.get("mention", ""))}
                              for i, f in found.dead_letters],
             "audit_entries": other,
+            "labels": list(self.store.labels_of(customer).values()),  # issue 14
+            "not_posted": list(self.store.dropped_of(customer).values()),  # issue 14
         }
         self.audit.record(by, "export", None, "ok", network=customer.network, subject=subject,
                           items=len(items), stream_entries=len(found.mentions),

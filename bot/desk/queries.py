@@ -16,11 +16,13 @@ from bot.desk.outcomes import DraftHint, Home, Queue, QueueRow
 from bot.desk.rules import Rules
 from bot.models import Item, State
 from bot.store import ItemStore
+from bot.store.dropped import DroppedMentions
 
 log = logging.getLogger(__name__)
 
 HOME_SCAN = 500  # open items looked at for App Home
 QUEUE_SCAN = 500
+HOME_DROPPED = 10  # issue 14: the newest mentions triage did not post, on App Home
 
 
 class Queries:
@@ -29,6 +31,7 @@ class Queries:
     def __init__(self, rules: Rules, items: ItemStore, clock: BusinessClock,
                  now: Callable[[], datetime], today: Callable[[], str]) -> None:
         self.rules, self.items, self.clock, self.now, self.today = rules, items, clock, now, today
+        self.dropped: DroppedMentions | None = None  # issue 14; set by the Desk
 
     def queue(self, user: str, channel: str, *, limit: int = 15, scan: int = QUEUE_SCAN) -> Queue:
         """Open items of `channel`, nearest due first: the first `limit` rows and how many more."""
@@ -61,7 +64,8 @@ class Queries:
                 mine.append(item)
             elif item.state == State.NEW:
                 unclaimed.append(item)
-        return Home(user, mine, unclaimed)
+        dropped = self.dropped.latest(HOME_DROPPED) if self.dropped is not None else []
+        return Home(user, mine, unclaimed, dropped=dropped)
 
     def draft(self, user: str, number: int, draft: str) -> tuple[Item, DraftHint] | None:
         """The item and the live hint for `user`'s draft, or None if the item is gone."""

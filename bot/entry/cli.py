@@ -1,5 +1,5 @@
 """`python -m bot web|worker|socket|ingest|triage|demo|summary|audit|dead-letters|erase|
-export-customer` — the CLI."""
+export-customer|train` — the CLI."""
 
 from __future__ import annotations
 
@@ -107,11 +107,40 @@ def cmd_ingest(settings: Settings, path: str) -> int:
 
 def cmd_triage(settings: Settings, path: str) -> int:
     from bot.entry.runtime import triage_rules
+    from bot.triage import Triage
     from bot.triage.cli import main as triage_main
 
     rules = triage_rules(_config(settings))
+    triage = Triage(rules)
+    refresh = None
+    if settings.redis_url:  # issue 14: the retrained model, and a newer one while reading
+        from bot.entry.triage_model import ModelRefresh
+        from bot.store import connect
+        from bot.store.triage_model import ModelStore
+
+        models = ModelRefresh(ModelStore(connect(settings.redis_url)), triage,
+                              settings.triage_model_check)
+
+        def refresh() -> None:
+            try:
+                models.check()
+            except redis.RedisError as exc:
+                print(f"triage: Modell nicht aus Redis lesbar / model not read from Redis "
+                      f"({type(exc).__name__}): {triage.model_version}", file=sys.stderr)
+                models.every_s = float("inf")  # say it once; go on with the model we have
+
     with _open_input(path) as stream:
-        return triage_main([path], rules, stream, sys.stdout, sys.stderr)
+        return triage_main([path], rules, stream, sys.stdout, sys.stderr, triage, refresh)
+
+
+def cmd_train(settings: Settings, args: argparse.Namespace) -> int:
+    """`python -m bot train` (issue 14)."""
+    from bot.entry.train import main as train_main
+    from bot.store import connect
+
+    config = _config(settings)
+    _note_embedded(settings, "train")
+    return train_main(connect(settings.redis_url), config, args, sys.stdout, sys.stderr)
 
 
 def cmd_demo(settings: Settings) -> int:
@@ -233,6 +262,16 @@ def build_parser() -> argparse.ArgumentParser:
                  "Contains agents' Slack ids: review before handing it out.")
     for cmd in (er, ex):
         customer_arguments(cmd, sorted(networks()))
+    # ----- issue 14 -----
+    from bot.entry.train import arguments as train_arguments
+
+    tr = command("train", "retrain triage's sentiment model from the team's labels",
+                 "Reads the labels from Redis (REDIS_URL), starts from the shipped model's "
+                 "weights (--commercial: from zero, commercially usable data only), evaluates "
+                 "on held-out team labels and the public dev split (if on disk), and replaces "
+                 "the current model unless negative recall falls more than --tolerance (--force "
+                 "overrides, audited). Exit 0 replaced or --eval, 1 refused, 2 no labels.")
+    train_arguments(tr)
     return p
 
 
@@ -264,6 +303,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return cmd_dead_letters(settings, args)
             case "erase" | "export-customer":
                 return cmd_privacy(settings, args)
+            case "train":
+                return cmd_train(settings, args)
     except ConfigError as exc:
         print(f"Konfigurationsfehler / configuration error: {exc}", file=sys.stderr)
         return 2

@@ -11,12 +11,14 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
 import redis
 
 from bot import metrics
 from bot.config import DeskConfig
 from bot.desk import Desk, DeskStores, TargetWatch
+from bot.entry.triage_model import ModelRefresh
 from bot.settings import Settings
 from bot.slack.board import SlackBoard
 from bot.slack.client import make_client
@@ -38,8 +40,12 @@ from bot.store.pacing import RedisPacer
 from bot.store.privacy import PrivacyStore
 from bot.store.search import SearchIndex
 from bot.store.timers import TimerStore
+from bot.store.triage_model import ModelStore
 from bot.store.webhooks import DeliveryLedger
 from bot.triage import Triage, TriageRules
+
+if TYPE_CHECKING:
+    from bot.entry.train import Report
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +93,20 @@ class Runtime:
     heartbeats: Heartbeats
     dead_letters: DeadLetters
     outage: Outage = field(default_factory=Outage)  # this process's view of Redis outages
+    models: ModelRefresh | None = None  # issue 14: the retrained model reaches this process
+
+    def refresh_model(self) -> bool:
+        """Switch triage to a retrained model if there is a new one (the worker's
+        `triage_model` job, every TRIAGE_MODEL_CHECK seconds)."""
+        return self.models.check(now=True) if self.models else False
+
+    def retrain(self, **options: Any) -> Report:
+        """`python -m bot train` on this runtime's Redis (the weekly job; `bot.entry.train`)."""
+        from bot.entry.train import retrain
+
+        report = retrain(self.redis, self.config, **options)
+        self.refresh_model()
+        return report
 
     @cached_property
     def metrics(self) -> MetricsStore:
@@ -121,12 +141,18 @@ def build_runtime(
     if slack is None:
         slack = WebSlack(make_client(settings), make_client(settings, safe_to_repeat=False),
                          RedisPacer(r))
+    triage = triage or Triage(triage_rules(config))
+    models = ModelRefresh(ModelStore(r), triage, settings.triage_model_check)
+    try:
+        models.check(now=True)  # start on the current retrained model, if there is one
+    except redis.RedisError as exc:  # the worker's loop reports outages; the shipped one for now
+        log.warning("triage model not read from Redis (%s): shipped model for now",
+                    type(exc).__name__)
     desk = Desk(config, stores, SlackBoard(slack, config.language, config.timezone),
-                make_replies(settings) if replies is None else replies,
-                triage or Triage(triage_rules(config)), now=now)
+                make_replies(settings) if replies is None else replies, triage, now=now)
     rt = Runtime(settings, config, r, MentionQueue(r), stores.items, stores.audit,
                  stores.kuerzel, Leases(r), DeliveryLedger(r), slack, desk, Heartbeats(r),
-                 DeadLetters(r))
+                 DeadLetters(r), models=models)
     metrics.install(api_sink(rt.metrics, rt.health))
     return rt
 

@@ -45,6 +45,17 @@ RETRY_AFTER_S = 30  # what a 503 asks callers to wait while Redis is unreachable
 HEALTHY_INTERVALS = 3  # heartbeat intervals without any worker before /healthz fails
 
 
+def model_health(rt: Runtime) -> dict[str, Any]:
+    """The triage model the desk runs (issue 14): version, threshold, licence; the shipped one
+    is CC BY-NC (non-commercial use only)."""
+    rt.refresh_model()
+    model = rt.desk.triage.model
+    licence = model.licence
+    return {"version": model.version, "threshold": rt.desk.triage.negative_threshold,
+            "licence": licence, "commercial_use": "CC BY-NC" not in licence
+            and "NON-COMMERCIAL" not in licence.upper()}
+
+
 def create_bolt_app(rt: Runtime, *, process_before_response: bool = False) -> App:
     """The Bolt app with Bolt's own signature verification and every listener.
 
@@ -127,7 +138,8 @@ def create_web_app(rt: Runtime, bolt: App | None = None) -> Starlette:
         live = await run_in_threadpool(rt.heartbeats.liveness, HEALTHY_INTERVALS * every)
         rt.outage.ok()
         body: dict[str, Any] = {"ok": bool(live.alive), "redis": "ok",
-                                "workers": len(live.alive), "worker_names": live.alive}
+                                "workers": len(live.alive), "worker_names": live.alive,
+                                "triage_model": await run_in_threadpool(model_health, rt)}
         body.update(await run_in_threadpool(channel_health, rt))  # issue 13
         if live.alive and body["ok"]:
             return JSONResponse(body)

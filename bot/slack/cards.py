@@ -19,6 +19,7 @@ from bot.markup import NAME_LIMIT, QUOTE_LIMIT, clip, escape
 from bot.messages import CATALOGUE, say
 from bot.models import Item, State
 from bot.sources.registry import label
+from bot.triage.labels import LABELS
 
 METADATA_EVENT = "alert_team_item"
 _STATE_ICON = {
@@ -140,6 +141,7 @@ def card_blocks(item: Item, ctx: CardContext, open_incident: int | None = None,
         {"type": "context", "elements": [
             _mrkdwn(f"{author} · {ctx.local(m.created_at)}"),
             _mrkdwn(say("card.address", lang, form=say(f"address.{item.address}", lang))),
+            *_model(item, lang),
         ]},
         {"type": "section", "text": _mrkdwn(quoted)},
     ]
@@ -196,13 +198,38 @@ def card_blocks(item: Item, ctx: CardContext, open_incident: int | None = None,
             join["text"]["text"] = say("button.incident_join", lang, incident=open_incident)
             join["value"] = f"{item.number}:{open_incident}"
             buttons.append(join)
+        buttons.append(label_menu(item.number, lang))
         blocks.append({"type": "actions", "block_id": f"item-{item.number}", "elements": buttons})
-    # notes and history while the item is worked on (issue 16); a closed card keeps no
-    # buttons: `/note N` still works on it
+    else:  # closed cards can still be labelled (training data)
+        blocks.append({"type": "actions", "block_id": f"item-{item.number}",
+                       "elements": [label_menu(item.number, lang)]})
+    # notes and history while the item is worked on (issue 16); a closed card keeps only the
+    # label menu: `/note N` still works on it
     if not item.incident and (item.is_open or item.state == State.WAITING):
         blocks.append({"type": "actions", "block_id": f"more-{item.number}", "elements": [
             _button("note", item.number, lang), _button("history", item.number, lang)]})
     return blocks
+
+
+# ----- labels (issue 14) ------------------------------------------------------------------------
+LABEL_ACTION = "label"
+
+
+def label_menu(number: int, lang: str) -> dict[str, Any]:
+    """The card's label menu (a select: Slack's overflow menu holds at most 5 options, there
+    are 6 labels); each option's value is `<item>:<label>`."""
+    return {
+        "type": "static_select", "action_id": LABEL_ACTION,
+        "placeholder": {"type": "plain_text", "text": say("card.label_menu", lang)},
+        "options": [{"text": {"type": "plain_text", "text": say(f"label.{name}", lang)},
+                     "value": f"{number}:{name}"} for name in LABELS],
+    }
+
+
+def _model(item: Item, lang: str) -> list[dict[str, Any]]:
+    """The triage model version that judged the item, for the context line."""
+    version = item.extra.get("model")
+    return [_mrkdwn(say("card.model", lang, version=escape(version)))] if version else []
 
 
 def incident_blocks(item: Item, view: IncidentView, ctx: CardContext) -> list[dict[str, Any]]:

@@ -28,7 +28,8 @@ def render_blocks(blocks: list[dict[str, Any]]) -> list[str]:
         elif b["type"] == "context":
             lines.append("  ".join(plain(e["text"]) for e in b["elements"]))
         elif b["type"] == "actions":
-            lines.append("  ".join(f"[ {e['text']['text']} ]" for e in b["elements"]))
+            lines.append("  ".join(f"[ {(e.get('text') or e.get('placeholder') or {}).get('text', '')}"
+                                   f"{' ▾' if 'options' in e else ''} ]" for e in b["elements"]))
     return lines
 
 

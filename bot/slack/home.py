@@ -51,6 +51,7 @@ def home_view(home: Home, ctx: CardContext) -> dict[str, Any]:
     if not home.unclaimed:
         blocks.append({"type": "context", "elements": [
             {"type": "mrkdwn", "text": say("home.none_unclaimed", lang)}]})
+    blocks += _dropped(home, ctx)
     return {"type": "home", "blocks": blocks[:100]}
 
 
@@ -89,3 +90,26 @@ def focus_blocks(view: ItemView, ctx: CardContext) -> list[dict[str, Any]]:
             blocks.append(_section(lines[start:start + 12]))
     blocks.append({"type": "divider"})
     return blocks[:40]
+DROPPED_ACTION = "dropped_card"
+
+
+def _dropped(home: Home, ctx: CardContext) -> list[dict[str, Any]]:
+    """Issue 14: the newest mentions triage did not post, each with "doch ein Fall → Karte"
+    (placed last, so a full Home cuts these first)."""
+    lang = ctx.lang
+    blocks: list[dict[str, Any]] = [
+        {"type": "divider"},
+        {"type": "header", "text": {"type": "plain_text", "text": say("home.dropped", lang)}}]
+    for d in home.dropped:
+        m = d.mention
+        text = (f"{label(m.network)} · @{escape(m.author.handle)} · {d.sentiment} "
+                f"({d.score:.2f})\n{escape(m.text[:200])}")
+        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": text,
+                                                   "verbatim": True},
+                       "accessory": {"type": "button", "action_id": DROPPED_ACTION,
+                                     "value": d.key, "text": {"type": "plain_text", "text": say(
+                                         "button.dropped_card", lang)}}})
+    if not home.dropped:
+        blocks.append({"type": "context", "elements": [
+            {"type": "mrkdwn", "text": say("home.none_dropped", lang)}]})
+    return blocks

@@ -103,13 +103,17 @@ class ItemStore:
         channel: str,
         seen_at: datetime,
         due_at: datetime,
+        model: str = "",
     ) -> tuple[int, bool]:
-        """Create the item for `mention` once; returns (number, created_now)."""
+        """Create the item for `mention` once; returns (number, created_now). `model`: the
+        version of the triage model that judged it (issue 14; shown on the card)."""
         fields = {
             "mention": mention.to_json(), "sentiment": sentiment, "score": f"{score:.4f}",
             "address": address, "channel": channel, "state": State.NEW.value, "holder": "",
             "seen_at": _ts(seen_at), "due_at": _ts(due_at),
         }
+        if model:
+            fields["model"] = model
         flat = [x for kv in fields.items() for x in kv]
         n, created = self._create(
             keys=[keys.item_for_mention(mention.network, mention.id), keys.ITEM_SEQ, keys.OPEN_ITEMS,

@@ -216,3 +216,14 @@ def find_handle(handle: str) -> str:
 def find_scratch(token: str) -> str:
     """ZSET, deleted by the script that makes it: one `/find`'s intermediate result."""
     return f"{PREFIX}find:tmp:{token}"
+
+
+# ----- triage that learns (issue 14) ----------------------------------------------------------
+LABELS = PREFIX + "labels"                     # HASH "<item>:<group>" -> training example (JSON)
+LABELS_ORDER = PREFIX + "labels:order"         # ZSET "<item>:<group>" -> when labelled (epoch s)
+TRIAGE_MODEL = PREFIX + "triage:model"         # HASH the current model: version, threshold, sha256,
+                                               # meta (JSON), npz (base64), trained_at
+TRIAGE_MODEL_HISTORY = PREFIX + "triage:models"  # ZSET version -> when it became current
+DROPPED = PREFIX + "dropped"                   # HASH "<network>:<mention id>" -> a mention triage
+                                               # did not post (JSON: mention, sentiment, score)
+DROPPED_ORDER = PREFIX + "dropped:order"       # ZSET "<network>:<mention id>" -> seen (epoch s)

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import contextlib
 import secrets
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from datetime import datetime
-from typing import cast
+from typing import Any, cast
 
 import redis
 
@@ -194,6 +194,41 @@ class PrivacyStore:
 
     def drop_author_index(self, customer: Customer) -> None:
         self.r.delete(keys.author_items(customer.network, customer.author_id))
+
+    # ----- issue 14: label examples and mentions triage did not post ----------------------------
+    def labels_of(self, customer: Customer) -> dict[str, dict[str, Any]]:
+        """The customer's label examples (`at:labels`, owned by `LabelStore`), by field."""
+        return self._json_fields(keys.LABELS, lambda e: e.get("network") == customer.network
+                                 and str(e.get("author_id", "")) == customer.author_id)
+
+    def drop_labels(self, customer: Customer) -> int:
+        """Delete the customer's label examples; returns how many."""
+        return self._drop_fields(keys.LABELS, keys.LABELS_ORDER, self.labels_of(customer))
+
+    def dropped_of(self, customer: Customer) -> dict[str, dict[str, Any]]:
+        """The customer's mentions triage did not post (`at:dropped`, `DroppedMentions`)."""
+        return self._json_fields(keys.DROPPED, lambda e: customer.wrote(e.get("mention")))
+
+    def drop_dropped(self, customer: Customer) -> int:
+        """Delete the customer's not-posted mentions; returns how many."""
+        return self._drop_fields(keys.DROPPED, keys.DROPPED_ORDER, self.dropped_of(customer))
+
+    def _json_fields(self, name: str, wanted: Callable[[dict[str, Any]], bool]
+                     ) -> dict[str, dict[str, Any]]:
+        out = {}
+        for field, raw in cast("Iterator[tuple[str, str]]", self.r.hscan_iter(name)):
+            value = decode(raw)
+            if value is not None and wanted(value):
+                out[field] = value
+        return out
+
+    def _drop_fields(self, name: str, order: str, fields: Collection[str]) -> int:
+        if fields:
+            pipe = self.r.pipeline()
+            pipe.hdel(name, *fields)
+            pipe.zrem(order, *fields)
+            pipe.execute()
+        return len(fields)
 
     def forget_mentions(self, network: str, mention_ids: Iterable[str]) -> int:
         """Forget mentions that have no item of their own: their mention-item keys go, their

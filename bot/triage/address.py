@@ -3,7 +3,11 @@
 Strong signals: du/dich/dir/dein…, ihr/euch/euer… (plural informal counts as du),
 and Sie/Ihnen/Ihr… capitalised mid-sentence. Weak signals, used only when no strong one exists:
 a sentence-initial ``Sie``/``Ihnen``/``Ihr…`` (capitalised anyway), lower-case ``sie`` right
-after a question's verb ("können sie mir…?") and informal imperatives ("ruft mich an").
+after a question's verb ("können sie mir…?") and informal imperatives ("ruft mich an"; also
+plural ones without a pronoun: "Bitte korrigiert das umgehend", "Schaltet endlich den
+Anschluss frei!"). A sentence-initial ``Sie`` that is third person plural is no address: with
+"alle"/"beide"/"selbst" after it ("Sie sagen alle dasselbe") or people named in the sentence
+before ("Die Techniker kamen nicht. Sie haben …").
 Quoted text, @handles, #tags, URLs and the brand's own name are ignored; no signal at all
 is ``none``.
 """
@@ -179,6 +183,41 @@ _IMPERATIVE = re.compile(
     r"schau|guck|check)\s+(?:mich|mir|uns|bitte|mal)\b",
     re.IGNORECASE,
 )
+# Plural informal imperatives without a pronoun: "Bitte korrigiert das umgehend", "Schaltet
+# endlich den Anschluss frei!" — a clause-initial (or after "bitte") verb in -t followed by an
+# object or adverb; not in a question ("Geht das?"), not a 3rd-person verb or a non-verb in -t.
+_PLURAL_IMPERATIVE = re.compile(
+    r"(?:^|[.!:;,\n]\s*|\bbitte\s+|\bund\s+)(?P<verb>[A-Za-zäöüÄÖÜß]{3,}t)\s+"
+    r"(?:das|den|die|dem|es|endlich|sofort|umgehend|schnell|schnellstens|bitte|mal|doch|"
+    r"jetzt|nun|gefälligst|unverzüglich|ein|eine|einen|meinen|meine|mein|meinem|meiner|unseren|"
+    r"unsere|unser|dies\w*|nochmal|nochmals|einfach|auf|ab|zurück|mir|mich|uns|hier)\b",
+    re.IGNORECASE,
+)
+_NOT_IMPERATIVE = frozenset(
+    [
+        "jetzt", "nicht", "echt", "recht", "erst", "seit", "selbst", "gut", "mist", "samt",
+        "bereits", "meist", "zuletzt", "sonst", "halt", "fast", "oft", "weit", "heut", "bist",
+        "ist", "hat", "wird", "geht", "klappt", "funktioniert", "läuft", "kommt", "passiert",
+        "reicht", "dauert", "kostet", "gibt", "bleibt", "steht", "liegt", "fehlt", "stimmt",
+        "heißt", "braucht", "hilft", "nervt", "stört", "zählt", "gilt", "lohnt", "scheint",
+        "sieht", "bringt", "macht", "tut", "passt", "hängt", "spinnt", "blinkt", "lädt",
+        "nutzt", "endet", "startet", "dreht", "kackt", "stinkt", "taugt", "wirkt", "zeigt",
+        "fällt", "hält", "lässt", "nimmt", "weißt", "kannst", "willst", "musst", "hast",
+        "sollst", "darfst", "hättest", "wärst", "warst", "wirst", "gerät", "rät", "tät",
+        "nett", "mitt", "statt", "sagt", "heute", "breit", "bereit", "leicht", "zuerst",
+        "nachts", "anschließt", "spät", "komplett", "direkt", "exakt", "korrekt", "perfekt",
+        "total", "kaputt", "weg", "rest", "test", "post", "text", "zeit", "arbeit", "welt",
+        "stadt", "nacht", "monat", "markt", "paket", "tarif", "vertrag", "internet", "haushalt",
+    ]
+)
+# People a third-person "Sie" at the start of the next sentence may mean.
+_PEOPLE = re.compile(
+    r"\b(?:techniker|mitarbeiter\w*|kolleg\w*|leute|berater\w*|monteur\w*|agent\w*|"
+    r"nachbar\w*|kinder|eltern|freunde|jungs|typen|verkäufer\w*|callcenter|hotline-?\w*"
+    r"|support\w*|servicekräfte|menschen|politiker\w*|spieler|fans|behörden|anbieter)\b",
+    re.IGNORECASE,
+)
+_THIRD_PLURAL_AFTER = frozenset({"alle", "beide", "allesamt"})
 _NOISE = re.compile(r"https?://\S+|www\.\S+|[@#][\w.]+")
 _TOKEN = re.compile(r"[^\W\d_]+|[.!?:;\n]+|[,()\-–—]")
 _SENTENCE_END = re.compile(r"[.!?:;\n]+")
@@ -198,13 +237,17 @@ def detect_address(text: str, brand_names: Sequence[str] = ()) -> str:
     stripped = _strip(text, brand_names)
     tokens = _TOKEN.findall(stripped)
     strong_du = strong_sie = weak_sie = 0
-    weak_du = len(_IMPERATIVE.findall(stripped))
+    weak_du = len(_IMPERATIVE.findall(stripped)) + _plural_imperatives(stripped)
     first_strong = ""
     initial = True  # at the start of a sentence
+    people_before = people_here = False  # persons named in the sentence before / this one
     for i, tok in enumerate(tokens):
         if _SENTENCE_END.fullmatch(tok):
             initial = True
+            people_before, people_here = people_here, False
             continue
+        if _PEOPLE.fullmatch(tok):
+            people_here = True
         if tok in ",()-–—":
             continue
         was_initial, initial = initial, False
@@ -227,7 +270,7 @@ def detect_address(text: str, brand_names: Sequence[str] = ()) -> str:
         elif tok in _SIE_FORMS and not was_initial:
             kind = "sie"
         elif tok in _SIE_FORMS and was_initial:
-            if tok != "Sie" or nxt.lower() not in _SINGULAR3:
+            if tok != "Sie" or not _third_person(tokens, i, nxt, people_before):
                 weak_sie += 1
         elif tok == "sie" and prev in _QUESTION_VERBS and _is_question_start(tokens, i):
             weak_sie += 1
@@ -244,6 +287,29 @@ def detect_address(text: str, brand_names: Sequence[str] = ()) -> str:
     if weak_du or weak_sie:
         return "du" if weak_du > weak_sie else "sie"
     return "none"
+
+
+def _plural_imperatives(text: str) -> int:
+    """Plural informal imperatives without a pronoun, outside questions."""
+    count = 0
+    for m in _PLURAL_IMPERATIVE.finditer(text):
+        if m.group("verb").lower() in _NOT_IMPERATIVE:
+            continue
+        end = _SENTENCE_END.search(text, m.end())
+        if end is not None and "?" in end.group():
+            continue
+        count += 1
+    return count
+
+
+def _third_person(tokens: list[str], i: int, nxt: str, people_before: bool) -> bool:
+    """A sentence-initial ``Sie`` meaning she/they: a singular verb, "alle"/"beide" close
+    after it, or people named in the sentence before ("Die Techniker … Sie haben …")."""
+    if nxt.lower() in _SINGULAR3:
+        return True
+    if any(t.lower() in _THIRD_PLURAL_AFTER for t in tokens[i + 1 : i + 4] if t.isalpha()):
+        return True
+    return people_before and (nxt.lower() in {"sind", "waren"} or nxt.lower().endswith("n"))
 
 
 def _next_word(tokens: list[str], i: int) -> str:

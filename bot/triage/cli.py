@@ -8,6 +8,7 @@ line number; the good lines are still answered. Exit status 1 if any line was ba
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import TextIO
 
 from bot.triage.engine import Triage
@@ -16,8 +17,10 @@ from bot.triage.types import TriageRules
 USAGE = 'usage: python -m bot triage FILE|-   (JSONL: {"id": ..., "text": ...} per line)'
 
 
-def main(args: list[str], rules: TriageRules, stdin: TextIO, stdout: TextIO, stderr: TextIO) -> int:
-    """Run the CLI; returns the exit status."""
+def main(args: list[str], rules: TriageRules, stdin: TextIO, stdout: TextIO, stderr: TextIO,
+         triage: Triage | None = None, refresh: Callable[[], object] | None = None) -> int:
+    """Run the CLI; returns the exit status. `refresh` is called before each line (it switches
+    `triage` to a retrained model when there is one; issue 14)."""
     if len(args) != 1 or args[0] in {"-h", "--help"}:
         print(USAGE, file=stderr)
         return 2
@@ -27,7 +30,7 @@ def main(args: list[str], rules: TriageRules, stdin: TextIO, stdout: TextIO, std
     except OSError as exc:
         print(f"triage: Datei nicht lesbar / cannot read {source}: {exc.strerror}", file=stderr)
         return 2
-    triage = Triage(rules)
+    triage = triage or Triage(rules)
     bad = 0
     try:
         for number, line in enumerate(handle, 1):
@@ -39,6 +42,8 @@ def main(args: list[str], rules: TriageRules, stdin: TextIO, stdout: TextIO, std
                 bad += 1
                 print(f"triage: Zeile/line {number}: {exc}", file=stderr)
                 continue
+            if refresh is not None:
+                refresh()
             result = triage.analyse(text)
             stdout.write(json.dumps(result.to_json(item_id), ensure_ascii=False) + "\n")
     finally:

@@ -18,12 +18,30 @@ class Triage:
         # Load lazily-read data now (textblob-de lexicon, phone metadata), not on the first text.
         self.analyse("Warm-up: 0171 1234567, Hauptstraße 1, kein Netz")
 
+    @property
+    def negative_threshold(self) -> float:
+        """desk.yaml's ``triage.negative_threshold`` if set, else the model file's own."""
+        if self.rules.negative_threshold is not None:
+            return self.rules.negative_threshold
+        return self.model.default_threshold
+
+    @property
+    def model_version(self) -> str:
+        return self.model.version
+
+    def use(self, model: SentimentModel) -> None:
+        """Switch to another model (a retrained one); texts in flight finish on the old one."""
+        self.model = model
+
     def analyse(self, text: str) -> TriageResult:
-        prediction = self.model.predict(text)
+        model = self.model  # one model per text, even while `use` swaps it
+        prediction = model.predict(text)
+        threshold = self.rules.negative_threshold
         return TriageResult(
-            sentiment=prediction.label(self.rules.negative_threshold),
+            sentiment=prediction.label(model.default_threshold if threshold is None else threshold),
             score=prediction.score,
             address=detect_address(text, self.rules.brand_names),
             personal_data=tuple(find_personal_data(text, self.rules)),
             route=route(text, self.rules.routes),
+            model=model.version,
         )

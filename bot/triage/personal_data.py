@@ -1,7 +1,8 @@
 """Find personal data a public reply must never repeat: phones, IBANs, e-mails, customer
-numbers (formats from desk.yaml) and street addresses.
+numbers (formats from desk.yaml), street addresses and birth dates (a date labelled as one:
+"Geburtsdatum", "geb.", "geboren am", "Geburtstag", "DOB", "*").
 
-Not personal data: dates, times, prices, postcodes alone, tariff names, post ids, ticket
+Not personal data: other dates, times, prices, postcodes alone, tariff names, post ids, ticket
 numbers, service numbers (0800, 0180x, 0900, 0137, 118xx, 116xxx) and the brand's hotlines.
 """
 
@@ -58,6 +59,18 @@ _ADDRESS = re.compile(
     r"(?:,?\s(?:\d{5}\s)?[A-ZÄÖÜ][a-zäöüß]+(?:[-\s](?:am|an der|im|in der|an|bei)?\s?[A-ZÄÖÜ][a-zäöüß]+)?"
     r"(?=\s*(?:$|[.,;!?)\n]|\s(?:und|aber|ist|wohne|seit|bitte|kein|geht|hat|habe)\b)))?"
 )
+_MONTHS = (r"(?:Jan(?:uar)?|Feb(?:ruar)?|M(?:ä|ae)r(?:z)?|Apr(?:il)?|Mai|Jun(?:i)?|Jul(?:i)?"
+           r"|Aug(?:ust)?|Sep(?:t(?:ember)?)?|Okt(?:ober)?|Nov(?:ember)?|Dez(?:ember)?)\.?")
+_DATE = (r"(?:\d{1,2}\s?[./-]\s?\d{1,2}\s?[./-]\s?(?:19|20)?\d{2}(?!\d)"  # 03.07.1985, 3/7/85
+         r"|(?:19|20)\d{2}-\d{2}-\d{2}"  # 1985-07-03
+         rf"|\d{{1,2}}\.?\s?{_MONTHS}\s?(?:19|20)?\d{{2}}(?!\d))")  # 3. Juli 1985
+# The label names the date a birth date: "Geburtsdatum: …", "geb. …", "geboren am …", "*1985…".
+_BIRTH_DATE = re.compile(
+    r"(?:\bgeburts(?:datum|tag|dat\.)|\bgeb\.?\s?-?\s?dat(?:um|\.)?|\bgeb\.|\bgeboren(?:\s+am)?"
+    r"|\bgebdat|\bdob\b|\bdate\s+of\s+birth|\bbirthday|(?<![\w*])\*)"
+    rf"\s*(?:ist|war|am|vom|:|=|-|–|\?)?\s*(?:(?:ist|am|der)\s+)?(?P<date>{_DATE})",
+    re.IGNORECASE,
+)
 _POSTCODE_CITY = re.compile(r"^,?\s\d{5}\s[A-ZÄÖÜ]")
 
 
@@ -68,6 +81,7 @@ def find_personal_data(text: str, rules: TriageRules = DEFAULT_RULES) -> list[Pe
     found += _ibans(text)
     found += _customer_numbers(text, rules.customer_number_patterns)
     found += _addresses(text)
+    found += _birth_dates(text)
     found += _phones(text, rules.hotlines)
     return _without_overlaps(found)
 
@@ -122,6 +136,13 @@ def _addresses(text: str) -> list[PersonalData]:
         raw = m.group().rstrip(" ,")
         out.append(PersonalData("address", raw, m.start(), m.start() + len(raw)))
     return out
+
+
+def _birth_dates(text: str) -> list[PersonalData]:
+    if not any(c.isdigit() for c in text):
+        return []
+    return [PersonalData("birth_date", m.group("date"), m.start("date"), m.end("date"))
+            for m in _BIRTH_DATE.finditer(text)]
 
 
 def _phones(text: str, hotlines: tuple[str, ...]) -> list[PersonalData]:

@@ -9,6 +9,7 @@ question (no complaint signal at all) loses ``lexicon.QUESTION_RELIEF``.
 
 from __future__ import annotations
 
+import io
 import json
 import math
 from dataclasses import dataclass
@@ -39,12 +40,25 @@ class Prediction:
 
 
 class SentimentModel:
-    """Loads the weights once; ``predict`` is pure and thread-safe."""
+    """Loads the weights once; ``predict`` is pure and thread-safe.
 
-    def __init__(self, path: Path | str | None = None) -> None:
-        base = Path(path) if path else MODEL_DIR / MODEL_NAME
-        base = base.with_suffix("") if base.suffix in {".npz", ".json"} else base
-        with np.load(base.with_suffix(".npz"), allow_pickle=False) as data:
+    From a path (``model/sentiment-v2``, the shipped one by default) or, with ``from_bytes``,
+    from the ``.npz`` bytes and the ``.json`` metadata of a retrained model (issue 14: the
+    model travels through Redis). ``version`` names it (``meta["version"]``, else its name);
+    ``default_threshold`` is the negative threshold the model file carries.
+    """
+
+    def __init__(self, path: Path | str | None = None, *, npz: bytes | None = None,
+                 meta: dict[str, Any] | None = None) -> None:
+        if npz is not None and meta is not None:
+            source: Any = io.BytesIO(npz)
+            name = str(meta.get("version") or meta.get("name") or "model")
+        else:
+            base = Path(path) if path else MODEL_DIR / MODEL_NAME
+            base = base.with_suffix("") if base.suffix in {".npz", ".json"} else base
+            source, name = base.with_suffix(".npz"), base.name
+            meta = json.loads(base.with_suffix(".json").read_text(encoding="utf-8"))
+        with np.load(source, allow_pickle=False) as data:
             classes = tuple(str(c) for c in data["classes"])
             order = [classes.index(c) for c in CLASSES]
             hashed = np.zeros((features.HASH_SIZE, len(CLASSES)), dtype=np.float64)
@@ -52,16 +66,27 @@ class SentimentModel:
             self._hashed = hashed
             self._dense = data["dense_weight"][:, order].astype(np.float64)
             self._intercept = data["intercept"][order].astype(np.float64)
-        self.meta: dict[str, Any] = json.loads(base.with_suffix(".json").read_text(encoding="utf-8"))
+        self.meta: dict[str, Any] = dict(meta)
         if (
             self.meta.get("hash_bits") != features.HASH_BITS
             or tuple(self.meta.get("dense_features", ())) != features.DENSE_NAMES
         ):
             raise ValueError(
-                f"{base.name} was trained with other features than bot/triage/features.py "
-                "computes; retrain it with scripts/train_sentiment.py"
+                f"{name} was trained with other features than bot/triage/features.py "
+                "computes; retrain it with `python -m bot train`"
             )
         self.default_threshold: float = float(self.meta.get("negative_threshold", 0.5))
+        self.version: str = str(self.meta.get("version") or self.meta.get("name") or name)
+
+    def weights(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Copies of (hashed rows, dense rows, intercept), columns in CLASSES order: where a
+        retrain starts (``bot.triage.training``)."""
+        return self._hashed.copy(), self._dense.copy(), self._intercept.copy()
+
+    @property
+    def licence(self) -> str:
+        """What the model's training data allows (CC BY-NC for the shipped model)."""
+        return str(self.meta.get("licence", ""))
 
     def logits(self, text: str) -> tuple[np.ndarray, float, float]:
         """Raw model log-odds per class, the domain rules' extra negative log-odds, and the

@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-#: Score at or above which a text counts as negative ("post to the desk").
-#: Tuned by 5-fold cross-validation on GermEval 2017 train (Twitter part) + dev for negative recall
-#: >= 0.85; see benchmarks/TRIAGE.md.
+#: The shipped model's own threshold (its ``negative_threshold`` in sentiment-v2.json; a test
+#: ties the two). Score at or above which a text counts as negative ("post to the desk"), tuned
+#: by 5-fold cross-validation on GermEval 2017 train (Twitter part) + dev for negative recall
+#: >= 0.85; see benchmarks/TRIAGE.md. Triage itself uses the threshold of the model it runs
+#: (a retrained model carries its own) unless desk.yaml sets ``triage.negative_threshold``.
 DEFAULT_NEGATIVE_THRESHOLD = 0.2
 
 
@@ -15,7 +17,7 @@ DEFAULT_NEGATIVE_THRESHOLD = 0.2
 class PersonalData:
     """One piece of personal data found in a text; ``text == source[start:end]``."""
 
-    kind: str  # phone | iban | email | customer_number | address
+    kind: str  # phone | iban | email | customer_number | address | birth_date
     text: str
     start: int
     end: int
@@ -38,6 +40,7 @@ class TriageResult:
     address: str  # du | sie | none
     personal_data: tuple[PersonalData, ...]
     route: str  # channel id of the first matching route, else "default"
+    model: str = ""  # version of the sentiment model that judged the text (issue 14)
 
     def to_json(self, id: str) -> dict[str, Any]:
         """The object ``python -m bot triage`` prints for this result."""
@@ -48,6 +51,7 @@ class TriageResult:
             "address": self.address,
             "personal_data": [p.to_json() for p in self.personal_data],
             "route": self.route,
+            "model": self.model,
         }
 
 
@@ -56,7 +60,8 @@ class TriageRules:
     """The desk.yaml settings triage needs, as plain values."""
 
     routes: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (channel_id, keywords), in order
-    negative_threshold: float = DEFAULT_NEGATIVE_THRESHOLD  # score >= this => "negative"
+    # score >= this => "negative"; None: the threshold the model file carries (issue 14)
+    negative_threshold: float | None = None
     customer_number_patterns: tuple[str, ...] = ()  # regexes from desk.yaml
     hotlines: tuple[str, ...] = ()  # the brand's own numbers: never personal data
     brand_names: tuple[str, ...] = ("Telekom", "telekom_hilft")

@@ -28,7 +28,7 @@ def test_answers_every_line_in_order(triage):
     assert code == 0 and err == ""
     assert [o["id"] for o in out] == ["1", "2", "3"]
     first = out[0]
-    assert set(first) == {"id", "sentiment", "score", "address", "personal_data", "route"}
+    assert set(first) == {"id", "sentiment", "score", "address", "personal_data", "route", "model"}
     assert first["sentiment"] == "negative" and first["address"] == "du"
     assert first["route"] == "C0FESTNETZ"
     assert first["personal_data"] == [{"kind": "phone", "text": "0171 1234567", "start": 45, "end": 57}]
