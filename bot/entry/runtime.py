@@ -26,8 +26,9 @@ from bot.store.answers import AnswerQueue
 from bot.store.dead_letters import DeadLetters
 from bot.store.heartbeats import Heartbeats
 from bot.store.incidents import IncidentStore
+from bot.store.layout import upgrade
 from bot.store.leases import Leases
-from bot.store.outage import Outage
+from bot.store.outage import Outage, unreachable
 from bot.store.pacing import RedisPacer
 from bot.store.privacy import PrivacyStore
 from bot.store.timers import TimerStore
@@ -87,6 +88,16 @@ class Runtime:
         return self.desk.watch
 
 
+def _upgrade_layout(r: redis.Redis) -> None:
+    """Rename keys written before issue 15 (see `bot.store.layout`); Redis down: next start."""
+    try:
+        upgrade(r)
+    except Exception as exc:
+        if not unreachable(exc):
+            raise
+        log.warning("key layout not checked: Redis unreachable (%s)", type(exc).__name__)
+
+
 def build_runtime(
     settings: Settings,
     config: DeskConfig,
@@ -97,7 +108,9 @@ def build_runtime(
     now: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> Runtime:
     """Wire everything from settings; pass `slack`/`replies` to replace the real ones (demo)."""
-    r = connect(settings.redis_url)
+    r = connect(**settings.redis())
+    if settings.redis_mode != "cluster":
+        _upgrade_layout(r)
     stores = DeskStores(ItemStore(r), AuditLog(r), KuerzelStore(r), TimerStore(r),
                         IncidentStore(r), AnswerQueue(r), PrivacyStore(r))
     if slack is None:

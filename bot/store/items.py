@@ -131,7 +131,7 @@ class ItemStore:
             "seen_at": _ts(seen_at), "due_at": _ts(due_at), "kind": "incident",
         }
         n = int(self.r.incr(keys.ITEM_SEQ))
-        pipe = self.r.pipeline()  # MULTI: the item appears whole or not at all
+        pipe = self.r.pipeline(transaction=True)  # MULTI: the item appears whole or not at all
         pipe.hset(keys.item(n), mapping=cast("dict[FieldT, EncodableT]", fields))
         pipe.zadd(keys.OPEN_ITEMS, {str(n): due_at.timestamp()})
         # its card shows a customer's post: an erasure of that customer must find it, and
@@ -220,7 +220,7 @@ class ItemStore:
         return bool(self.r.set(keys.idempotency(token), "1", nx=True, ex=ttl_s))
 
     def count(self, day: str, *fields: str) -> None:
-        pipe = self.r.pipeline()
+        pipe = self.r.pipeline(transaction=True)
         for f in fields:
             pipe.hincrby(keys.counts(day), f, 1)
         pipe.execute()

@@ -150,7 +150,7 @@ class MentionQueue:
 
     def dead_letter(self, entry: Entry, reason: str) -> None:
         """Park an entry that keeps failing (kept until retention or an erasure) and ack it."""
-        pipe = self.r.pipeline()
+        pipe = self.r.pipeline(transaction=True)
         pipe.xadd(keys.DEAD_LETTERS, {"entry": entry.entry_id, "mention": entry.raw,
                                       "reason": reason})
         pipe.xack(keys.MENTION_STREAM, keys.MENTION_GROUP, entry.entry_id)
