@@ -46,7 +46,7 @@ end
 if ARGV[2] == '!' and holder ~= '' then return {'holder', state, holder} end
 if ARGV[2] ~= '' and ARGV[2] ~= '!' and ARGV[2] ~= holder then return {'holder', state, holder} end
 for i = 4, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
-if ARGV[3] == 'close' then redis.call('ZREM', KEYS[2], KEYS[3]) end
+if ARGV[3] ~= '' then redis.call('ZREM', KEYS[2], ARGV[3]) end  -- close: the number
 return {'ok', state, holder}
 """
 
@@ -174,8 +174,9 @@ class ItemStore:
         """
         flat = [x for kv in fields.items() for x in kv]
         res = self._transition(
-            keys=[keys.item(number), keys.OPEN_ITEMS, str(number)],
-            args=[",".join(s.value for s in allowed), require_holder, "close" if close else "", *flat],
+            keys=[keys.item(number), keys.OPEN_ITEMS],
+            args=[",".join(s.value for s in allowed), require_holder, str(number) if close else "",
+                  *flat],
         )
         return Transition(*(str(x) for x in res))
 
