@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     redis_sentinels: str = ""  # host:port,host:port,… (sentinel mode)
     redis_sentinel_master: str = ""  # the master's name the sentinels monitor
     redis_password: str = ""  # the data nodes' password (sentinel, cluster; else in REDIS_URL)
+    # ms between two posts into one channel (Slack: ≈1 post/s); 0: no pacing, only for a Slack
+    # stand-in without rate limits (load benchmark, failover test)
+    slack_channel_interval_ms: int = Field(default=1000, ge=0, le=60_000)
 
     _networks: dict[str, Any] = PrivateAttr(default_factory=dict)
 

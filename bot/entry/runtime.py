@@ -29,7 +29,7 @@ from bot.store.incidents import IncidentStore
 from bot.store.layout import upgrade
 from bot.store.leases import Leases
 from bot.store.outage import Outage, unreachable
-from bot.store.pacing import RedisPacer
+from bot.store.pacing import RedisPacer, Unpaced
 from bot.store.privacy import PrivacyStore
 from bot.store.timers import TimerStore
 from bot.store.webhooks import DeliveryLedger
@@ -114,8 +114,9 @@ def build_runtime(
     stores = DeskStores(ItemStore(r), AuditLog(r), KuerzelStore(r), TimerStore(r),
                         IncidentStore(r), AnswerQueue(r), PrivacyStore(r))
     if slack is None:
+        interval = settings.slack_channel_interval_ms
         slack = WebSlack(make_client(settings), make_client(settings, safe_to_repeat=False),
-                         RedisPacer(r))
+                         RedisPacer(r, interval_ms=interval) if interval else Unpaced())
     desk = Desk(config, stores, SlackBoard(slack, config.language, config.timezone),
                 make_replies(settings) if replies is None else replies,
                 triage or Triage(triage_rules(config)), now=now)

@@ -43,6 +43,7 @@ from bot.entry.runtime import Runtime
 from bot.store.outage import Backoff, unreachable
 from bot.store.pacing import post_order
 from bot.store.queue import Entry, consumer_name
+from bot.store.replication import ReplicaTimeout
 
 log = logging.getLogger(__name__)
 
@@ -84,6 +85,11 @@ class Worker:
         try:
             self.rt.desk.intake(entry.mention)
         except Exception as exc:
+            if unreachable(exc) or isinstance(exc, ReplicaTimeout):
+                # Redis, not the entry: retried, never parked in the dead-letter stream
+                log.warning("intake of %s waits for Redis (%s); retried in %d s",
+                            entry.mention.key, type(exc).__name__, self.reclaim_idle_ms // 1000)
+                return False
             reason = _reason(exc)
             if self.rt.queue.deliveries(entry.entry_id) >= MAX_DELIVERIES:
                 log.error("intake failed %d times for %s: parked in the dead-letter stream",

@@ -16,6 +16,7 @@ from redis.typing import EncodableT, FieldT
 
 from bot.models import Item, Mention, State, mention_from_json
 from bot.store import keys
+from bot.store.replication import Replication
 
 _CREATE = """
 local existing = redis.call('GET', KEYS[1])
@@ -87,8 +88,9 @@ class ItemStore:
     `bot.store.privacy` anonymises what these hold.
     """
 
-    def __init__(self, r: redis.Redis) -> None:
+    def __init__(self, r: redis.Redis, replication: Replication | None = None) -> None:
         self.r = r
+        self.replication = replication or Replication(r)
         self._create = r.register_script(_CREATE)
         self._link = r.register_script(_LINK)
         self._transition = r.register_script(_TRANSITION)
@@ -183,6 +185,19 @@ class ItemStore:
     def set_fields(self, number: int, **fields: str) -> None:
         """Record plain facts (card ts, timer state) that need no state check."""
         self.r.hset(keys.item(number), mapping=cast("dict[FieldT, EncodableT]", fields))
+
+    def set_fields_replicated(self, number: int, **fields: str) -> None:
+        """`set_fields`, returning only once a replica holds it and every write before it
+        (when there is a replica, `bot.store.replication`): a record made before a side effect
+        outside Redis (a card posted) that a failover must not lose."""
+        replicas = self.replication.replicas()
+        if not replicas:
+            self.set_fields(number, **fields)
+            return
+        pipe = self.r.pipeline(transaction=False)
+        pipe.hset(keys.item(number), mapping=cast("dict[FieldT, EncodableT]", fields))
+        self.replication.wait(pipe, replicas)
+        self.replication.check(pipe.execute()[-1], replicas)
 
     def reopen(self, number: int, due_at: datetime) -> None:
         self.r.zadd(keys.OPEN_ITEMS, {str(number): due_at.timestamp()})

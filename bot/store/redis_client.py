@@ -10,8 +10,9 @@
   tag (`bot.store.keys`).
 
 Every mode retries a command that lost its connection (refused, reset, timed out, the primary
-gone mid-failover) with exponential back-off for about `RETRY_WINDOW_S` before the error
-reaches the caller, which then takes the outage path (`bot.store.outage`).
+gone mid-failover) with exponential back-off for `RETRY_WINDOW_S` (0.5 s on one server, 4 s in
+the other modes) before the error reaches the caller, which then takes the outage path
+(`bot.store.outage`: 503 with a reason, a short private answer in Slack, loops back off).
 
 Stores are typed against `redis.Redis`; the cluster client offers the same commands, so it is
 handed to them as one (`cast`).
@@ -26,19 +27,21 @@ from redis.backoff import ExponentialBackoff
 from redis.cluster import RedisCluster
 from redis.exceptions import BusyLoadingError, ClusterDownError, TryAgainError
 from redis.retry import Retry
-from redis.sentinel import MasterNotFoundError, Sentinel
+from redis.sentinel import MasterNotFoundError, Sentinel, SentinelConnectionPool
 
 if TYPE_CHECKING:
     import fakeredis
 
 MODES = ("single", "sentinel", "cluster")
-RETRY_WINDOW_S = 8.0  # how long one command keeps retrying a lost connection (≈ a failover)
+# how long one command keeps retrying a lost connection: a blip on one server; a failover
+# (sentinel: the sentinels agree the primary is down, promote the replica) or a slot moving
+RETRY_WINDOW_S = {"single": 0.5, "sentinel": 4.0, "cluster": 4.0}
 SOCKET_TIMEOUT_S = 10.0  # a command that gets no answer (the primary froze) fails after this
 
 _embedded_server: fakeredis.FakeServer | None = None
 
 
-def retry_policy(window_s: float = RETRY_WINDOW_S) -> Retry:
+def retry_policy(window_s: float) -> Retry:
     """Exponential back-off (50 ms doubling, at most 1 s per pause) for about `window_s`."""
     pauses, total, pause = 0, 0.0, 0.05
     while total < window_s:
@@ -75,12 +78,13 @@ def sentinel_addresses(value: str) -> list[tuple[str, int]]:
 
 
 def connect(url: str = "", *, mode: str = "single", sentinels: str = "", master: str = "",
-            password: str = "", retry_window_s: float = RETRY_WINDOW_S) -> redis.Redis:
+            password: str = "", retry_window_s: float | None = None) -> redis.Redis:
     """The client for `mode` (see the module docstring); with no URL in single mode, an
     in-process Redis shared by this process."""
     if mode not in MODES:
         raise _config_error("REDIS_MODE", f"{mode!r} is not one of {', '.join(MODES)}")
-    common = {"decode_responses": True, "retry": retry_policy(retry_window_s),
+    window = RETRY_WINDOW_S[mode] if retry_window_s is None else retry_window_s
+    common = {"decode_responses": True, "retry": retry_policy(window),
               "socket_timeout": SOCKET_TIMEOUT_S, "socket_connect_timeout": 2.0}
     if mode == "sentinel":
         if not master:
@@ -112,6 +116,11 @@ def connect(url: str = "", *, mode: str = "single", sentinels: str = "", master:
     if _embedded_server is None:
         _embedded_server = fakeredis.FakeServer()
     return fakeredis.FakeRedis(server=_embedded_server, decode_responses=True)
+
+
+def is_sentinel(r: redis.Redis) -> bool:
+    """True for a client of a Sentinel-watched primary (a replica is part of the setup)."""
+    return isinstance(getattr(r, "connection_pool", None), SentinelConnectionPool)
 
 
 def is_cluster(r: redis.Redis) -> bool:

@@ -296,6 +296,14 @@ class SentinelGroup:
             host, port = conn.execute_command("SENTINEL", "GET-MASTER-ADDR-BY-NAME", self.MASTER)
         return str(host), int(port)
 
+    def kill_primary(self) -> RedisServer:
+        """SIGKILL whichever data server the sentinels call the primary now; returns it (its
+        `start()` brings it back, and the sentinels make it a replica of the new primary)."""
+        _, port = self.primary_address()
+        server = next(s for s in (self.primary, self.replica) if s.port == port)
+        server.crash()
+        return server
+
     def stop(self) -> None:
         for server in [*self.sentinels, self.replica, self.primary]:
             server.stop()
