@@ -7,6 +7,7 @@ once cannot both win.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import cast
@@ -146,6 +147,30 @@ class ItemStore:
     def get(self, number: int) -> Item | None:
         h = cast("dict[str, str]", self.r.hgetall(keys.item(number)))
         return _item_from_hash(number, h) if h else None
+
+    def get_many(self, numbers: list[int]) -> list[Item | None]:
+        """`get` for several items in one round trip (a pipeline, no transaction)."""
+        if not numbers:
+            return []
+        pipe = self.r.pipeline(transaction=False)
+        for n in numbers:
+            pipe.hgetall(keys.item(n))
+        return [_item_from_hash(n, h) if h else None
+                for n, h in zip(numbers, pipe.execute(), strict=True)]
+
+    def unplaced_texts(self, numbers: list[int]) -> list[tuple[int, str]]:
+        """(number, mention text) of those `numbers` that are new and in no incident: three
+        fields each in one round trip, not whole items (the storm check reads many)."""
+        if not numbers:
+            return []
+        pipe = self.r.pipeline(transaction=False)
+        for n in numbers:
+            pipe.hmget(keys.item(n), ["state", "incident", "mention"])
+        out = []
+        for n, (state, incident, raw) in zip(numbers, pipe.execute(), strict=True):
+            if state == State.NEW.value and not incident and raw:
+                out.append((n, str(json.loads(raw).get("text", ""))))
+        return out
 
     def number_for_mention(self, network: str, mention_id: str) -> int | None:
         v = self.r.get(keys.item_for_mention(network, mention_id))
