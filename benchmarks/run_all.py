@@ -54,6 +54,18 @@ def _throughput(out: str) -> str:
     return f"{found[1]} texts/s on one core (target {found[2]}: {found[3]})" if found else ""
 
 
+def _load(out: str) -> str:
+    """benchmarks/load.py (issue 15): cards/s per worker and ack p99 per Redis mode."""
+    figures = []
+    for mode, workers, per in re.findall(r"^\| (\w+) \| (\d+) \| [\d,]+ \| [\d,]+ \| [\d,]+ \| "
+                                         r"([\d,]+) \|", out, re.M):
+        figures.append(f"{mode} {workers}w {per}/s/worker")
+    for mode, p99, ack in re.findall(r"^\| (\w+) \| \d+ \| [\d,]+ at 100/s \| \| \| \| [\d]+ \| "
+                                     r"(\d+) \| \d+ \| (\d+) \|", out, re.M):
+        figures.append(f"{mode} card p99 {p99} ms, ack p99 {ack} ms")
+    return "; ".join(figures)
+
+
 @dataclass(frozen=True)
 class Benchmark:
     """How to run one script fully and quickly, and how to read its key figures off its output."""
@@ -66,6 +78,8 @@ class Benchmark:
 
 BENCHMARKS = {
     "ack_latency.py": Benchmark((), ("--requests", "100"), _ack_latency),
+    "load.py": Benchmark((), ("--modes", "single", "--mentions", "500", "--workers", "1",
+                              "--paced", "100", "--commands", "50"), _load),
     "timers_bench.py": Benchmark((), ("--items", "10000", "--due", "200", "--late-items", "60"),
                                  _timers),
     "triage_sentiment.py": Benchmark((), (), _sentiment, skipped_when="Skipping the sentiment"),

@@ -82,8 +82,9 @@ class Replication:
             info: dict[str, Any] = dict(self.r.info("replication"))
         except redis.ResponseError:  # the embedded Redis: no replication at all
             info = {}
-        known = 1 if info.get("role", "master") == "master" and \
-            int(info.get("connected_slaves", 0) or 0) > 0 else 0
+        online = [v for k, v in info.items() if k.startswith("slave") and isinstance(v, dict)
+                  and v.get("state") == "online"]  # not one still loading its first sync
+        known = 1 if info.get("role", "master") == "master" and online else 0
         with self._lock:
             if known != self._known and self._until != float("-inf"):
                 log.warning("Redis-Replikat %s / Redis replica %s: writes %s", "verbunden" if known

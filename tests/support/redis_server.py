@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -115,6 +116,11 @@ class RedisServer:
         ends (with AOF the data comes back, without it the server comes back empty)."""
         self._kill()
 
+    def pause(self, paused: bool = True) -> None:
+        """SIGSTOP (or SIGCONT) the server: it keeps its connections but answers nothing."""
+        if self._process is not None:
+            self._process.send_signal(signal.SIGSTOP if paused else signal.SIGCONT)
+
     def flush(self) -> None:
         """Delete every key in every database."""
         with contextlib.closing(self.client()) as conn:
@@ -132,6 +138,7 @@ class RedisServer:
             self.binary, "--port", str(port), "--bind", "127.0.0.1", "--dir", str(self.directory),
             "--save", self.save, "--daemonize", "no", "--protected-mode", "yes",
             "--loglevel", "warning", "--logfile", str(self._logfile),
+            "--repl-diskless-sync-delay", "0",  # a replica syncs at once, not after 5 s
         ]
         if self.appendonly:
             command += ["--appendonly", "yes", "--appendfsync", "always"]
