@@ -2,8 +2,9 @@
 
 The cluster is three real `redis-server --cluster-enabled yes` processes on loopback, the slots
 assigned by the test (`tests/support/redis_server.py`). The end-to-end tests of
-`test_desk_flow` (ingest, card, claim, signed reply, refusals, dedupe) and `test_timers_flow`
-(warning, breach, re-escalation, a worker down past the due time) run here unchanged, against
+`test_desk_flow` (ingest, card, claim, signed reply, refusals, dedupe), `test_timers_flow`
+(warning, breach, re-escalation, a worker down past the due time) and `test_incidents` (a
+storm on one card, one answer per member, members out and in, resolve) run here unchanged, against
 a `desk` built with `REDIS_MODE=cluster`: a script, MULTI or multi-key command whose keys
 span two slots fails them with CROSSSLOT. The summary follows.
 """
@@ -18,7 +19,7 @@ from redis.cluster import key_slot
 
 from bot.reports import post_summary
 from bot.store import keys
-from tests import test_desk_flow, test_timers_flow
+from tests import test_desk_flow, test_incidents, test_timers_flow
 from tests.harness import AGENT_A, DeskHarness, desk_config, mention, wait_for
 from tests.support.redis_server import RedisCluster
 
@@ -33,6 +34,12 @@ FLOW = ["test_negative_mention_becomes_one_card_with_escaped_text",
 TIMERS = ["test_warning_then_breach_pings_leads_card_turns_red_then_escalates_again",
           "test_item_answered_in_time_gets_no_ping",
           "test_worker_down_past_due_fires_the_breach_once_when_back"]
+INCIDENTS = ["test_a_storm_becomes_one_incident_and_unrelated_complaints_keep_their_cards",
+             "test_one_template_answers_every_member_in_its_own_form_once",
+             "test_a_member_can_be_taken_out_and_a_card_put_in",
+             "test_resolving_an_incident_resolves_its_members"]
+for _name in INCIDENTS:
+    globals()[_name] = getattr(test_incidents, _name)
 for _name in FLOW:
     globals()[_name] = getattr(test_desk_flow, _name)
 for _name in TIMERS:
@@ -54,10 +61,15 @@ def redis_url(cluster: RedisCluster) -> str:
 @pytest.fixture
 def desk(request: pytest.FixtureRequest, redis_url: str, slack_api, x_api, graph_api,
          signing_secret) -> Iterator[DeskHarness]:
-    """The desk on the cluster; the timer tests get their module's short targets."""
-    fast = request.function.__module__ == test_timers_flow.__name__
-    h = DeskHarness(redis_url, slack_api, x_api, graph_api, signing_secret,
-                    config=desk_config(**test_timers_flow.FAST) if fast else None,
+    """The desk on the cluster, configured as in the test's own module."""
+    origin = request.function.__module__
+    config = None
+    if origin == test_timers_flow.__name__:
+        config = desk_config(**test_timers_flow.FAST)
+    elif origin == test_incidents.__name__:
+        config = desk_config(templates={"stoerung": test_incidents.STOERUNG},
+                             storm={"min_mentions": 5, "window": "10m"})
+    h = DeskHarness(redis_url, slack_api, x_api, graph_api, signing_secret, config=config,
                     redis_mode="cluster")
     yield h
     h.close()
