@@ -12,9 +12,9 @@ limits (`SLACK_CHANNEL_INTERVAL_MS=0`, no 429s) and real processes: `python -m b
    `POST /ingest` (JSONL, 200 per request, four clients); the clock runs from the first request
    until the emulator holds a card for every one. Figures: ingest rate, cards/s in total and
    per worker.
-2. **Latency**: `--paced` further mentions at 100/s with the workers idle before; ingest →
-   card per mention (the `/ingest` request start until the emulator accepted the card):
-   p50/p99.
+2. **Latency**: `--paced` further mentions at `--rate` per second (below what the workers
+   sustain, else it measures the backlog) with the workers idle before; ingest → card per
+   mention (the `/ingest` request start until the emulator accepted the card): p50/p99.
 3. **Ack**: `--commands` signed `/desk help` and `/claim` slash commands sent at once (200
    concurrent connections) to the web process; the HTTP round trip until Slack would have its
    ack: p50/p99.
@@ -29,6 +29,7 @@ import argparse
 import asyncio
 import json
 import os
+import signal
 import socket
 import statistics
 import subprocess
@@ -237,10 +238,10 @@ def bench_mode(mode: str, args: argparse.Namespace) -> list[str]:
             print(f"{mode}: {n} worker(s): {t['cards_per_s']:,.0f} cards/s "
                   f"({per_worker[n]:,.0f} per worker), ingest {t['ingest_per_s']:,.0f}/s",
                   file=sys.stderr, flush=True)
-        p50, p99 = latency(desk, args.paced, "lat")
+        p50, p99 = latency(desk, args.paced, "lat", args.rate)
         a50, a99 = acks(desk, args.commands)
         load = os.getloadavg()[0]
-        rows.append(f"| {mode} | {args.workers[-1]} | {args.paced:,} at 100/s | | | | "
+        rows.append(f"| {mode} | {args.workers[-1]} | {args.paced:,} at {args.rate:g}/s | | | | "
                     f"{p50:.0f} | {p99:.0f} | {a50:.0f} | {a99:.0f} | {load:.1f} |")
     return rows
 
@@ -252,7 +253,9 @@ def main() -> None:
     p.add_argument("--workers", default="1,3")
     p.add_argument("--commands", type=int, default=200)
     p.add_argument("--paced", type=int, default=1000)
+    p.add_argument("--rate", type=float, default=100.0, help="paced mentions per second")
     args = p.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # stop the processes it started
     args.workers = [int(w) for w in args.workers.split(",")]
     rows = []
     for mode in args.modes.split(","):

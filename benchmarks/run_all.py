@@ -60,7 +60,7 @@ def _load(out: str) -> str:
     for mode, workers, per in re.findall(r"^\| (\w+) \| (\d+) \| [\d,]+ \| [\d,]+ \| [\d,]+ \| "
                                          r"([\d,]+) \|", out, re.M):
         figures.append(f"{mode} {workers}w {per}/s/worker")
-    for mode, p99, ack in re.findall(r"^\| (\w+) \| \d+ \| [\d,]+ at 100/s \| \| \| \| [\d]+ \| "
+    for mode, p99, ack in re.findall(r"^\| (\w+) \| \d+ \| [\d,]+ at [\d.]+/s \| \| \| \| [\d]+ \| "
                                      r"(\d+) \| \d+ \| (\d+) \|", out, re.M):
         figures.append(f"{mode} card p99 {p99} ms, ack p99 {ack} ms")
     return "; ".join(figures)
@@ -79,7 +79,7 @@ class Benchmark:
 BENCHMARKS = {
     "ack_latency.py": Benchmark((), ("--requests", "100"), _ack_latency),
     "load.py": Benchmark((), ("--modes", "single", "--mentions", "500", "--workers", "1",
-                              "--paced", "100", "--commands", "50"), _load),
+                              "--paced", "50", "--rate", "5", "--commands", "50"), _load),
     "timers_bench.py": Benchmark((), ("--items", "10000", "--due", "200", "--late-items", "60"),
                                  _timers),
     "triage_sentiment.py": Benchmark((), (), _sentiment, skipped_when="Skipping the sentiment"),
