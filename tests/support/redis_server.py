@@ -212,7 +212,10 @@ class RedisCluster:
         for i, node in enumerate(self.nodes):
             last = 16383 if i == len(self.nodes) - 1 else (i + 1) * per - 1
             with contextlib.closing(node.client()) as conn:
-                conn.execute_command("CLUSTER", "ADDSLOTSRANGE", i * per, last)
+                try:
+                    conn.execute_command("CLUSTER", "ADDSLOTSRANGE", i * per, last)
+                except redis.ResponseError:  # Redis < 7.0: one slot per argument
+                    conn.execute_command("CLUSTER", "ADDSLOTS", *range(i * per, last + 1))
         with contextlib.closing(self.nodes[0].client()) as conn:
             for node in self.nodes[1:]:
                 conn.execute_command("CLUSTER", "MEET", "127.0.0.1", node.port)
