@@ -38,6 +38,14 @@ if redis.call('SET', KEYS[1], ARGV[1], 'NX') then redis.call('SADD', KEYS[2], AR
 return 1
 """
 
+# Plain facts onto an existing item only: a write retried into a Redis that came back empty
+# (or lost the item in a failover) must not leave a partial hash behind.
+_SET_FIELDS = """
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+for i = 1, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+return 1
+"""
+
 _TRANSITION = """
 local state = redis.call('HGET', KEYS[1], 'state')
 if not state then return {'missing', '', ''} end
@@ -95,6 +103,7 @@ class ItemStore:
         self._create = r.register_script(_CREATE)
         self._link = r.register_script(_LINK)
         self._transition = r.register_script(_TRANSITION)
+        self._set_fields = r.register_script(_SET_FIELDS)
 
     def create(
         self,
@@ -208,8 +217,9 @@ class ItemStore:
         return Transition(*(str(x) for x in res))
 
     def set_fields(self, number: int, **fields: str) -> None:
-        """Record plain facts (card ts, timer state) that need no state check."""
-        self.r.hset(keys.item(number), mapping=cast("dict[FieldT, EncodableT]", fields))
+        """Record plain facts (card ts, timer state) that need no state check (on an existing
+        item only)."""
+        self._set_fields(keys=[keys.item(number)], args=[x for kv in fields.items() for x in kv])
 
     def set_fields_replicated(self, number: int, **fields: str) -> None:
         """`set_fields`, returning only once a replica holds it and every write before it
@@ -220,7 +230,8 @@ class ItemStore:
             self.set_fields(number, **fields)
             return
         pipe = self.r.pipeline(transaction=False)
-        pipe.hset(keys.item(number), mapping=cast("dict[FieldT, EncodableT]", fields))
+        self._set_fields(keys=[keys.item(number)], args=[x for kv in fields.items() for x in kv],
+                         client=pipe)
         self.replication.wait(pipe, replicas)
         self.replication.check(pipe.execute()[-1], replicas)
 
