@@ -60,6 +60,16 @@ def _find(out: str) -> str:  # issue 16
     items = re.search(r"over ([\d,]+) items", out)
     return (f"/find over {items[1] if items else '?'} items p50 {found[1]} / p99 {found[2]} ms "
             f"(target < {found[3]} ms: {found[4]})") if found else ""
+def _load(out: str) -> str:
+    """benchmarks/load.py (issue 15): cards/s per worker and ack p99 per Redis mode."""
+    figures = []
+    for mode, workers, per in re.findall(r"^\| (\w+) \| (\d+) \| [\d,]+ \| [\d,]+ \| [\d,]+ \| "
+                                         r"([\d,]+) \|", out, re.M):
+        figures.append(f"{mode} {workers}w {per}/s/worker")
+    for mode, p99, ack in re.findall(r"^\| (\w+) \| \d+ \| [\d,]+ at [\d.]+/s \| \| \| \| [\d]+ \| "
+                                     r"(\d+) \| \d+ \| (\d+) \|", out, re.M):
+        figures.append(f"{mode} card p99 {p99} ms, ack p99 {ack} ms")
+    return "; ".join(figures)
 
 
 @dataclass(frozen=True)
@@ -74,6 +84,8 @@ class Benchmark:
 
 BENCHMARKS = {
     "ack_latency.py": Benchmark((), ("--requests", "100"), _ack_latency),
+    "load.py": Benchmark((), ("--modes", "single", "--mentions", "500", "--workers", "1",
+                              "--paced", "50", "--rate", "5", "--commands", "50"), _load),
     "timers_bench.py": Benchmark((), ("--items", "10000", "--due", "200", "--late-items", "60"),
                                  _timers),
     "triage_sentiment.py": Benchmark((), (), _sentiment, skipped_when="Skipping the sentiment"),

@@ -7,9 +7,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from bot.errors import MentionError
-from bot.models import parse_mention
+from bot.models import Mention, parse_mention
 from bot.sources.registry import networks
 from bot.store import MentionQueue
+
+BATCH = 200  # mentions queued per round trip (and per WAIT for a replica)
 
 
 @dataclass
@@ -40,6 +42,7 @@ def ingest_lines(lines: Iterable[str], queue: MentionQueue) -> IngestReport:
     """Enqueue every valid mention; blank lines are skipped; nothing stops at a bad line."""
     report = IngestReport()
     known = {name: spec.handle_optional for name, spec in networks().items()}
+    batch: list[Mention] = []
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
@@ -53,8 +56,18 @@ def ingest_lines(lines: Iterable[str], queue: MentionQueue) -> IngestReport:
         except MentionError as exc:
             report.rejected.append((number, str(exc)))
             continue
-        if queue.enqueue(mention):
+        batch.append(mention)
+        if len(batch) >= BATCH:
+            _enqueue(batch, queue, report)
+    _enqueue(batch, queue, report)
+    return report
+
+
+def _enqueue(batch: list[Mention], queue: MentionQueue, report: IngestReport) -> None:
+    """Queue `batch` (one round trip; a replica holds it when this returns) and empty it."""
+    for queued in queue.enqueue_many(batch):
+        if queued:
             report.accepted += 1
         else:
             report.duplicates += 1
-    return report
+    batch.clear()

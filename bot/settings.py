@@ -6,7 +6,7 @@ package, read with `Settings.network(spec)`.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field, PrivateAttr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -38,7 +38,26 @@ class Settings(BaseSettings):
     # issue 14: seconds between checks for a retrained triage model in Redis
     triage_model_check: float = Field(default=30.0, gt=0, le=3600)
 
+    # ----- Redis Sentinel and Cluster (issue 15) -----
+    redis_mode: Literal["single", "sentinel", "cluster"] = "single"
+    redis_sentinels: str = ""  # host:port,host:port,… (sentinel mode)
+    redis_sentinel_master: str = ""  # the master's name the sentinels monitor
+    redis_password: str = ""  # the data nodes' password (sentinel, cluster; else in REDIS_URL)
+    # ms between two posts into one channel (Slack: ≈1 post/s); 0: no pacing, only for a Slack
+    # stand-in without rate limits (load benchmark, failover test)
+    slack_channel_interval_ms: int = Field(default=1000, ge=0, le=60_000)
+
     _networks: dict[str, Any] = PrivateAttr(default_factory=dict)
+
+    def redis(self) -> dict[str, str]:
+        """What `bot.store.connect` needs: URL, mode, sentinels, master name, password."""
+        return {"url": self.redis_url, "mode": self.redis_mode, "sentinels": self.redis_sentinels,
+                "master": self.redis_sentinel_master, "password": self.redis_password}
+
+    @property
+    def redis_configured(self) -> bool:
+        """A real Redis is named (else the embedded one is used)."""
+        return bool(self.redis_url) or self.redis_mode == "sentinel"
 
     @property
     def slack_base_url(self) -> str:

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from bot.store import keys
 from tests.harness import AGENT_A, AGENT_B, DeskHarness, desk_config, mention
 
 STOERUNG = {"du": "Hallo {name}, sorry! In Köln ist gerade eine Störung, wir arbeiten dran.",
@@ -62,7 +63,7 @@ def answer_all(desk: DeskHarness, rounds: int = 50) -> None:
     """Run the worker's `answers` job until nothing is queued (or `rounds` are up)."""
     for _ in range(rounds):
         sent = desk.rt.desk.incidents.send_answers("test-worker", batch=50)
-        pending = desk.rt.redis.xpending("at:stream:answers", "answer-workers")["pending"]
+        pending = desk.rt.redis.xpending(keys.ANSWER_STREAM, keys.ANSWER_GROUP)["pending"]
         if not sent and not pending:
             return
         if not sent:
@@ -227,20 +228,20 @@ def test_answers_survive_a_worker_killed_half_way_none_twice_none_skipped(
                           headers={"Authorization": "Bearer tok"}).status_code == 200
 
         def incident() -> int | None:
-            found = r.zrevrange("at:incidents:C0FESTNETZ", 0, 0)
-            return int(found[0]) if found and r.zcard(f"at:incident:{found[0]}:members") == 30 \
+            found = r.zrevrange(keys.incidents_open("C0FESTNETZ"), 0, 0)
+            return int(found[0]) if found and r.zcard(keys.incident_members(int(found[0]))) == 30 \
                 else None
 
         try:
             number = wait_for(incident, 60, "one incident with all 30")
         except AssertionError:
-            items = {n: r.hgetall(f"at:item:{n}") for n in range(1, 40)}
+            items = {n: r.hgetall(keys.item(n)) for n in range(1, 40)}
             raise AssertionError(str({
-                "incidents": r.zrange("at:incidents:C0FESTNETZ", 0, -1),
+                "incidents": r.zrange(keys.incidents_open("C0FESTNETZ"), 0, -1),
                 "items": {n: (h.get("kind"), h.get("incident"), bool(h.get("card_ts")))
                           for n, h in items.items() if h},
                 "audit": [e[1].get("action") + ":" + e[1].get("item", "") for e in
-                          r.xrange("at:audit")][-80:]})) from None
+                          r.xrange(keys.AUDIT_STREAM)][-80:]})) from None
 
         def command(text: str, cmd: str, rid: str) -> str:
             b = slash_body(cmd, text, AGENT_A, "C0FESTNETZ", response_url=slack_api.response_url(rid))
@@ -256,10 +257,10 @@ def test_answers_survive_a_worker_killed_half_way_none_twice_none_skipped(
         procs[1].wait(5)
 
         def settled() -> bool:
-            states = [r.hget(f"at:item:{m}", "state") for m in
-                      r.zrange(f"at:incident:{number}:members", 0, -1)]
-            failed = [m for m in r.zrange(f"at:incident:{number}:members", 0, -1)
-                      if r.hget(f"at:item:{m}", "answer_failed")]
+            states = [r.hget(keys.item(int(m)), "state") for m in
+                      r.zrange(keys.incident_members(number), 0, -1)]
+            failed = [m for m in r.zrange(keys.incident_members(number), 0, -1)
+                      if r.hget(keys.item(int(m)), "answer_failed")]
             return states.count("answered") + len(failed) == 30
 
         wait_for(settled, 60, "every member answered or listed")
@@ -268,8 +269,8 @@ def test_answers_survive_a_worker_killed_half_way_none_twice_none_skipped(
         stop_processes(procs)
     replies = {m["id"]: len(x_api.replies_to(m["id"])) for m in mentions}
     assert set(replies.values()) == {1}, replies  # none twice, none skipped
-    uncertain = [m for m in r.zrange(f"at:incident:{number}:members", 0, -1)
-                 if r.hget(f"at:item:{m}", "answer_failed")]
+    uncertain = [m for m in r.zrange(keys.incident_members(number), 0, -1)
+                 if r.hget(keys.item(int(m)), "answer_failed")]
     assert len(uncertain) <= 1  # at most the one in flight when the worker died: listed
 
 

@@ -70,7 +70,7 @@ class Customers:
                    if n < item.number][-HISTORY_SCAN:]
         seen = item.seen_at or m.created_at
         since = seen - self.config.history.days
-        found = [i for i in self.items.get_many(numbers).values()
+        found = [i for i in self.items.get_existing(numbers).values()
                  if not i.is_incident and i.mention.author.id == m.author.id
                  and i.seen_at is not None and since <= i.seen_at <= seen]
         found.sort(key=lambda i: i.number, reverse=True)
@@ -164,7 +164,7 @@ class Customers:
             raise self.rules.refuse(user, "find", None, "refuse.find_empty")
         opened, closed = self.search.find(words, handle, FIND_LIMIT)
         numbers = (opened + closed)[:FIND_LIMIT]
-        got = self.items.get_many(numbers)
+        got = self.items.get_existing(numbers)
         self.audit.record(user, "find", None, "ok", hits=len(numbers), words=len(words),
                           handle=bool(handle))
         return Found(query.strip(), [got[n] for n in numbers if n in got],

@@ -107,11 +107,10 @@ class Incidents:
                 self._join(open_now[found], [item])
                 return open_now[found]
             since = (self.now() - self.storm.window).timestamp()
-            candidates = [c for c in (self.items.get(n) for n in
-                                      self.store.recent_singles(channel, since))
-                          if c is not None and c.state == State.NEW and c.incident is None
-                          and c.number != item.number]
-            texts = [c.mention.text for c in candidates] + [item.mention.text]
+            candidates = [(n, text) for n, text in
+                          self.items.unplaced_texts(self.store.recent_singles(channel, since))
+                          if n != item.number]
+            texts = [text for _, text in candidates] + [item.mention.text]
             group = storm_among(texts, self._threshold(), min_size=self.storm.min_mentions,
                                 anchor=len(texts) - 1, brand_names=brand)
             if group is None:
@@ -119,7 +118,9 @@ class Incidents:
                 # the next mention meanwhile must see it
                 self.note_single(item)
                 return None
-            opened = self._open([*(candidates[i] for i in group if i < len(candidates)), item])
+            members = self.items.get_many([candidates[i][0] for i in group
+                                           if i < len(candidates)])
+            opened = self._open([*(m for m in members if m is not None), item])
         finally:
             self.store.unlock(channel)
         # posting waits for the channel's pace: outside the lock, so others may join meanwhile

@@ -78,9 +78,11 @@ class Publisher:
         return countdown(self.clock, item.due_at, self.now())
 
     def post_card(self, item: Item) -> None:
-        """Post the item's card once; a retry after a crash looks for it first."""
+        """Post the item's card once; a retry after a crash looks for it first. The attempt is
+        on a replica before the card goes out, so a retry after a failover looks too."""
         since = item.extra.get("card_attempt")
-        self.items.set_fields(item.number, card_attempt=f"{self.now().timestamp():.3f}")
+        self.items.set_fields_replicated(item.number,
+                                         card_attempt=f"{self.now().timestamp():.3f}")
         ts = self.board.post_card(self.card(item), since=float(since) if since else None)
         self.items.set_fields(item.number, card_ts=ts)
 

@@ -29,7 +29,7 @@ def parse_since(value: str | None) -> datetime | None:
 
 
 def main(settings: Settings, args: argparse.Namespace, out: TextIO) -> int:
-    log = AuditLog(connect(settings.redis_url))
+    log = AuditLog(connect(**settings.redis()))
     entries = log.entries(parse_since(args.since))
     if args.format == "csv":
         writer = csv.DictWriter(out, fieldnames=FIELDS, extrasaction="ignore")

@@ -91,10 +91,10 @@ def cmd_ingest(settings: Settings, path: str) -> int:
     from bot.store import MentionQueue, connect
 
     _config(settings)
-    if not settings.redis_url:
+    if not settings.redis_configured:
         print("Hinweis: REDIS_URL ist nicht gesetzt; eingebettetes Redis (nur dieser Prozess).",
               file=sys.stderr)
-    queue = MentionQueue(connect(settings.redis_url))
+    queue = MentionQueue(connect(**settings.redis()))
     queue.ensure_group()
     with _open_input(path) as stream:
         report = ingest_lines(stream, queue)
@@ -174,7 +174,7 @@ def cmd_dead_letters(settings: Settings, args: argparse.Namespace) -> int:
 
 def _note_embedded(settings: Settings, command: str) -> None:
     """Without REDIS_URL a reading command sees only its own, empty, embedded Redis: say so."""
-    if not settings.redis_url:
+    if not settings.redis_configured:
         print(f"Hinweis: REDIS_URL ist nicht gesetzt; `{command}` liest ein leeres eingebettetes "
               "Redis (nur dieser Prozess). / REDIS_URL is not set: reading an empty embedded "
               "Redis.", file=sys.stderr)

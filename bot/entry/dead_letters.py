@@ -38,7 +38,7 @@ def _requeue(store: DeadLetters, audit: AuditLog, letter: DeadLetter, out: TextI
 
 def main(settings: Settings, config: DeskConfig, args: argparse.Namespace, out: TextIO,
          err: TextIO) -> int:
-    r = connect(settings.redis_url)
+    r = connect(**settings.redis())
     store, audit = DeadLetters(r), AuditLog(r)
     if args.retry:
         letter = store.get(args.retry)

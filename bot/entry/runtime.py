@@ -32,11 +32,12 @@ from bot.store.dead_letters import DeadLetters
 from bot.store.health import HealthStore
 from bot.store.heartbeats import Heartbeats
 from bot.store.incidents import IncidentStore
+from bot.store.layout import upgrade
 from bot.store.leases import Leases
 from bot.store.metrics import MetricsStore
 from bot.store.notes import NoteStore
-from bot.store.outage import Outage
-from bot.store.pacing import RedisPacer
+from bot.store.outage import Outage, unreachable
+from bot.store.pacing import RedisPacer, Unpaced
 from bot.store.privacy import PrivacyStore
 from bot.store.search import SearchIndex
 from bot.store.timers import TimerStore
@@ -124,6 +125,16 @@ class Runtime:
         return self.desk.watch
 
 
+def _upgrade_layout(r: redis.Redis) -> None:
+    """Rename keys written before issue 15 (see `bot.store.layout`); Redis down: next start."""
+    try:
+        upgrade(r)
+    except Exception as exc:
+        if not unreachable(exc):
+            raise
+        log.warning("key layout not checked: Redis unreachable (%s)", type(exc).__name__)
+
+
 def build_runtime(
     settings: Settings,
     config: DeskConfig,
@@ -134,13 +145,16 @@ def build_runtime(
     now: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> Runtime:
     """Wire everything from settings; pass `slack`/`replies` to replace the real ones (demo)."""
-    r = connect(settings.redis_url)
+    r = connect(**settings.redis())
+    if settings.redis_mode != "cluster":
+        _upgrade_layout(r)
     stores = DeskStores(ItemStore(r), AuditLog(r), KuerzelStore(r), TimerStore(r),
                         IncidentStore(r), AnswerQueue(r), PrivacyStore(r), NoteStore(r),
                         SearchIndex(r))
     if slack is None:
+        interval = settings.slack_channel_interval_ms
         slack = WebSlack(make_client(settings), make_client(settings, safe_to_repeat=False),
-                         RedisPacer(r))
+                         RedisPacer(r, interval_ms=interval) if interval else Unpaced())
     triage = triage or Triage(triage_rules(config))
     models = ModelRefresh(ModelStore(r), triage, settings.triage_model_check)
     try:

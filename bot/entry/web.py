@@ -36,6 +36,7 @@ from bot.slack.client import make_client
 from bot.sources.base import WebParts
 from bot.sources.registry import networks
 from bot.store.outage import UNREACHABLE, unreachable
+from bot.store.replication import ReplicaTimeout
 from handlers.common import with_fallback
 
 log = logging.getLogger(__name__)
@@ -174,6 +175,13 @@ def create_web_app(rt: Runtime, bolt: App | None = None) -> Starlette:
         return Response(json.dumps(report.as_dict(), ensure_ascii=False), status_code=status,
                         media_type="application/json")
 
+    async def no_replica(request: Request, exc: Exception) -> Response:
+        """A write no replica confirmed in time (issue 15): not acknowledged, send again."""
+        log.warning("write not confirmed by a replica: answered 503 (%s)", exc)
+        return JSONResponse({"ok": False, "redis": "no-replica",
+                             "reason": f"{exc}; nothing was acknowledged, send it again"},
+                            status_code=503, headers={"Retry-After": "1"})
+
     routes = [
         Route("/slack/events", slack_events, methods=["POST"]),
         Route("/healthz", healthz, methods=["GET"]),
@@ -185,5 +193,7 @@ def create_web_app(rt: Runtime, bolt: App | None = None) -> Starlette:
             parts = WebParts(rt.settings.network(spec), rt.queue, rt.deliveries,
                              heard=partial(heard_now, rt, spec.name))
             routes += spec.web_routes(parts)
-    return Starlette(routes=routes,
-                     exception_handlers={cls: redis_unreachable for cls in UNREACHABLE})
+    on_error: dict[Any, Callable[[Request, Exception], Any]] = {
+        cls: redis_unreachable for cls in UNREACHABLE}
+    on_error[ReplicaTimeout] = no_replica
+    return Starlette(routes=routes, exception_handlers=on_error)

@@ -86,8 +86,8 @@ class Worker:
         try:
             result = self.rt.desk.intake(entry.mention)
         except Exception as exc:
-            if unreachable(exc):  # Redis went away mid-intake: the entry stays pending
-                self.rt.outage.lost(exc)
+            if unreachable(exc):  # Redis (or its replica) went away mid-intake: retried, never
+                self.rt.outage.lost(exc)  # parked in the dead-letter stream; one line per outage
                 return False
             reason = _reason(exc)
             if self.rt.queue.deliveries(entry.entry_id) >= MAX_DELIVERIES:

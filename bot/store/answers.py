@@ -45,7 +45,7 @@ class AnswerQueue:
     def enqueue(self, incident: int, members: list[int], user: str, template: str,
                 text: str) -> int:
         """One entry per member, in one transaction."""
-        pipe = self.r.pipeline()
+        pipe = self.r.pipeline(transaction=True)
         for member in members:
             pipe.xadd(keys.ANSWER_STREAM, {"incident": incident, "member": member, "user": user,
                                            "template": template, "text": text})

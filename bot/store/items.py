@@ -7,6 +7,7 @@ once cannot both win.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import cast
@@ -16,6 +17,7 @@ from redis.typing import EncodableT, FieldT
 
 from bot.models import Item, Mention, State, mention_from_json
 from bot.store import keys
+from bot.store.replication import Replication
 
 _CREATE = """
 local existing = redis.call('GET', KEYS[1])
@@ -36,6 +38,14 @@ if redis.call('SET', KEYS[1], ARGV[1], 'NX') then redis.call('SADD', KEYS[2], AR
 return 1
 """
 
+# Plain facts onto an existing item only: a write retried into a Redis that came back empty
+# (or lost the item in a failover) must not leave a partial hash behind.
+_SET_FIELDS = """
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+for i = 1, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+return 1
+"""
+
 _TRANSITION = """
 local state = redis.call('HGET', KEYS[1], 'state')
 if not state then return {'missing', '', ''} end
@@ -46,7 +56,7 @@ end
 if ARGV[2] == '!' and holder ~= '' then return {'holder', state, holder} end
 if ARGV[2] ~= '' and ARGV[2] ~= '!' and ARGV[2] ~= holder then return {'holder', state, holder} end
 for i = 4, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
-if ARGV[3] == 'close' then redis.call('ZREM', KEYS[2], KEYS[3]) end
+if ARGV[3] ~= '' then redis.call('ZREM', KEYS[2], ARGV[3]) end  -- close: the number
 return {'ok', state, holder}
 """
 
@@ -87,11 +97,13 @@ class ItemStore:
     `bot.store.privacy` anonymises what these hold.
     """
 
-    def __init__(self, r: redis.Redis) -> None:
+    def __init__(self, r: redis.Redis, replication: Replication | None = None) -> None:
         self.r = r
+        self.replication = replication or Replication(r)
         self._create = r.register_script(_CREATE)
         self._link = r.register_script(_LINK)
         self._transition = r.register_script(_TRANSITION)
+        self._set_fields = r.register_script(_SET_FIELDS)
 
     def create(
         self,
@@ -135,7 +147,7 @@ class ItemStore:
             "seen_at": _ts(seen_at), "due_at": _ts(due_at), "kind": "incident",
         }
         n = int(self.r.incr(keys.ITEM_SEQ))
-        pipe = self.r.pipeline()  # MULTI: the item appears whole or not at all
+        pipe = self.r.pipeline(transaction=True)  # MULTI: the item appears whole or not at all
         pipe.hset(keys.item(n), mapping=cast("dict[FieldT, EncodableT]", fields))
         pipe.zadd(keys.OPEN_ITEMS, {str(n): due_at.timestamp()})
         # its card shows a customer's post: an erasure of that customer must find it, and
@@ -148,6 +160,30 @@ class ItemStore:
     def get(self, number: int) -> Item | None:
         h = cast("dict[str, str]", self.r.hgetall(keys.item(number)))
         return _item_from_hash(number, h) if h else None
+
+    def get_many(self, numbers: list[int]) -> list[Item | None]:
+        """`get` for several items in one round trip (a pipeline, no transaction)."""
+        if not numbers:
+            return []
+        pipe = self.r.pipeline(transaction=False)
+        for n in numbers:
+            pipe.hgetall(keys.item(n))
+        return [_item_from_hash(n, h) if h else None
+                for n, h in zip(numbers, pipe.execute(), strict=True)]
+
+    def unplaced_texts(self, numbers: list[int]) -> list[tuple[int, str]]:
+        """(number, mention text) of those `numbers` that are new and in no incident: three
+        fields each in one round trip, not whole items (the storm check reads many)."""
+        if not numbers:
+            return []
+        pipe = self.r.pipeline(transaction=False)
+        for n in numbers:
+            pipe.hmget(keys.item(n), ["state", "incident", "mention"])
+        out = []
+        for n, (state, incident, raw) in zip(numbers, pipe.execute(), strict=True):
+            if state == State.NEW.value and not incident and raw:
+                out.append((n, str(json.loads(raw).get("text", ""))))
+        return out
 
     def number_for_mention(self, network: str, mention_id: str) -> int | None:
         v = self.r.get(keys.item_for_mention(network, mention_id))
@@ -178,14 +214,30 @@ class ItemStore:
         """
         flat = [x for kv in fields.items() for x in kv]
         res = self._transition(
-            keys=[keys.item(number), keys.OPEN_ITEMS, str(number)],
-            args=[",".join(s.value for s in allowed), require_holder, "close" if close else "", *flat],
+            keys=[keys.item(number), keys.OPEN_ITEMS],
+            args=[",".join(s.value for s in allowed), require_holder, str(number) if close else "",
+                  *flat],
         )
         return Transition(*(str(x) for x in res))
 
     def set_fields(self, number: int, **fields: str) -> None:
-        """Record plain facts (card ts, timer state) that need no state check."""
-        self.r.hset(keys.item(number), mapping=cast("dict[FieldT, EncodableT]", fields))
+        """Record plain facts (card ts, timer state) that need no state check (on an existing
+        item only)."""
+        self._set_fields(keys=[keys.item(number)], args=[x for kv in fields.items() for x in kv])
+
+    def set_fields_replicated(self, number: int, **fields: str) -> None:
+        """`set_fields`, returning only once a replica holds it and every write before it
+        (when there is a replica, `bot.store.replication`): a record made before a side effect
+        outside Redis (a card posted) that a failover must not lose."""
+        replicas = self.replication.replicas()
+        if not replicas:
+            self.set_fields(number, **fields)
+            return
+        pipe = self.r.pipeline(transaction=False)
+        self._set_fields(keys=[keys.item(number)], args=[x for kv in fields.items() for x in kv],
+                         client=pipe)
+        self.replication.wait(pipe, replicas)
+        self.replication.check(pipe.execute()[-1], replicas)
 
     def reopen(self, number: int, due_at: datetime) -> None:
         self.r.zadd(keys.OPEN_ITEMS, {str(number): due_at.timestamp()})
@@ -224,7 +276,7 @@ class ItemStore:
         return bool(self.r.set(keys.idempotency(token), "1", nx=True, ex=ttl_s))
 
     def count(self, day: str, *fields: str) -> None:
-        pipe = self.r.pipeline()
+        pipe = self.r.pipeline(transaction=True)
         for f in fields:
             pipe.hincrby(keys.counts(day), f, 1)
         pipe.execute()
@@ -251,13 +303,9 @@ class ItemStore:
         members = cast("set[str]", self.r.smembers(keys.author_items(network, author_id)))
         return sorted(int(n) for n in members)
 
-    def get_many(self, numbers: list[int]) -> dict[int, Item]:
-        """The items of `numbers` that exist, in one round trip."""
-        pipe = self.r.pipeline(transaction=False)
-        for n in numbers:
-            pipe.hgetall(keys.item(n))
-        return {n: _item_from_hash(n, h)
-                for n, h in zip(numbers, pipe.execute(), strict=True) if h}
+    def get_existing(self, numbers: list[int]) -> dict[int, Item]:
+        """The items of `numbers` that exist, by number, in one round trip."""
+        return {item.number: item for item in self.get_many(numbers) if item is not None}
 
 
 def _item_from_hash(number: int, h: dict[str, str]) -> Item:

@@ -1,19 +1,31 @@
 """Every Redis key the project uses, in one place. Nothing else builds key strings.
 
 All keys share the prefix `at:`. Item-scoped keys carry the item number.
+
+Redis Cluster (issue 15): a Lua script, a MULTI or a multi-key command may only touch keys of
+one hash slot. The desk's consistent state (items and their indexes, the mention stream and
+its dedupe marks, timers, incidents, dead letters, Kürzel) is crossed by scripts everywhere,
+so it shares one hash tag: `PREFIX` is `at:{desk}:`. Families that no script crosses keep the
+plain `at:` (`SPREAD`) and spread over the cluster by their full name: idempotency marks,
+action and storm locks, leases, checkpoints and back-offs, webhook deliveries, held drafts,
+daily counters, the audit and answer streams, heartbeats and answer markers. A channel's
+pacing keys are crossed by one script and share the channel as their tag (`at:pace:{C…}`).
+A new key belongs to the desk family unless it is built from `SPREAD` (the cluster test in
+tests/test_redis_cluster.py fails with CROSSSLOT otherwise).
 """
 
 from __future__ import annotations
 
 import hashlib
 
-PREFIX = "at:"
+PREFIX = "at:{desk}:"  # the desk family: one hash tag (see above)
+SPREAD = "at:"  # keys no script crosses with another: names unchanged since before issue 15
 
 ITEM_SEQ = PREFIX + "seq:item"                 # INCR: the next short item number (#N)
 MENTION_STREAM = PREFIX + "stream:mentions"    # XADD by ingest, XREADGROUP by workers
 MENTION_GROUP = "desk-workers"                 # the consumer group on MENTION_STREAM
 DEAD_LETTERS = PREFIX + "stream:dead"          # entries that failed MAX_DELIVERIES times (kept)
-AUDIT_STREAM = PREFIX + "audit"                # append-only trail of actions and refusals
+AUDIT_STREAM = SPREAD + "audit"                # append-only trail of actions and refusals
 ITEMS_BY_SEEN = PREFIX + "items:seen"         # ZSET item number -> first seen (epoch s)
 OPEN_ITEMS = PREFIX + "open"                   # ZSET item number -> due time (epoch s)
 TIMERS = PREFIX + "timers"                     # ZSET "<n>:<kind>:<gen>" -> fire time
@@ -21,13 +33,13 @@ TIMERS_INFLIGHT = PREFIX + "timers:inflight"   # ZSET timer entry -> lease end (
 KUERZEL_BY_USER = PREFIX + "kuerzel:user"      # HASH user id -> Kürzel (set with /kuerzel)
 USER_BY_KUERZEL = PREFIX + "kuerzel:owner"     # HASH Kürzel -> user id
 CARD_UPDATES = PREFIX + "card:dirty"           # SET of item numbers whose card needs an update
-WORKER_BEATS = PREFIX + "workers"              # ZSET worker name -> latest heartbeat (epoch s)
+WORKER_BEATS = SPREAD + "workers"              # ZSET worker name -> latest heartbeat (epoch s)
 AUTHOR_INDEX_SINCE = PREFIX + "privacy:indexed-since"  # first item number in `author_items`
 PRIVACY_SALT = PREFIX + "privacy:salt"         # random salt of the hashed subject in audit lines
 RETENTION_FLOOR = PREFIX + "privacy:retention-floor"  # first-seen epoch s: older items are done
 INCIDENTS_TO_EXPIRE = PREFIX + "privacy:incidents"  # ZSET incident -> seen, until anonymised
 MENTION_ITEM_KEYS = PREFIX + "mention-item:*"  # SCAN pattern of `item_for_mention`
-HELD_REPLY_KEYS = PREFIX + "held:*"            # SCAN pattern of `held_reply`
+HELD_REPLY_KEYS = SPREAD + "held:*"            # SCAN pattern of `held_reply`
 
 
 def item(number: int) -> str:
@@ -52,58 +64,58 @@ def conversation(network: str, conversation_id: str) -> str:
 
 def action_lock(number: int) -> str:
     """STRING with TTL: one network call per item at a time (double clicks, retries)."""
-    return f"{PREFIX}lock:item:{number}"
+    return f"{SPREAD}lock:item:{number}"
 
 
 def idempotency(token: str) -> str:
     """STRING with TTL: a Slack request already handled (X-Slack-Retry-Num, double clicks)."""
-    return f"{PREFIX}idem:{token}"
+    return f"{SPREAD}idem:{token}"
 
 
 def counts(day: str) -> str:
     """HASH: per-day counters (ingested, by sentiment, by network)."""
-    return f"{PREFIX}counts:{day}"
+    return f"{SPREAD}counts:{day}"
 
 
 def pace(channel: str) -> str:
     """STRING with PX TTL: a channel's slot: `post:<token>` while a post is in flight, then
     `cool` for the interval after Slack answered (≈1 message/s per channel)."""
-    return f"{PREFIX}pace:{channel}"
+    return f"{SPREAD}pace:{{{channel}}}"
 
 
 def pace_line(channel: str) -> str:
     """ZSET waiter token -> place in line (stream entry order): who posts next into a channel."""
-    return f"{PREFIX}pace:{channel}:line"
+    return f"{SPREAD}pace:{{{channel}}}:line"
 
 
 def pace_seen(channel: str) -> str:
     """ZSET waiter token -> last time it asked (ms): waiters of dead processes leave the line."""
-    return f"{PREFIX}pace:{channel}:seen"
+    return f"{SPREAD}pace:{{{channel}}}:seen"
 
 
 def checkpoint(source: str, name: str) -> str:
     """STRING: a source's polling checkpoint (e.g. X since_id)."""
-    return f"{PREFIX}checkpoint:{source}:{name}"
+    return f"{SPREAD}checkpoint:{source}:{name}"
 
 
 def lease(name: str) -> str:
     """STRING with TTL: a singleton job's lease (e.g. the daily summary)."""
-    return f"{PREFIX}lease:{name}"
+    return f"{SPREAD}lease:{name}"
 
 
 def webhook_delivery(digest: str) -> str:
     """STRING with TTL: a webhook delivery already ingested (replays for up to 36 h)."""
-    return f"{PREFIX}webhook:{digest}"
+    return f"{SPREAD}webhook:{digest}"
 
 
 def held_reply(number: int, user: str) -> str:
     """STRING with TTL: a draft held for a du/Sie mismatch, sent only on explicit override."""
-    return f"{PREFIX}held:{number}:{user}"
+    return f"{SPREAD}held:{number}:{user}"
 
 
 def source_backoff(source: str, name: str) -> str:
     """STRING with TTL: a source endpoint is rate-limited until the stored epoch (its reset)."""
-    return f"{PREFIX}backoff:{source}:{name}"
+    return f"{SPREAD}backoff:{source}:{name}"
 
 
 def timer_entries(number: int) -> str:
@@ -117,7 +129,7 @@ def card_budget(minute: int) -> str:
 
 
 # ----- incidents (issue 11) -----------------------------------------------------------------
-ANSWER_STREAM = PREFIX + "stream:answers"      # one entry per incident member to answer
+ANSWER_STREAM = SPREAD + "stream:answers"      # one entry per incident member to answer
 ANSWER_GROUP = "answer-workers"                # the consumer group on ANSWER_STREAM
 
 
@@ -138,12 +150,12 @@ def recent_singles(channel: str) -> str:
 
 def storm_lock(channel: str) -> str:
     """STRING with TTL: one worker at a time decides about storms in a channel."""
-    return f"{PREFIX}lock:storm:{channel}"
+    return f"{SPREAD}lock:storm:{channel}"
 
 
 def answer_sending(number: int) -> str:
     """STRING with TTL: a member's answer is being sent (a crash now: never send it again)."""
-    return f"{PREFIX}sending:{number}"
+    return f"{SPREAD}sending:{number}"
 
 
 # ----- data protection (issue 12) -----------------------------------------------------------

@@ -15,13 +15,18 @@ from collections.abc import Callable
 
 import redis
 
+from bot.store.replication import ReplicaTimeout
+
 log = logging.getLogger(__name__)
 
-UNREACHABLE: tuple[type[Exception], ...] = (redis.ConnectionError, redis.TimeoutError)
+# a write no replica confirmed (issue 15) is served like an outage: retried, never a crash
+UNREACHABLE: tuple[type[Exception], ...] = (redis.ConnectionError, redis.TimeoutError,
+                                            ReplicaTimeout)
 
 
 def unreachable(exc: BaseException) -> bool:
-    """True if `exc` means Redis cannot be reached now (refused, reset, timed out, loading)."""
+    """True if `exc` means Redis cannot be reached now (refused, reset, timed out, loading),
+    or no replica confirmed a write (`ReplicaTimeout`)."""
     return isinstance(exc, UNREACHABLE)
 
 

@@ -162,3 +162,12 @@ class RedisPacer:
             step = left / 1000
             self.sleep(step)
             waited += step
+
+
+class Unpaced:
+    """`slot` without waiting: for a Slack stand-in without rate limits
+    (`SLACK_CHANNEL_INTERVAL_MS=0`), never for Slack itself."""
+
+    @contextmanager
+    def slot(self, channel: str) -> Iterator[None]:
+        yield

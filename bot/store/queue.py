@@ -26,6 +26,7 @@ import redis
 from bot.models import Mention, mention_from_json
 from bot.store import keys
 from bot.store.metrics import field as metric_field
+from bot.store.replication import Replication
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -74,20 +75,46 @@ class MentionQueue:
     """Owns `at:stream:mentions`, its consumer group and the `at:seen:*` dedupe keys (an erased
     or expired mention's mark lives on hashed as `at:seen-hash:*`, see `bot.store.privacy`)."""
 
-    def __init__(self, r: redis.Redis) -> None:
+    def __init__(self, r: redis.Redis, replication: Replication | None = None) -> None:
         self.r = r
+        self.replication = replication or Replication(r)
         self._enqueue = r.register_script(_ENQUEUE)
         self._touch = r.register_script(_TOUCH)
 
     def enqueue(self, mention: Mention) -> bool:
-        """Queue `mention`; False if the same network + id was accepted before."""
-        res = self._enqueue(
-            keys=[keys.seen(mention.network, mention.id), keys.MENTION_STREAM,
-                  keys.seen_forgotten(mention.network, mention.id), keys.METRICS],
-            args=[mention.to_json(), SEEN_TTL_S,
-                  metric_field("mentions_ingested", network=mention.network)],
-        )
-        return res is not None
+        """Queue `mention`; False if the same network + id was accepted before.
+
+        Returns only once a replica holds it, when there is one (`bot.store.replication`):
+        the caller may then acknowledge it (answer, advance a checkpoint)."""
+        return self.enqueue_many([mention])[0]
+
+    def enqueue_many(self, mentions: list[Mention]) -> list[bool]:
+        """`enqueue` for several mentions in one round trip and one WAIT."""
+        if not mentions:
+            return []
+        if self.replication.clustered:  # a cluster pipeline would not load the script
+            return [self._enqueue(keys=self._enqueue_keys(m), args=self._enqueue_args(m))
+                    is not None for m in mentions]
+        replicas = self.replication.replicas()
+        pipe = self.r.pipeline(transaction=False)
+        for m in mentions:
+            self._enqueue(keys=self._enqueue_keys(m), args=self._enqueue_args(m), client=pipe)
+        if replicas:
+            self.replication.wait(pipe, replicas)
+        res = pipe.execute()
+        if replicas:
+            self.replication.check(res.pop(), replicas)
+        return [r is not None for r in res]
+
+    @staticmethod
+    def _enqueue_keys(m: Mention) -> list[str]:
+        return [keys.seen(m.network, m.id), keys.MENTION_STREAM,
+                keys.seen_forgotten(m.network, m.id), keys.METRICS]
+
+    @staticmethod
+    def _enqueue_args(m: Mention) -> list[str | int]:
+        """The mention, how long its dedupe mark lives, and the counter it adds to."""
+        return [m.to_json(), SEEN_TTL_S, metric_field("mentions_ingested", network=m.network)]
 
     def ensure_group(self) -> None:
         """Create the stream and its consumer group if missing (reading from the start)."""
@@ -154,7 +181,7 @@ class MentionQueue:
 
     def dead_letter(self, entry: Entry, reason: str) -> None:
         """Park an entry that keeps failing (kept until retention or an erasure) and ack it."""
-        pipe = self.r.pipeline()
+        pipe = self.r.pipeline(transaction=True)
         pipe.xadd(keys.DEAD_LETTERS, {"entry": entry.entry_id, "mention": entry.raw,
                                       "reason": reason})
         pipe.xack(keys.MENTION_STREAM, keys.MENTION_GROUP, entry.entry_id)

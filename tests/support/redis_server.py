@@ -8,16 +8,18 @@ from __future__ import annotations
 
 import contextlib
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Self
+from typing import Any, Self
 
 import redis
 
-__all__ = ["RedisServer", "RedisServerMissing"]
+__all__ = ["RedisCluster", "RedisServer", "RedisServerMissing", "SentinelGroup"]
 
 
 class RedisServerMissing(RuntimeError):
@@ -48,6 +50,7 @@ class RedisServer:
         directory: str | Path | None = None,
         binary: str = "redis-server",
         start_timeout: float = 10.0,
+        extra_args: list[str] | None = None,
     ) -> None:
         executable = shutil.which(binary)
         if executable is None:
@@ -59,6 +62,7 @@ class RedisServer:
         self.appendonly = appendonly
         self.save = save
         self.start_timeout = start_timeout
+        self.extra_args = list(extra_args or [])
         self._own_dir = directory is None
         self.directory = Path(directory or tempfile.mkdtemp(prefix="alert-team-redis-"))
         self.port: int | None = None
@@ -112,6 +116,11 @@ class RedisServer:
         ends (with AOF the data comes back, without it the server comes back empty)."""
         self._kill()
 
+    def pause(self, paused: bool = True) -> None:
+        """SIGSTOP (or SIGCONT) the server: it keeps its connections but answers nothing."""
+        if self._process is not None:
+            self._process.send_signal(signal.SIGSTOP if paused else signal.SIGCONT)
+
     def flush(self) -> None:
         """Delete every key in every database."""
         with contextlib.closing(self.client()) as conn:
@@ -129,10 +138,11 @@ class RedisServer:
             self.binary, "--port", str(port), "--bind", "127.0.0.1", "--dir", str(self.directory),
             "--save", self.save, "--daemonize", "no", "--protected-mode", "yes",
             "--loglevel", "warning", "--logfile", str(self._logfile),
+            "--repl-diskless-sync-delay", "0",  # a replica syncs at once, not after 5 s
         ]
         if self.appendonly:
             command += ["--appendonly", "yes", "--appendfsync", "always"]
-        return command
+        return command + self.extra_args
 
     def _launch(self, port: int) -> None:
         process = subprocess.Popen(
@@ -177,3 +187,153 @@ class RedisServer:
             return self._logfile.read_text(errors="replace").strip()[-500:]
         except OSError:
             return "(no log)"
+
+
+# ----- Redis Cluster and Sentinel (issue 15) ---------------------------------------------------
+class RedisCluster:
+    """Three (``size``) cluster-enabled primaries on loopback, the 16384 slots split between
+    them by CLUSTER ADDSLOTSRANGE and joined by CLUSTER MEET (no redis-cli needed)."""
+
+    def __init__(self, size: int = 3) -> None:
+        self.nodes = [RedisServer(extra_args=["--cluster-enabled", "yes",
+                                              "--cluster-config-file", "nodes.conf",
+                                              "--cluster-node-timeout", "2000"])
+                      for _ in range(size)]
+
+    @property
+    def url(self) -> str:
+        """Any node's URL: the cluster client learns the rest."""
+        return self.nodes[0].url
+
+    def start(self) -> Self:
+        for node in self.nodes:
+            node.start()
+        per = 16384 // len(self.nodes)
+        for i, node in enumerate(self.nodes):
+            last = 16383 if i == len(self.nodes) - 1 else (i + 1) * per - 1
+            with contextlib.closing(node.client()) as conn:
+                try:
+                    conn.execute_command("CLUSTER", "ADDSLOTSRANGE", i * per, last)
+                except redis.ResponseError:  # Redis < 7.0: one slot per argument
+                    conn.execute_command("CLUSTER", "ADDSLOTS", *range(i * per, last + 1))
+        with contextlib.closing(self.nodes[0].client()) as conn:
+            for node in self.nodes[1:]:
+                conn.execute_command("CLUSTER", "MEET", "127.0.0.1", node.port)
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            states = []
+            for node in self.nodes:
+                with contextlib.closing(node.client()) as conn:
+                    info = conn.execute_command("CLUSTER", "INFO")
+                    text = info.decode() if isinstance(info, bytes) else str(info)
+                    states.append("cluster_state:ok" in text
+                                  and f"cluster_known_nodes:{len(self.nodes)}" in text)
+            if all(states):
+                return self
+            time.sleep(0.05)
+        raise RuntimeError("the test cluster did not reach cluster_state:ok within 20 s")
+
+    def flush(self) -> None:
+        for node in self.nodes:
+            node.flush()
+
+    def stop(self) -> None:
+        for node in self.nodes:
+            node.stop()
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+
+class _Sentinel(RedisServer):
+    """``redis-server --sentinel`` watching one primary (quorum 2, fast failover)."""
+
+    def __init__(self, master: str, primary_port: int, down_after_ms: int) -> None:
+        super().__init__()
+        self.master, self.primary_port, self.down_after_ms = master, primary_port, down_after_ms
+
+    def _command(self, port: int) -> list[str]:
+        conf = self.directory / "sentinel.conf"
+        conf.write_text(
+            f"port {port}\nbind 127.0.0.1\ndir {self.directory}\nlogfile {self._logfile}\n"
+            f"sentinel monitor {self.master} 127.0.0.1 {self.primary_port} 2\n"
+            f"sentinel down-after-milliseconds {self.master} {self.down_after_ms}\n"
+            f"sentinel failover-timeout {self.master} 5000\n"
+            f"sentinel parallel-syncs {self.master} 1\n")
+        return [self.binary, str(conf), "--sentinel"]
+
+
+class SentinelGroup:
+    """One primary, one replica and three sentinels on loopback (master name ``desk``)."""
+
+    MASTER = "desk"
+
+    def __init__(self, down_after_ms: int = 1000) -> None:
+        self.primary = RedisServer()
+        self.replica = RedisServer()
+        self.down_after_ms = down_after_ms
+        self.sentinels: list[_Sentinel] = []
+
+    @property
+    def addresses(self) -> str:
+        """``REDIS_SENTINELS``: host:port,host:port,host:port."""
+        return ",".join(f"127.0.0.1:{s.port}" for s in self.sentinels)
+
+    def start(self) -> Self:
+        self.primary.start()
+        assert self.primary.port is not None
+        self.replica.extra_args = ["--replicaof", "127.0.0.1", str(self.primary.port)]
+        self.replica.start()
+        self._wait(lambda: self._info(self.primary, "replication").get("connected_slaves") == 1
+                   and self._info(self.replica, "replication").get("master_link_status") == "up",
+                   "the replica to sync")
+        self.sentinels = [_Sentinel(self.MASTER, self.primary.port, self.down_after_ms)
+                          for _ in range(3)]
+        for sentinel in self.sentinels:
+            sentinel.start()
+        self._wait(lambda: all(self._info(s, "sentinel").get("master0", {}).get("sentinels") == 3
+                               and self._info(s, "sentinel").get("master0", {}).get("slaves") == 1
+                               for s in self.sentinels), "three sentinels to see each other")
+        return self
+
+    def primary_address(self) -> tuple[str, int]:
+        """Where the sentinels say the primary is now."""
+        with contextlib.closing(redis.Redis(port=self.sentinels[0].port,
+                                            decode_responses=True)) as conn:
+            host, port = conn.execute_command("SENTINEL", "GET-MASTER-ADDR-BY-NAME", self.MASTER)
+        return str(host), int(port)
+
+    def kill_primary(self) -> RedisServer:
+        """SIGKILL whichever data server the sentinels call the primary now; returns it (its
+        `start()` brings it back, and the sentinels make it a replica of the new primary)."""
+        _, port = self.primary_address()
+        server = next(s for s in (self.primary, self.replica) if s.port == port)
+        server.crash()
+        return server
+
+    def stop(self) -> None:
+        for server in [*self.sentinels, self.replica, self.primary]:
+            server.stop()
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    @staticmethod
+    def _info(server: RedisServer, section: str) -> dict[str, Any]:
+        with contextlib.closing(redis.Redis(port=server.port, decode_responses=True)) as conn:
+            return dict(conn.info(section))
+
+    @staticmethod
+    def _wait(cond: Callable[[], bool], what: str, timeout: float = 30.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if cond():
+                return
+            time.sleep(0.05)
+        raise RuntimeError(f"timed out waiting for {what}")

@@ -1,0 +1,110 @@
+"""The desk on a Redis Cluster of three primaries (issue 15), through the same doors as Slack.
+
+The cluster is three real `redis-server --cluster-enabled yes` processes on loopback, the slots
+assigned by the test (`tests/support/redis_server.py`). The end-to-end tests of
+`test_desk_flow` (ingest, card, claim, signed reply, refusals, dedupe), `test_timers_flow`
+(warning, breach, re-escalation, a worker down past the due time) and `test_incidents` (a
+storm on one card, one answer per member, members out and in, resolve) run here unchanged, against
+a `desk` built with `REDIS_MODE=cluster`: a script, MULTI or multi-key command whose keys
+span two slots fails them with CROSSSLOT. The summary follows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+
+import pytest
+from redis.cluster import key_slot
+
+from bot.reports import post_summary
+from bot.store import keys
+from tests import test_desk_flow, test_incidents, test_timers_flow
+from tests.harness import AGENT_A, DeskHarness, desk_config, mention, wait_for
+from tests.support.redis_server import RedisCluster
+
+# the end-to-end tests that run unchanged on the cluster (those that build only `desk`)
+FLOW = ["test_negative_mention_becomes_one_card_with_escaped_text",
+        "test_positive_mention_is_counted_not_posted",
+        "test_unmatched_mention_goes_to_default_channel",
+        "test_claim_then_signed_reply_on_x", "test_reply_on_facebook_is_a_comment_reply",
+        "test_second_claimer_is_told_who_holds_it", "test_only_the_holder_may_reply",
+        "test_stranger_is_refused_and_nothing_changes",
+        "test_ingest_rejects_bad_lines_keeps_good_ones_and_dedupes"]
+TIMERS = ["test_warning_then_breach_pings_leads_card_turns_red_then_escalates_again",
+          "test_item_answered_in_time_gets_no_ping",
+          "test_worker_down_past_due_fires_the_breach_once_when_back"]
+INCIDENTS = ["test_a_storm_becomes_one_incident_and_unrelated_complaints_keep_their_cards",
+             "test_one_template_answers_every_member_in_its_own_form_once",
+             "test_a_member_can_be_taken_out_and_a_card_put_in",
+             "test_resolving_an_incident_resolves_its_members"]
+for _name in INCIDENTS:
+    globals()[_name] = getattr(test_incidents, _name)
+for _name in FLOW:
+    globals()[_name] = getattr(test_desk_flow, _name)
+for _name in TIMERS:
+    globals()[_name] = getattr(test_timers_flow, _name)
+
+
+@pytest.fixture(scope="module")
+def cluster() -> Iterator[RedisCluster]:
+    with RedisCluster(3) as c:
+        yield c
+
+
+@pytest.fixture
+def redis_url(cluster: RedisCluster) -> str:
+    cluster.flush()
+    return cluster.url
+
+
+@pytest.fixture
+def desk(request: pytest.FixtureRequest, redis_url: str, slack_api, x_api, graph_api,
+         signing_secret) -> Iterator[DeskHarness]:
+    """The desk on the cluster, configured as in the test's own module."""
+    origin = request.function.__module__
+    config = None
+    if origin == test_timers_flow.__name__:
+        config = desk_config(**test_timers_flow.FAST)
+    elif origin == test_incidents.__name__:
+        config = desk_config(templates={"stoerung": test_incidents.STOERUNG},
+                             storm={"min_mentions": 5, "window": "10m"})
+    h = DeskHarness(redis_url, slack_api, x_api, graph_api, signing_secret, config=config,
+                    redis_mode="cluster")
+    yield h
+    h.close()
+
+
+def test_the_cluster_client_spreads_keys_over_three_primaries(desk: DeskHarness,
+                                                              cluster: RedisCluster) -> None:
+    """The desk's keys sit in one slot; spread families land on other nodes."""
+    desk.ingest(mention(text="Seit drei Tagen kein Internet, eine Frechheit!"))
+    desk.process()
+    assert desk.rt.items.get(1) is not None
+    slots = {key_slot(k.encode()) for k in (keys.item(1), keys.MENTION_STREAM, keys.TIMERS,
+                                            keys.seen("twitter", "x"), keys.OPEN_ITEMS)}
+    assert len(slots) == 1
+    spread = {key_slot(k.encode()) * 3 // 16384 for k in
+              (keys.AUDIT_STREAM, keys.WORKER_BEATS, keys.lease("a"), keys.lease("b"),
+               keys.idempotency("t1"), keys.idempotency("t2"), keys.pace("C0ALERTS"),
+               keys.pace("C0MOBIL"), keys.checkpoint("x", "mentions"))}
+    assert len(spread) == 3  # every node holds some of them
+    held = 0
+    for node in cluster.nodes:
+        with node.client() as conn:
+            held += int(conn.dbsize()) > 0
+    assert held >= 2
+
+
+def test_claim_reply_and_summary_on_the_cluster(desk: DeskHarness) -> None:
+    desk.ingest(mention(text="Seit drei Tagen kein Internet, eine Frechheit!"))
+    desk.process()
+    assert "bearbeitest jetzt #1" in desk.run_command("/claim", "1", AGENT_A)
+    assert "gesendet" in desk.run_command("/reply", "1 Das tut uns leid, wir prüfen das!",
+                                          AGENT_A)
+    day = datetime.now(desk.rt.desk.tz).date()
+    text = post_summary(desk.rt, day)
+    assert "1 beantwortet" in text and "Ziel erreicht 100 %" in text
+    channel = desk.rt.config.summary.channel or desk.rt.config.channels.default
+    wait_for(lambda: any(m.get("text") == text for m in desk.slack.messages(channel)), 5,
+             "the summary in Slack")
