@@ -228,3 +228,31 @@ def test_bot_triage_switches_to_a_retrained_model_while_reading(redis_url: str,
     first, second = (json.loads(x) for x in out.getvalue().splitlines())
     assert first["model"] == "sentiment-v2" and first["sentiment"] == "negative"
     assert second["model"].startswith("sentiment-team-") and second["sentiment"] != "negative"
+
+
+def test_weekly_retrain_runs_once_a_week_on_one_worker(redis_url, slack_api, x_api, graph_api,
+                                                       signing_secret, monkeypatch,
+                                                       tmp_path) -> None:
+    """desk.yaml `triage: {retrain: weekly}`: Monday from 02:00 desk time, lease per ISO week."""
+    from datetime import UTC, datetime
+
+    from bot.scheduler import retrain_job
+
+    monkeypatch.chdir(tmp_path)
+    clock = {"now": datetime(2026, 11, 29, 12, 0, tzinfo=UTC)}  # a Sunday
+    raw = desk_config().model_dump(mode="json")
+    raw["triage"]["retrain"] = "weekly"
+    desk = DeskHarness(redis_url, slack_api, x_api, graph_api, signing_secret,
+                       config=desk_config(triage=raw["triage"]), now=lambda: clock["now"])
+    try:
+        assert "retrain" in worker_jobs(desk.rt)
+        for i, text in enumerate(BASKETS[:10]):
+            _label(LabelStore(desk.rt.redis), i + 1, text, "kein")
+        assert retrain_job(desk.rt) is None  # not Monday
+        clock["now"] = datetime(2026, 11, 30, 2, 30, tzinfo=UTC)  # Monday 03:30 in Berlin
+        report = retrain_job(desk.rt)
+        assert report is not None and report.replaced
+        assert desk.rt.desk.triage.model_version == report.new  # this worker switched at once
+        assert retrain_job(desk.rt) is None  # the week's lease is taken
+    finally:
+        desk.close()

@@ -65,7 +65,7 @@ def arguments(p: argparse.ArgumentParser) -> None:
                    "zero start weights, --corpus must be commercially usable (e.g. MobASA)")
     p.add_argument("--corpus", metavar="DIR", help="a public corpus on disk (GermEval-format "
                    "TSV or XML: train*/dev* files); default data/germeval2017 if it exists "
-                   "(not with --commercial)")
+                   "(not with --commercial); `none`: the team's labels only")
     p.add_argument("--out", metavar="DIR", default=str(DEFAULT_OUT),
                    help="where the versioned model file is written (default data/models)")
     p.add_argument("--target-recall", type=float, default=0.85, help="--commercial only: the "
@@ -110,6 +110,8 @@ def retrain(r: redis.Redis, config: DeskConfig, *, evaluate_only: bool = False,
     team_train, team_held = split_team(labels)
     if corpus_dir is None and not commercial and DEFAULT_CORPUS.is_dir():
         corpus_dir = DEFAULT_CORPUS
+    if corpus_dir is not None and str(corpus_dir) == "none":  # `--corpus none`: labels only
+        corpus_dir = None
     public_train: list[corpus.Example] = []
     public_dev: list[corpus.Example] = []
     sources = [f"team labels ({len(team_train)} of {len(labels)}; {len(team_held)} held out)"]

@@ -4,8 +4,9 @@ and trimming stream entries. What to keep and what to remove is decided in `bot.
 Owns `at:privacy:salt`, `at:privacy:retention-floor` and the hashed dedupe marks
 `at:seen-hash:*`. It is the one writer that removes customer data from keys other stores own:
 item hashes and their indexes (`ItemStore`), the `/find` index (`SearchIndex`), internal notes
-(`NoteStore`), `at:seen:*`, the mention and dead-letter streams
-(`MentionQueue`), held replies and the audit stream (`AuditLog`). Each item is anonymised by
+(`NoteStore`), `at:seen:*`, the mention and dead-letter streams (`MentionQueue`), held replies
+and the audit stream (`AuditLog`), and (issue 14) the label examples (`LabelStore`) and the
+mentions triage did not post (`DroppedMentions`). Each item is anonymised by
 one script, so an item is either untouched or anonymised together with every key that points
 to it; an erasure as a whole is several steps and can simply be run again.
 """

@@ -102,7 +102,11 @@ def train(team: Sequence[Example], public: Sequence[Example] = (), *,
     """Fit a model on `public` (weight 1) and `team` (weight TEAM_WEIGHT; a team label wins over
     a public text with the same words), starting from and pulled towards `parent`'s weights
     (zero weights when None)."""
-    data: dict[str, tuple[str, float]] = {t: (label, 1.0) for t, label in public}
+    # public texts: balanced class weights, as the shipped model was trained (weight 1 on average)
+    counts_public = {c: sum(1 for _, label in public if label == c) for c in CLASSES}
+    present = [c for c in CLASSES if counts_public[c]]
+    balance = {c: len(public) / (len(present) * counts_public[c]) for c in present}
+    data: dict[str, tuple[str, float]] = {t: (label, balance[label]) for t, label in public}
     data.update({t: (label, TEAM_WEIGHT) for t, label in team})
     texts = sorted(data)
     if not texts:
