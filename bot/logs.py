@@ -25,3 +25,7 @@ def setup(level: str | None = None) -> None:
     root.setLevel(level or os.environ.get("LOG_LEVEL", "INFO"))
     for noisy in ("slack_bolt", "slack_sdk", "urllib3", "httpx", "apscheduler"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    # A job that overruns its interval (Redis retrying, Slack pacing) is skipped and coalesced
+    # by design (`bot.scheduler.JOB_DEFAULTS`); APScheduler would warn on every tick. Job
+    # failures are logged by the jobs themselves (`bot.scheduler._safe`).
+    logging.getLogger("apscheduler.scheduler").setLevel(logging.ERROR)

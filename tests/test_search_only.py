@@ -29,7 +29,7 @@ def test_card_for_a_search_only_post_opens_x_and_reply_is_refused(desk: DeskHarn
     card = desk.cards()[0]
     actions = next(b for b in card["blocks"] if b["type"] == "actions")["elements"]
     ids = [e["action_id"] for e in actions]
-    assert ids == ["claim", "open_post", "noreply"]
+    assert ids == ["claim", "open_post", "noreply", "label"]  # label: the menu (issue 14)
     assert actions[1]["url"].startswith("https://x.com/")
     desk.run_command("/claim", "1", AGENT_A)
     answer = desk.run_command("/reply", "1 Das tut uns leid!", AGENT_A)
