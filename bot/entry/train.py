@@ -8,10 +8,15 @@ current one, and make it current for every process through Redis.
   split only). The public texts do not ship with the project: the retrain starts from (and is
   pulled towards) the shipped model's weights. `--commercial` starts from zero weights and
   takes only commercially usable corpora (`--corpus`, e.g. MobASA, CC BY 4.0).
-- Evaluation: the held-out team labels and the public dev split (when on disk), current model
-  vs new, each at the threshold the desk would use. The new model replaces the current one
-  only if its negative recall on neither set falls more than `--tolerance` below the current
-  model's; `--force` replaces it anyway (audited as forced). `--eval` only prints the table.
+- Implicit negatives: every card the team answered (publicly or by DM: `answered_at`;
+  `ItemStore.answered_texts`) is a service case, trained and held out like a `negativ` label
+  (an explicit label on the item wins; anonymised items and incidents are left out).
+- Evaluation: the held-out team examples, the public dev split (when on disk) and the
+  built-in complaints (`bot.triage.sanity`), current model vs new, each at the threshold the
+  desk would use. The new model replaces the current one only if its negative recall on none
+  of them falls more than `--tolerance` below the current model's, and only if recall could be
+  measured on the team's own examples or a public dev split (refused otherwise: `UNMEASURED`);
+  `--force` replaces it anyway (audited as forced). `--eval` only prints the table.
 - Replacing: a versioned file `<out>/<version>.npz|.json` and the bytes, version and threshold
   in Redis (`ModelStore`); workers and `python -m bot triage` switch within ~30 s.
 """
@@ -29,9 +34,10 @@ import redis
 
 from bot.config import DeskConfig
 from bot.store import AuditLog
+from bot.store.items import ItemStore
 from bot.store.labels import LabelStore
 from bot.store.triage_model import ModelStore, StoredModel
-from bot.triage import corpus
+from bot.triage import corpus, sanity
 from bot.triage.sentiment import SentimentModel
 from bot.triage.training import (
     TEAM_WEIGHT,
@@ -52,6 +58,10 @@ NC_LICENCE = ("derived from GermEval 2017 (CC BY-NC 4.0, NON-COMMERCIAL use only
               "bot/triage/model/LICENSE-NOTICE")
 COMMERCIAL_LICENCE = ("the team's own labels plus only commercially usable corpora (each "
                       "named in trained_on); nothing derived from GermEval 2017")
+
+UNMEASURED = ("no answered cards or `negativ` labels to check recall against (the held-out "
+              "team slice has no negatives) and no public dev split: answer or label some "
+              "complaints, or pass --corpus, or --force")
 
 
 def arguments(p: argparse.ArgumentParser) -> None:
@@ -106,15 +116,22 @@ def retrain(r: redis.Redis, config: DeskConfig, *, evaluate_only: bool = False,
             corpus_dir: Path | None = None, out: Path = DEFAULT_OUT, target_recall: float = 0.85,
             by: str = "cli") -> Report:
     """Train, evaluate, and (unless refused or `evaluate_only`) replace; see the module doc."""
-    labels = [(e.text, e.sentiment) for e in LabelStore(r).all() if e.sentiment]
-    team_train, team_held = split_team(labels)
+    examples = [e for e in LabelStore(r).all() if e.sentiment]
+    labels = [(e.text, e.sentiment or "") for e in examples]
+    # implicit negatives: the cards the team answered are service cases (an explicit label on
+    # the same item wins); erased/anonymised items have no text and are left out
+    labelled = {e.item for e in examples}
+    answered = [(text, "negative") for n, text in ItemStore(r).answered_texts()
+                if n not in labelled]
+    team_train, team_held = split_team(labels + answered)
     if corpus_dir is None and not commercial and DEFAULT_CORPUS.is_dir():
         corpus_dir = DEFAULT_CORPUS
     if corpus_dir is not None and str(corpus_dir) == "none":  # `--corpus none`: labels only
         corpus_dir = None
     public_train: list[corpus.Example] = []
     public_dev: list[corpus.Example] = []
-    sources = [f"team labels ({len(team_train)} of {len(labels)}; {len(team_held)} held out)"]
+    sources = [f"team labels ({len(team_train)} of {len(labels) + len(answered)}; "
+               f"{len(team_held)} held out)"]
     if corpus_dir is not None:
         public_train = corpus.load_split(corpus_dir, "train")
         public_dev = corpus.load_split(corpus_dir, "dev")
@@ -138,12 +155,18 @@ def retrain(r: redis.Redis, config: DeskConfig, *, evaluate_only: bool = False,
         f"training: {len(team_train)} team labels x weight {TEAM_WEIGHT:g} (one label counts as "
         f"{TEAM_WEIGHT:g} public texts) + {len(public_train)} public texts; start: "
         f"{'zero weights (commercial)' if commercial else 'the shipped model ' + shipped.version}")
+    report.notes.append(f"team examples: {len(labels)} labels (kein/negativ) + {len(answered)} "
+                        "answered cards (negative), same weight")
     sets = [("team held-out", team_held)]
     if public_dev:
         sets.append((f"public dev ({corpus_dir.name if corpus_dir else ''})", public_dev))
     else:
         report.notes.append("public dev split: not on disk (put GermEval 2017 in "
-                            "data/germeval2017 or give --corpus): evaluated on team labels only")
+                            "data/germeval2017 or give --corpus): evaluated on team labels and "
+                            "the built-in complaints only")
+    if not public_dev and not any(label == "negative" for _, label in team_held):
+        report.refused.append(UNMEASURED)
+    sets.append(("built-in complaints", [(t, "negative") for t in sanity.COMPLAINTS]))
     for set_name, data in sets:
         if not data:
             report.notes.append(f"{set_name}: empty")
@@ -167,7 +190,8 @@ def retrain(r: redis.Redis, config: DeskConfig, *, evaluate_only: bool = False,
     if evaluate_only:
         return report
     if report.refused and not force:
-        audit.record(by, "train", None, "refused:recall", version=new.version,
+        outcome = "refused:unmeasured" if UNMEASURED in report.refused else "refused:recall"
+        audit.record(by, "train", None, outcome, version=new.version,
                      current=current.version, reasons=report.refused)
         return report
     _write(trained, out)

@@ -308,6 +308,29 @@ class ItemStore:
         return {item.number: item for item in self.get_many(numbers) if item is not None}
 
 
+    # ----- triage that learns (issue 14) ----------------------------------------------------
+    def answered_texts(self, batch: int = 500) -> list[tuple[int, str]]:
+        """(number, mention text) of every item the team answered, publicly or privately (an
+        answer was recorded: `answered_at`): real service cases, the negatives `bot train`
+        learns from and checks recall on. Incidents and anonymised items (no text) are left
+        out. Reads `at:items:seen` in batches of HMGETs, oldest first."""
+        numbers = cast("list[str]", self.r.zrange(keys.ITEMS_BY_SEEN, 0, -1))
+        found: list[tuple[int, str]] = []
+        for start in range(0, len(numbers), batch):
+            chunk = numbers[start:start + batch]
+            pipe = self.r.pipeline(transaction=False)
+            for n in chunk:
+                pipe.hmget(keys.item(int(n)), "answered_at", "anonymised_at", "kind", "mention")
+            rows = cast("list[list[str | None]]", pipe.execute())
+            for n, (answered, anonymised, kind, raw) in zip(chunk, rows, strict=True):
+                if not answered or anonymised or kind == "incident" or not raw:
+                    continue
+                text = mention_from_json(raw).text.strip()
+                if text:
+                    found.append((int(n), text))
+        return found
+
+
 def _item_from_hash(number: int, h: dict[str, str]) -> Item:
     return Item(
         number=number,
