@@ -51,8 +51,12 @@ $(BIN)/.installed: requirements.txt requirements-dev.txt $(if $(filter $(PY_MINO
 demo: install
 	$(BIN)/python -m bot demo
 
+# Two pytest-xdist workers, a test file each at a time (a file's fixtures stay together): most
+# tests wait on sockets and processes, so two at once halve the run on two cores.
+# TEST_JOBS=0 runs in one process.
+TEST_JOBS ?= 2
 test: install
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(if $(filter 0,$(TEST_JOBS)),,-n $(TEST_JOBS) --dist loadfile)
 
 # One full run per version, each in .venv-X.Y; fails if any version fails or is missing.
 test-all:
