@@ -138,8 +138,12 @@ def _addresses(text: str) -> list[PersonalData]:
     return out
 
 
+_BIRTH_LABELS = ("geb", "dob", "birth", "*")  # every label `_BIRTH_DATE` knows contains one
+
+
 def _birth_dates(text: str) -> list[PersonalData]:
-    if not any(c.isdigit() for c in text):
+    folded = text.lower()  # the regex has no literal prefix: most texts are ruled out here
+    if not any(label in folded for label in _BIRTH_LABELS) or not any(c.isdigit() for c in text):
         return []
     return [PersonalData("birth_date", m.group("date"), m.start("date"), m.end("date"))
             for m in _BIRTH_DATE.finditer(text)]
