@@ -8,7 +8,6 @@ The first two tests run `python -m bot web` and `worker` as processes against th
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import time
@@ -27,9 +26,8 @@ from bot.health import Watchdog, poll_verdict, problems, record_poll
 from bot.metrics import Call
 from bot.store.health import HealthStore, PollState
 from tests.harness import ROOT, DeskHarness, mention, wait_for
-from tests.support.processes import stop_processes
+from tests.support.processes import desk_env, stop_processes
 from tests.support.scrape import parse, value
-from tests.test_processes import _free_port
 
 POLL_S = 3.0  # sources.x.poll_every of the process tests
 LEADS = "C0LEADS"  # summary.channel in config/desk.yaml
@@ -37,22 +35,9 @@ LEADS = "C0LEADS"  # summary.channel in config/desk.yaml
 
 @pytest.fixture
 def env(tmp_path: Path, redis_url: str, slack_api, x_api) -> dict[str, str]:
-    raw = yaml.safe_load((ROOT / "config" / "desk.yaml").read_text())
-    raw["business_hours"] = "always"
-    raw["closed"] = []
-    raw["sources"]["x"] = {"poll_every": f"{POLL_S:g}s"}
-    raw["summary"]["channel"] = LEADS
-    cfg = tmp_path / "desk.yaml"
-    cfg.write_text(yaml.safe_dump(raw))
-    return {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"), "DESK_CONFIG": str(cfg),
-        "REDIS_URL": redis_url, "SLACK_API_URL": slack_api.base_url,
-        "SLACK_BOT_TOKEN": "xoxb-proc", "SLACK_SIGNING_SECRET": "s",
-        "X_API_URL": x_api.base_url, "X_CONSUMER_KEY": "ck", "X_CONSUMER_SECRET": "cs",
-        "X_ACCESS_TOKEN": "at", "X_ACCESS_TOKEN_SECRET": "ats", "X_USER_ID": x_api.me["id"],
-        "INGEST_TOKEN": "tok", "PORT": str(_free_port()), "HEARTBEAT_INTERVAL": "0.5",
-        "WORKER_RECLAIM_MS": "1000",
-    }
+    return desk_env(tmp_path, redis_url, slack_api, x_api, WORKER_RECLAIM_MS="1000",
+                    desk={"sources": {"x": {"poll_every": f"{POLL_S:g}s"}},
+                          "summary": {"channel": LEADS}})
 
 
 @contextmanager

@@ -3,7 +3,6 @@ counters move by exactly what a scripted run did, in one process and across two 
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -11,14 +10,12 @@ from pathlib import Path
 
 import httpx
 import pytest
-import yaml
 
 from bot.metrics import METRICS, PREFIX
 from bot.store.metrics import MetricsStore
 from tests.harness import AGENT_A, ROOT, DeskHarness, mention, wait_for
-from tests.support.processes import stop_processes
+from tests.support.processes import desk_env, stop_processes
 from tests.support.scrape import delta, parse, total, value
-from tests.test_processes import _free_port
 
 NEGATIVE_FESTNETZ = "Seit drei Tagen kein Internet, das ist eine Katastrophe!"
 NEGATIVE_MOBIL = "Mein Handy hat seit gestern kein Netz, Frechheit!"
@@ -131,20 +128,8 @@ def test_counters_live_in_redis_so_every_process_adds_to_one_figure(redis_url: s
 # ----- across processes --------------------------------------------------------------------
 @pytest.fixture
 def env(tmp_path: Path, redis_url: str, slack_api, x_api, graph_api) -> dict[str, str]:
-    raw = yaml.safe_load((ROOT / "config" / "desk.yaml").read_text())
-    raw["business_hours"] = "always"
-    raw["closed"] = []
-    raw["sources"]["x"] = {"poll_every": "1s"}
-    cfg = tmp_path / "desk.yaml"
-    cfg.write_text(yaml.safe_dump(raw))
-    return {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"), "DESK_CONFIG": str(cfg),
-        "REDIS_URL": redis_url, "SLACK_API_URL": slack_api.base_url,
-        "SLACK_BOT_TOKEN": "xoxb-proc", "SLACK_SIGNING_SECRET": "s",
-        "X_API_URL": x_api.base_url, "X_CONSUMER_KEY": "ck", "X_CONSUMER_SECRET": "cs",
-        "X_ACCESS_TOKEN": "at", "X_ACCESS_TOKEN_SECRET": "ats", "X_USER_ID": x_api.me["id"],
-        "INGEST_TOKEN": "tok", "PORT": str(_free_port()), "HEARTBEAT_INTERVAL": "0.5",
-    }
+    return desk_env(tmp_path, redis_url, slack_api, x_api,
+                    desk={"sources": {"x": {"poll_every": "1s"}}})
 
 
 def start(env: dict[str, str], command: str) -> subprocess.Popen[bytes]:
