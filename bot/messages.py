@@ -235,6 +235,9 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "home.unclaimed": {"de": "Offen im Team", "en": "Unclaimed in the team"},
     "home.none_mine": {"de": "Du bearbeitest gerade nichts.", "en": "You hold nothing right now."},
     "home.none_unclaimed": {"de": "Alles verteilt. 🎉", "en": "Everything is claimed. 🎉"},
+    "home.waiting": {"de": "Meine Karten: warten auf Kund*innen", "en": "Mine: waiting for the customer"},
+    "home.waiting_until": {"de": "⏸ wartet bis {until} (dann geschlossen, wenn keine Antwort kommt)",
+                           "en": "⏸ waiting until {until} (then closed if no answer comes)"},
     "modal.reply_title": {"de": "Antwort auf #{number}", "en": "Reply to #{number}"},
     "modal.noreply_title": {"de": "#{number} ohne Antwort", "en": "#{number}: no reply"},
     "modal.send": {"de": "Senden", "en": "Send"},
@@ -335,6 +338,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "queue.overdue": {"de": "🔴 überfällig seit {late}", "en": "🔴 overdue by {late}"},
     "queue.text": {"de": "{text}", "en": "{text}"},
     "queue.more": {"de": "… und {more} weitere.", "en": "… and {more} more."},
+    "queue.waiting": {"de": "⏸ Warten auf Kund*innen (kein Zeitziel):",
+                      "en": "⏸ Waiting for the customer (no response clock):"},
+    "queue.waiting_line": {"de": "#{number} · {network} · @{handle} · bis {until} · {holder}",
+                           "en": "#{number} · {network} · @{handle} · until {until} · {holder}"},
     "queue.empty": {"de": "Keine offenen Fälle in <#{channel}>.", "en": "No open items in <#{channel}>."},
     # --- end timers ---
     # --- sources (issue 5): add entries below this line only ---

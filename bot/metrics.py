@@ -58,6 +58,9 @@ METRICS: dict[str, Definition] = {d.name: d for d in (
     # counters, exact across processes (Redis)
     Definition("mentions_ingested", "counter", "Mentions accepted into the queue (duplicates "
                "not counted), by network.", ("network",)),
+    Definition("mentions_duplicate", "counter", "Mentions offered again after they were "
+               "accepted (a network's retry, a caller sending again), by network.",
+               ("network",)),
     Definition("mentions_triaged", "counter", "Mentions triaged by a worker, by network and "
                "sentiment.", ("network", "sentiment")),
     Definition("cards_posted", "counter", "Cards posted to Slack for new items, by network.",

@@ -179,6 +179,12 @@ def _wait_and_come_back(fast: DeskHarness) -> None:
     assert any("wartet bei #1 auf den Kunden" in t and "Vertragsnummer" in t
                for t in thread_texts(fast, 1))
     assert "wartet schon" in fast.run_command("/wait", "1", AGENT_A)
+    # still the holder's: App Home lists it as waiting, /queue below the open ones
+    home = json.dumps(wait_for(lambda: fast.slack.home_view(AGENT_A), 3, "home")["blocks"],
+                      ensure_ascii=False)
+    assert "warten auf Kund*innen" in home and "*#1*" in home and "wartet bis" in home
+    queue = fast.run_command("/queue", "", AGENT_A, channel=item.channel)
+    assert "Warten auf Kund*innen" in queue and "#1 ·" in queue and "bis " in queue
 
     scheduler = ticking(fast)
     try:
@@ -194,6 +200,8 @@ def _wait_and_come_back(fast: DeskHarness) -> None:
         assert item.state == "claimed" and item.holder == AGENT_A
         assert "🔔 <@U0AGENT1> Der Kunde hat geantwortet: #1 ist wieder offen" in "\n".join(
             thread_texts(fast, 1))
+        assert "Warten auf" not in fast.run_command("/queue", "", AGENT_A, channel=item.channel)
+        assert fast.rt.items.waiting() == []
         lines = wait_for(lambda: timer_lines(fast, 1)[1:], 6, "warning and breach again")
         assert timer_lines(fast, 1)[0].startswith("⏳") and lines[0].startswith("🔴")
     finally:

@@ -322,3 +322,24 @@ def test_150_complaints_about_one_outage_make_one_card_and_one_answer_each(desk)
         forms.add(form)
         assert reply["text"] == STOERUNG[form].format(name=m["author"]["name"]) + " ^AB"
     assert forms == {"du", "sie"} and len(desk.x.posted) == 150
+
+
+def test_the_storm_check_compares_with_the_newest_candidates(redis_url: str) -> None:
+    """More candidates in the window than the check reads (300): the newest are read, where a
+    storm forming now is, oldest first; gone ones are dropped from the candidates."""
+    import redis
+
+    from bot.store.incidents import IncidentStore
+    from bot.store.items import ItemStore
+
+    r = redis.Redis.from_url(redis_url, decode_responses=True)
+    store = IncidentStore(r)
+    for n in range(1, 351):
+        store.note_single("C0ALERTS", n, 1000.0 + n)
+    newest = store.recent_singles("C0ALERTS", since=1000.0, limit=300)
+    assert newest == list(range(51, 351))
+    assert store.recent_singles("C0ALERTS", since=1340.0) == list(range(340, 351))
+    candidates, finished = ItemStore(r).unplaced_texts([340, 341])
+    assert (candidates, finished) == ([], [340, 341])  # no such items: never candidates again
+    store.drop_singles("C0ALERTS", finished)
+    assert store.recent_singles("C0ALERTS", since=1340.0) == list(range(342, 351))

@@ -73,3 +73,60 @@ def test_ingest_answers_only_once_a_replica_has_the_mention_else_503(
         assert again.status_code == 200  # sent again: accepted (or a duplicate), never lost
     finally:
         h.close()
+
+
+def test_a_duplicate_is_acknowledged_only_once_the_first_acceptance_is_on_a_replica(
+        replicated: tuple[RedisServer, RedisServer]) -> None:
+    """A caller whose first try got 503 (no replica in time) sends again, through another
+    connection (another web process): "duplicate" must not be the answer until a replica holds
+    the mention, or a failover right after would lose what was acknowledged."""
+    from bot.models import parse_mention
+    from bot.store.queue import MentionQueue
+    from bot.store.replication import ReplicaTimeout, Replication
+
+    primary, replica = replicated
+    first = MentionQueue(r1 := primary.client(), Replication(r1, timeout_ms=300))
+    other = MentionQueue(r2 := primary.client(), Replication(r2, timeout_ms=300))
+    m = parse_mention(mention(mid="1850000000000015101"))
+    other.enqueue(parse_mention(mention(mid="1850000000000015100")))  # this connection wrote
+    replica.pause()
+    try:
+        with pytest.raises(ReplicaTimeout):
+            first.enqueue(m)  # on the primary only: 503
+        with pytest.raises(ReplicaTimeout):
+            other.enqueue(m)  # the same mention again: still only on the primary
+    finally:
+        replica.pause(False)
+    assert other.enqueue(m) is False  # now a duplicate a replica holds
+    assert replica.client().exists(keys.seen("twitter", m.id)) == 1
+
+
+def test_scripts_resent_to_a_server_that_does_not_have_them_are_loaded_there(
+        redis_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """redis-py's retry after a lost connection sends a pipeline's EVALSHAs to wherever the
+    connection now goes (a promoted replica has no scripts cached) without loading them: all
+    answer NOSCRIPT. The queue then builds and sends its pipeline once more (a 500 with a
+    traceback in `/ingest` before)."""
+    import redis
+    from redis.client import Pipeline
+
+    from bot.models import parse_mention
+    from bot.store.queue import MentionQueue
+
+    r = redis.Redis.from_url(redis_url, decode_responses=True)
+    queue = MentionQueue(r)
+    r.script_flush()
+    loads: list[int] = []
+    load = Pipeline.load_scripts
+
+    def not_on_the_first_send(self: Pipeline) -> None:  # the library's retry path
+        loads.append(1)
+        if len(loads) > 1:
+            load(self)
+
+    monkeypatch.setattr(Pipeline, "load_scripts", not_on_the_first_send)
+    first = parse_mention(mention(mid="1850000000000015201"))
+    second = parse_mention(mention(mid="1850000000000015202"))
+    assert queue.enqueue_many([first, second]) == [True, True]
+    assert len(loads) == 2
+    assert r.xlen(keys.MENTION_STREAM) >= 2

@@ -4,6 +4,8 @@ workers."""
 from __future__ import annotations
 
 import json
+import threading
+import time
 
 from bot.entry.worker import MAX_DELIVERIES, Worker
 from bot.store import keys
@@ -166,3 +168,92 @@ def test_backlog_counts_a_stream_that_lost_its_group(desk: DeskHarness) -> None:
     assert desk.rt.queue.backlog() == 2
     assert desk.process() == 2
     assert desk.rt.queue.backlog() == 0
+
+
+def test_two_workers_handed_the_same_mention_post_one_card(desk: DeskHarness) -> None:
+    """After a failover lost a delivery (or a slow worker's entry was reclaimed) two workers
+    hold the same entry: the second waits for the first's card instead of posting its own."""
+    from bot.desk.publisher import posting_as
+
+    desk.ingest(mention(text="Eure Hotline ist eine Frechheit, seit Stunden Warteschleife!"))
+    desk.rt.queue.ensure_group()
+    [entry] = desk.rt.queue.read("w1", count=10, block_ms=100)
+    first, second = Worker(desk.rt, name="w1", lanes=0), Worker(desk.rt, name="w2",
+                                                               reclaim_idle_ms=0, lanes=0)
+    desk.rt.heartbeats.beat("w1")
+    desk.slack.latency["chat.postMessage"] = 1.5  # w1's post is on its way for a while
+
+    def post_as_w1() -> None:
+        with posting_as("w1"):
+            assert first.handle(entry)
+
+    slow = threading.Thread(target=post_as_w1)
+    slow.start()
+    wait_for(lambda: desk.rt.redis.hget(keys.item(1), "card_poster") == "w1", 5, "w1 posting")
+    assert second.step(block_ms=100) == 0  # busy: not acknowledged, not posted
+    slow.join()
+    assert len(desk.cards()) == 1
+    desk.slack.latency.clear()
+    assert second.step(block_ms=100) == 1  # looked again: the card is there, acknowledged
+    assert len(desk.cards()) == 1
+    assert len(desk.slack.calls_to("chat.postMessage")) == 1
+    assert desk.rt.queue.backlog() == 0
+
+
+def test_a_gone_posters_card_is_taken_over_after_its_lease(desk: DeskHarness) -> None:
+    """A worker that died while posting (no heartbeat): after the lease another posts, looking
+    for the card first; the item's record of who posts is cleared once it is out."""
+    from bot.desk.publisher import CARD_LEASE_S
+
+    desk.ingest(mention(text="Eure Hotline ist eine Frechheit, seit Stunden Warteschleife!"))
+    desk.rt.queue.ensure_group()
+    desk.rt.queue.read("dead", count=10, block_ms=100)
+    m = mention(text="Eure Hotline ist eine Frechheit, seit Stunden Warteschleife!")
+    from bot.models import parse_mention
+
+    number, _ = desk.rt.items.create(parse_mention(m), sentiment="negative", score=0.9,
+                                     address="sie", channel="C0ALERTS",
+                                     seen_at=desk.rt.desk.now(), due_at=desk.rt.desk.now())
+    long_ago = time.time() - CARD_LEASE_S - 5
+    desk.rt.items.start_card(number, "dead", long_ago)
+    rescuer = Worker(desk.rt, name="rescuer", reclaim_idle_ms=0, lanes=0)
+    assert rescuer.step(block_ms=100) == 1
+    assert len(desk.cards()) == 1
+    assert desk.slack.calls_to("conversations.history")  # looked before posting
+    assert desk.rt.redis.hget(keys.item(number), "card_poster") is None
+    assert desk.rt.items.get(number).card_ts == desk.cards()[0]["ts"]
+
+
+def test_start_card_gives_the_card_to_one_poster(desk: DeskHarness) -> None:
+    from bot.models import parse_mention
+
+    number, _ = desk.rt.items.create(parse_mention(mention()), sentiment="negative", score=0.9,
+                                     address="sie", channel="C0ALERTS",
+                                     seen_at=desk.rt.desk.now(), due_at=desk.rt.desk.now())
+    items = desk.rt.items
+    assert items.start_card(number, "a", 100.0).outcome == "mine"
+    assert items.start_card(number, "b", 101.0) == items.start_card(number, "b", 102.0)
+    assert items.start_card(number, "b", 103.0).outcome == "busy"
+    again = items.start_card(number, "a", 104.0)  # the same poster again: its own, look first
+    assert (again.outcome, again.value) == ("mine", "100.000")
+    assert items.start_card(number, "b", 105.0, take_over_from="c").outcome == "busy"
+    assert items.start_card(number, "b", 106.0, take_over_from="a").outcome == "mine"
+    items.release_card(number, "a")  # no longer a's: changes nothing
+    assert items.start_card(number, "c", 107.0).outcome == "busy"
+    items.card_posted(number, "1764000000.000100")
+    done = items.start_card(number, "c", 108.0)
+    assert (done.outcome, done.value) == ("posted", "1764000000.000100")
+    assert items.start_card(999, "c", 108.0).outcome == "missing"
+
+
+def test_an_earlier_card_is_found_behind_hundreds_of_newer_messages(desk: DeskHarness) -> None:
+    """Looking before posting again pages back through the channel (a burst of cards went out
+    while a failover passed), not just the newest 200 messages."""
+    slack = desk.rt.slack
+    ts = slack.post_card(7, "C0ALERTS", [], "Fall #7", {"event_type": "alert_team_item",
+                                                        "event_payload": {"item": 7}})
+    for i in range(450):  # straight to Slack, unpaced
+        slack.client.chat_postMessage(channel="C0ALERTS", text=f"später {i}")
+    assert slack.find_card(7, "C0ALERTS", time.time() - 60) == ts
+    assert len(desk.slack.calls_to("conversations.history")) == 3
+    assert slack.find_card(8, "C0ALERTS", time.time() - 60) is None

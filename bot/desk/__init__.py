@@ -50,6 +50,7 @@ from bot.store import AuditLog, ItemStore
 from bot.store.agents import KuerzelStore
 from bot.store.answers import AnswerQueue
 from bot.store.dropped import DroppedMentions
+from bot.store.heartbeats import Heartbeats
 from bot.store.incidents import IncidentStore
 from bot.store.labels import LabelStore
 from bot.store.notes import NoteStore
@@ -101,6 +102,7 @@ class Desk:
         self.customers = Customers(config, self.rules, s.items, s.audit, s.notes, s.search,
                                    self.publisher, self.watch, self.queries, self.clock, now)
         self.publisher.history = self.customers.card_history
+        self.publisher.alive = Heartbeats(s.items.r).alive  # who may hold a card's posting
         self.dropped = DroppedMentions(s.items.r)  # issue 14: what triage did not post
         self.intake = Intake(config, s.items, s.audit, triage, self.publisher, self.watch,
                              self.clock, now, self.today, self.incidents, self.dropped,

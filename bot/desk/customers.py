@@ -132,6 +132,7 @@ class Customers:
                                   wait_until=until.isoformat(), timer_state="")
         if not t.ok:
             raise self.rules.state_refusal(user, "wait", item, t.state)
+        self.items.mark_waiting(number, until)  # App Home and /queue list it
         fresh = self.items.get(number)
         assert fresh is not None
         self.timers.start(fresh)  # the end-of-wait entry replaces the warning and breach

@@ -107,9 +107,12 @@ class Incidents:
                 self._join(open_now[found], [item])
                 return open_now[found]
             since = (self.now() - self.storm.window).timestamp()
-            candidates = [(n, text) for n, text in
-                          self.items.unplaced_texts(self.store.recent_singles(channel, since))
-                          if n != item.number]
+            singles = [n for n in self.store.recent_singles(channel, since) if n != item.number]
+            if len(singles) + 1 < self.storm.min_mentions:  # too few to be a storm: no reads
+                self.note_single(item)
+                return None
+            candidates, finished = self.items.unplaced_texts(singles)
+            self.store.drop_singles(channel, finished)  # not read again
             texts = [text for _, text in candidates] + [item.mention.text]
             group = storm_among(texts, self._threshold(), min_size=self.storm.min_mentions,
                                 anchor=len(texts) - 1, brand_names=brand)

@@ -70,12 +70,24 @@ class QueueRow:
 
 
 @dataclass(frozen=True)
+class WaitingRow:
+    """An item of the channel waiting for its customer (no response clock): until when."""
+
+    number: int
+    network: str
+    handle: str
+    holder: str
+    until: datetime | None
+
+
+@dataclass(frozen=True)
 class Queue:
     """`/queue`: open items of one channel, nearest due first."""
 
     channel: str
     rows: list[QueueRow]
     more: int  # rows left out
+    waiting: list[WaitingRow] = field(default_factory=list)  # waiting for the customer (16)
 
 
 @dataclass(frozen=True)
@@ -88,6 +100,7 @@ class Home:
     leads: str = ""  # who to ask, for a non-agent
     focus: ItemView | None = None  # one item with the customer's history, on top (issue 16)
     dropped: list[Dropped] = field(default_factory=list)  # issue 14: not posted, newest first
+    waiting: list[Item] = field(default_factory=list)  # issue 16: mine, waiting for the customer
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,9 @@ the card for the worker's coalesced update (`TimerStore.mark_card`) and is logge
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import replace
 from datetime import datetime
 from typing import Any, Protocol
@@ -20,9 +22,33 @@ from bot.desk.ports import Board
 from bot.messages import say
 from bot.models import Item, first_response
 from bot.store import AuditLog, ItemStore
+from bot.store.queue import consumer_name
 from bot.store.timers import TimerStore
 
 log = logging.getLogger(__name__)
+
+CARD_LEASE_S = 60.0       # a card being posted is another poster's for this long at least
+CARD_LEASE_MAX_S = 300.0  # and for this long while that poster's process is alive
+_poster: ContextVar[str] = ContextVar("card_poster", default="")
+
+
+class CardBusy(Exception):
+    """Another poster (`holder`) is posting this item's card: try again later."""
+
+    def __init__(self, number: int, holder: str) -> None:
+        super().__init__(f"card #{number} is being posted by {holder}")
+        self.number, self.holder = number, holder
+
+
+@contextmanager
+def posting_as(name: str) -> Iterator[None]:
+    """Cards posted inside (in this thread) are posted as `name` (a worker's heartbeat name,
+    so others can tell whether it is alive); default: this process's consumer name."""
+    token = _poster.set(name)
+    try:
+        yield
+    finally:
+        _poster.reset(token)
 
 
 class IncidentFacts(Protocol):
@@ -47,6 +73,7 @@ class Publisher:
         self.incidents = incidents
         self.history = history  # the customer's earlier contacts on the card (issue 16)
         self.tz = ZoneInfo(timezone)
+        self.alive: Callable[[str], bool] = lambda poster: False  # a worker's heartbeat is fresh
 
     def local(self, iso: str | None) -> str:
         """A stored time (ISO) as the desk's people read it: `24.11. 09:15` in its zone."""
@@ -78,13 +105,39 @@ class Publisher:
         return countdown(self.clock, item.due_at, self.now())
 
     def post_card(self, item: Item) -> None:
-        """Post the item's card once; a retry after a crash looks for it first. The attempt is
-        on a replica before the card goes out, so a retry after a failover looks too."""
-        since = item.extra.get("card_attempt")
-        self.items.set_fields_replicated(item.number,
-                                         card_attempt=f"{self.now().timestamp():.3f}")
-        ts = self.board.post_card(self.card(item), since=float(since) if since else None)
-        self.items.set_fields(item.number, card_ts=ts)
+        """Post the item's card once.
+
+        One poster at a time (`ItemStore.start_card`, on a replica before the card goes out):
+        a second worker handed the same mention (reclaimed, or re-delivered after a failover
+        lost the first delivery) gets `CardBusy` while the first is alive and posting, and
+        finds the card posted afterwards. A poster gone for good (no heartbeat, lease over) is
+        taken over. A retry after a crash or a failed post looks for the card before posting.
+        """
+        me = _poster.get() or consumer_name()
+        now = self.now().timestamp()
+        start = self.items.start_card(item.number, me, now)
+        if start.outcome == "busy":
+            holder, held = start.value, float(start.held or 0)
+            if now - held < CARD_LEASE_S or (now - held < CARD_LEASE_MAX_S
+                                              and self.alive(holder)):
+                raise CardBusy(item.number, holder)
+            log.warning("card #%s: taking over from %s (silent for %.0f s)", item.number,
+                        holder, now - held)
+            start = self.items.start_card(item.number, me, now, take_over_from=holder)
+            if start.outcome == "busy":
+                raise CardBusy(item.number, start.value)
+        if start.outcome != "mine":
+            return  # posted meanwhile (`card_ts` is set), or the item is gone
+        since = float(start.value) if start.value else None
+        try:
+            ts = self.board.post_card(self.card(item), since=since)
+        except BaseException:
+            try:
+                self.items.release_card(item.number, me)
+            except Exception as exc:  # the lease runs out by itself
+                log.warning("card #%s not released (%s)", item.number, type(exc).__name__)
+            raise
+        self.items.card_posted(item.number, ts)
 
     def refresh_card(self, number: int) -> None:
         """Show the item's current state on its card (best effort)."""

@@ -12,8 +12,9 @@ from datetime import datetime
 
 from bot.clock import BusinessClock
 from bot.desk import templates
-from bot.desk.outcomes import DraftHint, Home, Queue, QueueRow
+from bot.desk.outcomes import DraftHint, Home, Queue, QueueRow, WaitingRow
 from bot.desk.rules import Rules
+from bot.desk.watch import waiting_until
 from bot.models import Item, State
 from bot.store import ItemStore
 from bot.store.dropped import DroppedMentions
@@ -46,9 +47,12 @@ class Queries:
                     else -self.clock.elapsed(item.due_at, now))
             rows.append(QueueRow(number, item.mention.network, item.mention.author.handle,
                                  item.holder, item.due_at, left))
+        waiting = [WaitingRow(i.number, i.mention.network, i.mention.author.handle, i.holder,
+                              waiting_until(i))
+                   for i in self.items.waiting(scan) if i.channel == channel]
         log.debug("/queue scanned %d open items in %.1f ms", scan,
                   (time.monotonic() - started) * 1e3)
-        return Queue(channel, rows[:limit], max(0, len(rows) - limit))
+        return Queue(channel, rows[:limit], max(0, len(rows) - limit), waiting[:limit])
 
     def home(self, user: str) -> Home:
         """App Home of `user`: held items and the team's unclaimed ones, nearest due first."""
@@ -65,7 +69,8 @@ class Queries:
             elif item.state == State.NEW:
                 unclaimed.append(item)
         dropped = self.dropped.latest(HOME_DROPPED) if self.dropped is not None else []
-        return Home(user, mine, unclaimed, dropped=dropped)
+        waiting = [i for i in self.items.waiting(HOME_SCAN) if i.holder == user]
+        return Home(user, mine, unclaimed, dropped=dropped, waiting=waiting)
 
     def draft(self, user: str, number: int, draft: str) -> tuple[Item, DraftHint] | None:
         """The item and the live hint for `user`'s draft, or None if the item is gone."""

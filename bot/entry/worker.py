@@ -39,6 +39,7 @@ import time
 from collections.abc import Callable
 
 from bot.desk import IntakeResult
+from bot.desk.publisher import CardBusy, posting_as
 from bot.entry.lanes import Lanes
 from bot.entry.runtime import Runtime
 from bot.store.outage import Backoff, unreachable
@@ -85,6 +86,10 @@ class Worker:
             return True
         try:
             result = self.rt.desk.intake(entry.mention)
+        except CardBusy as busy:  # another live worker is posting this card: look again later
+            log.info("%s: %s; looked at again in %d s", entry.mention.key, busy,
+                     self.reclaim_idle_ms // 1000)
+            return False
         except Exception as exc:
             if unreachable(exc):  # Redis (or its replica) went away mid-intake: retried, never
                 self.rt.outage.lost(exc)  # parked in the dead-letter stream; one line per outage
@@ -216,7 +221,7 @@ class Worker:
     def _serve(self, entry: Entry) -> None:
         """In the entry's lane: intake (posts queue by the entry's place in the stream), ack."""
         try:
-            with post_order(entry.entry_id):
+            with post_order(entry.entry_id), posting_as(self.name):
                 ok = self.handle(entry)
             if ok:
                 self.rt.queue.ack(entry.entry_id)

@@ -72,7 +72,7 @@ def queue_text(queue: Queue, lang: str, timezone: str) -> str:
     Time left is business time, so the due time is shown beside it as the card shows it
     ("20 Min. Geschäftszeit, Mo 24.11. 08:20"): at night the two differ by hours.
     """
-    if not queue.rows:
+    if not queue.rows and not queue.waiting:
         return say("queue.empty", lang, channel=queue.channel)
     ctx = CardContext(lang, timezone)
     lines = [say("queue.header", lang, channel=queue.channel)]
@@ -85,6 +85,14 @@ def queue_text(queue: Queue, lang: str, timezone: str) -> str:
                          handle=escape(r.handle), due=due, holder=holder))
     if queue.more:
         lines.append(say("queue.more", lang, more=queue.more))
+    if queue.waiting:
+        lines.append(say("queue.waiting", lang))
+        for w in queue.waiting:
+            until = ctx.local(w.until) if w.until else "–"
+            holder = mention(w.holder) if w.holder else say("timer.nobody", lang)
+            lines.append(say("queue.waiting_line", lang, number=w.number,
+                             network=label(w.network), handle=escape(w.handle), until=until,
+                             holder=holder))
     return "\n".join(lines)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from bot.desk.outcomes import Home, ItemView
@@ -43,6 +44,15 @@ def home_view(home: Home, ctx: CardContext) -> dict[str, Any]:
     if not home.mine:
         blocks.append({"type": "context", "elements": [
             {"type": "mrkdwn", "text": say("home.none_mine", lang)}]})
+    if home.waiting:  # issue 16: held, but the clock stopped until the customer writes
+        blocks.append({"type": "header",
+                       "text": {"type": "plain_text", "text": say("home.waiting", lang)}})
+        for item in home.waiting[:MAX_ROWS // 2]:
+            until = item.extra.get("wait_until")
+            blocks += _row(item, ctx, [])[:1]  # acting on it: its card (or /resolve N)
+            blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": say(
+                "home.waiting_until", lang,
+                until=ctx.local(datetime.fromisoformat(until)) if until else "–")}]})
     blocks.append({"type": "divider"})
     blocks.append({"type": "header",
                    "text": {"type": "plain_text", "text": say("home.unclaimed", lang)}})

@@ -28,6 +28,10 @@ log = logging.getLogger(__name__)
 
 # Slack refused the blocks themselves: a plain-text card is better than no card.
 BLOCK_ERRORS = ("invalid_blocks", "invalid_blocks_format", "msg_too_long", "msg_blocks_too_long")
+# Looking for a card posted before (`find_card`): this many newest messages, in pages (Slack's
+# conversations.history answers at most 200 per page; Tier 3, about 50 calls a minute).
+HISTORY_PAGE = 200
+LOOK_BACK = 1000
 
 
 class Pacer(Protocol):
@@ -72,18 +76,25 @@ class WebSlack:
     def find_card(self, item: int, channel: str, since: float) -> str | None:
         """ts of the card for `item` among the channel's latest messages, if any.
 
-        `since` (epoch s) is when the first attempt began; we read the newest 200 messages
-        rather than filtering by it, so clock skew between us and Slack cannot hide the card.
+        `since` (epoch s) is when the first attempt began; we page back through the newest
+        `LOOK_BACK` messages rather than filtering by it, so clock skew between us and Slack
+        cannot hide the card (a busy channel takes hundreds of cards while a failover or a
+        crashed worker's lease passes).
         """
-        resp = self.client.conversations_history(
-            channel=channel, include_all_metadata=True, limit=200
-        )
-        messages: list[dict[str, Any]] = resp.get("messages", [])
-        for msg in messages:
-            meta = msg.get("metadata") or {}
-            if (meta.get("event_type") == METADATA_EVENT
-                    and str(meta.get("event_payload", {}).get("item")) == str(item)):
-                return str(msg["ts"])
+        cursor = ""
+        for _ in range(LOOK_BACK // HISTORY_PAGE):
+            resp = self.client.conversations_history(
+                channel=channel, include_all_metadata=True, limit=HISTORY_PAGE,
+                cursor=cursor or None)
+            messages: list[dict[str, Any]] = resp.get("messages", [])
+            for msg in messages:
+                meta = msg.get("metadata") or {}
+                if (meta.get("event_type") == METADATA_EVENT
+                        and str(meta.get("event_payload", {}).get("item")) == str(item)):
+                    return str(msg["ts"])
+            cursor = str((resp.get("response_metadata") or {}).get("next_cursor") or "")
+            if not resp.get("has_more") or not cursor:
+                return None
         return None
 
     def post_card(self, item: int, channel: str, blocks: list[dict[str, Any]], text: str,

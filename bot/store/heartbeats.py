@@ -44,6 +44,11 @@ class Heartbeats:
         pipe.zremrangebyscore(keys.WORKER_BEATS, "-inf", now - PRUNE_AFTER_S)
         pipe.execute()
 
+    def alive(self, name: str, within_s: float = 60.0) -> bool:
+        """`name` beat in the last `within_s` seconds."""
+        beat = self.r.zscore(keys.WORKER_BEATS, name)
+        return beat is not None and self.clock() - float(beat) <= within_s
+
     def liveness(self, within_s: float) -> Liveness:
         """The workers that beat in the last `within_s` seconds (one round trip)."""
         now = self.clock()

@@ -91,11 +91,20 @@ class IncidentStore:
         self.r.zrem(keys.recent_singles(channel), str(number))
 
     def recent_singles(self, channel: str, since: float, limit: int = 300) -> list[int]:
-        """Candidates first seen at or after `since` (older ones are pruned), oldest first."""
+        """The newest `limit` candidates first seen at or after `since` (older ones are
+        pruned), oldest first. The newest, not the oldest: in a channel with more candidates
+        than `limit`, a storm forming now is among the latest mentions."""
         key = keys.recent_singles(channel)
-        self.r.zremrangebyscore(key, "-inf", f"({since}")
-        return [int(n) for n in cast("list[str]", self.r.zrangebyscore(
-            key, since, "+inf", start=0, num=limit))]
+        pipe = self.r.pipeline(transaction=False)
+        pipe.zremrangebyscore(key, "-inf", f"({since}")
+        pipe.zrevrangebyscore(key, "+inf", since, start=0, num=limit)
+        newest = cast("list[str]", pipe.execute()[1])
+        return [int(n) for n in reversed(newest)]
+
+    def drop_singles(self, channel: str, numbers: list[int]) -> None:
+        """No longer candidates (claimed, closed, in an incident): not read again."""
+        if numbers:
+            self.r.zrem(keys.recent_singles(channel), *(str(n) for n in numbers))
 
     def lock(self, channel: str, ttl_ms: int = 10_000) -> bool:
         return bool(self.r.set(keys.storm_lock(channel), "1", nx=True, px=ttl_ms))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
-from typing import cast
+from typing import Any, cast
 
 import redis
 from redis.typing import EncodableT, FieldT
@@ -46,6 +46,42 @@ for i = 1, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
 return 1
 """
 
+# Who posts an item's card (ARGV: poster, now, take over from): a card already posted is
+# 'posted'; one another poster is posting is 'busy' unless the caller takes over from exactly
+# that poster (it judged it gone); else it is this poster's, and the first attempt's time is
+# returned (look before posting again).
+_START_CARD = """
+if redis.call('EXISTS', KEYS[1]) == 0 then return {'missing', '', ''} end
+local ts = redis.call('HGET', KEYS[1], 'card_ts') or ''
+if ts ~= '' then return {'posted', ts, ''} end
+local poster = redis.call('HGET', KEYS[1], 'card_poster') or ''
+local held = redis.call('HGET', KEYS[1], 'card_poster_at') or ''
+if poster ~= '' and poster ~= ARGV[1] and poster ~= ARGV[3] then
+  return {'busy', poster, held}
+end
+local since = redis.call('HGET', KEYS[1], 'card_attempt') or ''
+redis.call('HSET', KEYS[1], 'card_poster', ARGV[1], 'card_poster_at', ARGV[2])
+if since == '' then redis.call('HSET', KEYS[1], 'card_attempt', ARGV[2]) end
+return {'mine', since, ''}
+"""
+
+# The card is out (ARGV[1]: its ts): record it and end the posting.
+_CARD_POSTED = """
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('HSET', KEYS[1], 'card_ts', ARGV[1])
+redis.call('HDEL', KEYS[1], 'card_poster', 'card_poster_at')
+return 1
+"""
+
+# A poster that failed gives the card back (only if it is still its own).
+_RELEASE_CARD = """
+if redis.call('HGET', KEYS[1], 'card_poster') == ARGV[1] then
+  redis.call('HDEL', KEYS[1], 'card_poster', 'card_poster_at')
+  return 1
+end
+return 0
+"""
+
 _TRANSITION = """
 local state = redis.call('HGET', KEYS[1], 'state')
 if not state then return {'missing', '', ''} end
@@ -59,6 +95,19 @@ for i = 4, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
 if ARGV[3] ~= '' then redis.call('ZREM', KEYS[2], ARGV[3]) end  -- close: the number
 return {'ok', state, holder}
 """
+
+
+@dataclass(frozen=True)
+class CardStart:
+    """Outcome of `ItemStore.start_card`.
+
+    `mine`: post it (`since`: an earlier attempt's epoch s, "" for the first); `posted`: it is
+    out (`value` is its ts); `busy`: `value` is posting it since `held` (epoch s); `missing`.
+    """
+
+    outcome: str
+    value: str
+    held: str
 
 
 @dataclass(frozen=True)
@@ -90,7 +139,8 @@ _CORE = {
 
 
 class ItemStore:
-    """Owns `at:item:*`, `at:seq:item`, `at:mention-item:*`, `at:conv:*` and `at:open`, and the
+    """Owns `at:item:*`, `at:seq:item`, `at:mention-item:*`, `at:conv:*`, `at:open` and
+    `at:waiting` (items waiting for their customer, issue 16), and the
     indexes data protection needs: `at:author:*` (a customer's items, and the incidents showing
     their post), `at:privacy:incidents` (incidents for retention), `at:links:*` (follow-up
     mentions of an item) and `at:privacy:indexed-since` (items older than that are unindexed).
@@ -104,6 +154,9 @@ class ItemStore:
         self._link = r.register_script(_LINK)
         self._transition = r.register_script(_TRANSITION)
         self._set_fields = r.register_script(_SET_FIELDS)
+        self._start_card = r.register_script(_START_CARD)
+        self._card_posted = r.register_script(_CARD_POSTED)
+        self._release_card = r.register_script(_RELEASE_CARD)
 
     def create(
         self,
@@ -171,19 +224,22 @@ class ItemStore:
         return [_item_from_hash(n, h) if h else None
                 for n, h in zip(numbers, pipe.execute(), strict=True)]
 
-    def unplaced_texts(self, numbers: list[int]) -> list[tuple[int, str]]:
-        """(number, mention text) of those `numbers` that are new and in no incident: three
-        fields each in one round trip, not whole items (the storm check reads many)."""
+    def unplaced_texts(self, numbers: list[int]) -> tuple[list[tuple[int, str]], list[int]]:
+        """(number, mention text) of those `numbers` that are new and in no incident, and the
+        numbers that can never be again (gone, or in an incident): three fields each
+        in one round trip, not whole items (the storm check reads many)."""
         if not numbers:
-            return []
+            return [], []
         pipe = self.r.pipeline(transaction=False)
         for n in numbers:
             pipe.hmget(keys.item(n), ["state", "incident", "mention"])
-        out = []
+        out, done = [], []
         for n, (state, incident, raw) in zip(numbers, pipe.execute(), strict=True):
             if state == State.NEW.value and not incident and raw:
                 out.append((n, str(json.loads(raw).get("text", ""))))
-        return out
+            elif not state or incident:  # any other state may become new again
+                done.append(n)
+        return out, done
 
     def number_for_mention(self, network: str, mention_id: str) -> int | None:
         v = self.r.get(keys.item_for_mention(network, mention_id))
@@ -225,19 +281,53 @@ class ItemStore:
         item only)."""
         self._set_fields(keys=[keys.item(number)], args=[x for kv in fields.items() for x in kv])
 
-    def set_fields_replicated(self, number: int, **fields: str) -> None:
-        """`set_fields`, returning only once a replica holds it and every write before it
-        (when there is a replica, `bot.store.replication`): a record made before a side effect
-        outside Redis (a card posted) that a failover must not lose."""
+    def start_card(self, number: int, poster: str, now: float,
+                   take_over_from: str = "") -> CardStart:
+        """Become the one posting the item's card (see `_START_CARD`); once it is `mine`, a
+        replica holds that (and every write before it) before this returns, so a failover
+        cannot hand the same card to a second poster, nor forget the attempt."""
+        args = [poster, f"{now:.3f}", take_over_from or "\x00"]
         replicas = self.replication.replicas()
-        if not replicas:
-            self.set_fields(number, **fields)
-            return
-        pipe = self.r.pipeline(transaction=False)
-        self._set_fields(keys=[keys.item(number)], args=[x for kv in fields.items() for x in kv],
-                         client=pipe)
-        self.replication.wait(pipe, replicas)
-        self.replication.check(pipe.execute()[-1], replicas)
+        if not replicas:  # also a cluster (its pipelines do not load scripts)
+            return CardStart(*(str(x) for x in self._start_card(keys=[keys.item(number)],
+                                                                 args=args)))
+
+        def build(pipe: Any) -> None:
+            self._start_card(keys=[keys.item(number)], args=args, client=pipe)
+            self.replication.wait(pipe, replicas)
+
+        res = self.replication.execute(build)
+        start = CardStart(*(str(x) for x in res[0]))
+        if start.outcome == "mine":
+            self.replication.check(res[-1], replicas)
+        return start
+
+    def card_posted(self, number: int, ts: str) -> None:
+        """The card is out: record its ts and end the posting."""
+        self._card_posted(keys=[keys.item(number)], args=[ts])
+
+    def release_card(self, number: int, poster: str) -> None:
+        """`poster` failed to post the card: another may now (only if still its own)."""
+        self._release_card(keys=[keys.item(number)], args=[poster])
+
+    def mark_waiting(self, number: int, until: datetime) -> None:
+        """The item waits for its customer until `until` (listed in App Home and /queue)."""
+        self.r.zadd(keys.WAITING_ITEMS, {str(number): until.timestamp()})
+
+    def waiting(self, limit: int = 200) -> list[Item]:
+        """Items waiting for their customer, the soonest end of wait first. Entries of items
+        no longer waiting (the customer wrote, closed, erased) are dropped as they are met."""
+        numbers = [int(n) for n in cast("list[str]",
+                                         self.r.zrange(keys.WAITING_ITEMS, 0, limit - 1))]
+        out, stale = [], []
+        for n, item in zip(numbers, self.get_many(numbers), strict=True):
+            if item is not None and item.state == State.WAITING:
+                out.append(item)
+            else:
+                stale.append(str(n))
+        if stale:
+            self.r.zrem(keys.WAITING_ITEMS, *stale)
+        return out
 
     def reopen(self, number: int, due_at: datetime) -> None:
         self.r.zadd(keys.OPEN_ITEMS, {str(number): due_at.timestamp()})

@@ -39,12 +39,16 @@ def consumer_name() -> str:
     return f"{socket.gethostname()}-{os.getpid()}"
 
 
+# A duplicate writes too (it is counted): the caller's WAIT then covers every write before it
+# on this primary, the first acceptance of the mention included. Without a write, WAIT on a
+# connection that wrote nothing yet returns at once, and a duplicate of a mention whose first
+# WAIT timed out (503) would be acknowledged while only the primary holds it.
 _ENQUEUE = """
-if redis.call('EXISTS', KEYS[3]) == 1 then return false end
-if redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[2]) then
+if redis.call('EXISTS', KEYS[3]) == 0 and redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[2]) then
   redis.call('HINCRBY', KEYS[4], ARGV[3], 1)
   return redis.call('XADD', KEYS[2], '*', 'mention', ARGV[1])
 end
+redis.call('HINCRBY', KEYS[4], ARGV[4], 1)
 return false
 """
 
@@ -96,12 +100,14 @@ class MentionQueue:
             return [self._enqueue(keys=self._enqueue_keys(m), args=self._enqueue_args(m))
                     is not None for m in mentions]
         replicas = self.replication.replicas()
-        pipe = self.r.pipeline(transaction=False)
-        for m in mentions:
-            self._enqueue(keys=self._enqueue_keys(m), args=self._enqueue_args(m), client=pipe)
-        if replicas:
-            self.replication.wait(pipe, replicas)
-        res = pipe.execute()
+
+        def build(pipe: Any) -> None:
+            for m in mentions:
+                self._enqueue(keys=self._enqueue_keys(m), args=self._enqueue_args(m), client=pipe)
+            if replicas:
+                self.replication.wait(pipe, replicas)
+
+        res = self.replication.execute(build)
         if replicas:
             self.replication.check(res.pop(), replicas)
         return [r is not None for r in res]
@@ -113,8 +119,9 @@ class MentionQueue:
 
     @staticmethod
     def _enqueue_args(m: Mention) -> list[str | int]:
-        """The mention, how long its dedupe mark lives, and the counter it adds to."""
-        return [m.to_json(), SEEN_TTL_S, metric_field("mentions_ingested", network=m.network)]
+        """The mention, how long its dedupe mark lives, and the counters it adds to."""
+        return [m.to_json(), SEEN_TTL_S, metric_field("mentions_ingested", network=m.network),
+                metric_field("mentions_duplicate", network=m.network)]
 
     def ensure_group(self) -> None:
         """Create the stream and its consumer group if missing (reading from the start)."""

@@ -94,6 +94,24 @@ class Replication:
             self._known, self._until = known, now + self.refresh_s
         return known
 
+    def execute(self, build: Callable[[Any], None]) -> list[Any]:
+        """Run a pipeline of scripts `build` fills (plus a WAIT) and return its replies.
+
+        redis-py loads a pipeline's scripts before it sends them, but its retry after a lost
+        connection sends them again to wherever the connection now goes (the promoted replica,
+        which has no scripts cached): every EVALSHA answers NOSCRIPT, nothing was written, and
+        the pipeline is built and sent once more (loading the scripts there).
+        """
+        for attempt in range(2):
+            pipe = self.r.pipeline(transaction=False)
+            build(pipe)
+            try:
+                return list(pipe.execute())
+            except redis.exceptions.NoScriptError:
+                if attempt:
+                    raise
+        raise AssertionError("unreachable")
+
     def wait(self, pipe: Any, replicas: int) -> None:
         """Append `WAIT replicas timeout` to `pipe` (the connection that wrote)."""
         pipe.execute_command("WAIT", replicas, self.timeout_ms)

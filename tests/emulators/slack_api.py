@@ -24,6 +24,7 @@ least as strict as Slack's).
 
 from __future__ import annotations
 
+import base64
 import copy
 import itertools
 import json
@@ -472,9 +473,14 @@ class SlackAPI(Emulator):
             if m.get("thread_ts") in (None, m["ts"]) and oldest <= float(m["ts"]) <= latest
         ]
         top.reverse()  # newest first, as Slack answers
-        return _ok(messages=[self._visible(m, params) for m in top[:limit]],
-                   has_more=len(top) > limit, pin_count=0,
-                   response_metadata={"next_cursor": ""})
+        start = _cursor_offset(params.get("cursor"))
+        if start is None:
+            return _error("invalid_cursor")
+        page = top[start:start + limit]
+        more = len(top) > start + limit
+        return _ok(messages=[self._visible(m, params) for m in page], has_more=more,
+                   pin_count=0,
+                   response_metadata={"next_cursor": _cursor(start + limit) if more else ""})
 
     def _replies(self, params: dict[str, Any]) -> Response:
         channel = self._conversation(str(params.get("channel", "")))
@@ -664,3 +670,19 @@ class SlackAPI(Emulator):
         if thread_ts is not None:
             self._reply_to(stored, thread_ts, message)
         stored[ts] = message
+
+
+def _cursor(offset: int) -> str:
+    """An opaque pagination cursor (Slack's are base64 too)."""
+    return base64.b64encode(f"offset:{offset}".encode()).decode()
+
+
+def _cursor_offset(cursor: object) -> int | None:
+    """The offset a cursor stands for: 0 without one, None for one we never gave out."""
+    if not cursor:
+        return 0
+    try:
+        kind, _, offset = base64.b64decode(str(cursor)).decode().partition(":")
+        return int(offset) if kind == "offset" and int(offset) >= 0 else None
+    except ValueError:
+        return None
