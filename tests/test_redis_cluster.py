@@ -17,6 +17,7 @@ from datetime import datetime
 import pytest
 from redis.cluster import key_slot
 
+from bot.entry.worker import Worker
 from bot.reports import post_summary
 from bot.store import keys
 from tests import test_desk_flow, test_incidents, test_timers_flow
@@ -108,3 +109,37 @@ def test_claim_reply_and_summary_on_the_cluster(desk: DeskHarness) -> None:
     channel = desk.rt.config.summary.channel or desk.rt.config.channels.default
     wait_for(lambda: any(m.get("text") == text for m in desk.slack.messages(channel)), 5,
              "the summary in Slack")
+
+
+def test_with_replicas_ingest_answers_once_the_desk_slots_replica_holds_it(
+        slack_api, x_api, graph_api, signing_secret) -> None:
+    """Three primaries with a replica each: `/ingest` WAITs on the node that owns the desk's
+    slot, through the connection that wrote; its replica frozen (SIGSTOP): 503, then 200 when
+    sent again. A card is posted only after the replica holds who posts it."""
+    with RedisCluster(3, replicas=1) as cluster:
+        owner = key_slot(keys.MENTION_STREAM.encode()) * 3 // 16384
+        replica = cluster.replicas[owner]
+        h = DeskHarness(cluster.url, slack_api, x_api, graph_api, signing_secret,
+                        redis_mode="cluster")
+        try:
+            first = mention(mid="1850000000000015301", text="Seit drei Tagen kein Internet!")
+            assert h.ingest(first, publish=False).status_code == 200
+            with replica.client() as conn:
+                conn.execute_command("READONLY")
+                assert conn.xlen(keys.MENTION_STREAM) == 1  # there before the answer
+            replica.pause()
+            try:
+                refused = h.ingest(mention(mid="1850000000000015302"), publish=False)
+                h.process()  # the first mention's card waits for the replica too
+                assert h.cards("C0FESTNETZ") == [] and h.cards() == []
+            finally:
+                replica.pause(False)
+            assert refused.status_code == 503
+            assert "no replica confirmed the write" in refused.json()["reason"]
+            again = h.ingest(mention(mid="1850000000000015302"), publish=False)
+            assert again.status_code == 200
+            rescuer = Worker(h.rt, name="rescuer", reclaim_idle_ms=0, lanes=0)
+            wait_for(lambda: rescuer.drain() >= 0
+                     and len(h.cards("C0FESTNETZ")) + len(h.cards()) == 2, 20, "both cards")
+        finally:
+            h.close()

@@ -48,8 +48,10 @@ def clock() -> ManualClock:
 @pytest.fixture
 def desk(redis_url, slack_api, x_api, graph_api, signing_secret,
          clock: ManualClock) -> Iterator[DeskHarness]:
+    # the emulator takes posts as fast as they come (pacing is tests/test_post_ceiling.py's)
     h = DeskHarness(redis_url, slack_api, x_api, graph_api, signing_secret,
-                    config=desk_config(targets={"twitter": "20m", "facebook": "40m"}), now=clock)
+                    config=desk_config(targets={"twitter": "20m", "facebook": "40m"}), now=clock,
+                    slack_channel_interval_ms=0)
     yield h
     h.close()
 

@@ -69,7 +69,8 @@ def test_thirty_kein_labels_teach_triage_and_a_running_worker_uses_the_new_model
     config = desk_config(storm={"min_mentions": 100, "window": "10m"})  # 30 cards, no incident
     with RedisServer(appendonly=True) as server:
         desk = DeskHarness(server.url, slack_api, x_api, graph_api, signing_secret,
-                           config=config, triage_model_check=0.2)
+                           config=config, triage_model_check=0.2,
+                           slack_channel_interval_ms=0)  # pacing: tests/test_post_ceiling.py
         try:
             ms = [mention(f"18700000000000{i:05d}", text, author=f"fan{i}")
                   for i, text in enumerate(BASKETS)]
@@ -89,7 +90,7 @@ def test_thirty_kein_labels_teach_triage_and_a_running_worker_uses_the_new_model
             replies = [desk.command("/reply", f"{n} Das tut uns leid, wir schauen sofort nach "
                                     f"(Vorgang {n})!", AGENT_A) for n in answered]  # X: no twins
             sent = [desk.command("/label", f"{n} kein", AGENT_A) for n in numbers]
-            for resp, rid in sent:  # Slack paces each channel's thread lines at ~1/s
+            for resp, rid in sent:
                 assert resp.status_code == 200
                 assert "kein Fall" in desk.answer(rid, timeout=90)
             for resp, rid in replies:

@@ -38,6 +38,7 @@ from bot.triage.storms import joins, storm_among
 log = logging.getLogger(__name__)
 
 COMPARE_WITH = 25        # latest members a new mention is compared with
+IN_FLIGHT = 64           # intakes into one channel that may run at once (one lane per worker)
 LATEST_ON_CARD = 3       # members quoted on the incident card
 RETRY_AFTER_S = 15.0     # a network that asked us to slow down is left alone this long
 LOCK_TTL_MS = 15_000     # a worker that dies holding a channel's storm lock frees it by then
@@ -91,6 +92,12 @@ class Incidents:
         storm from now on, and may join one while its card is being posted).
         """
         channel = item.channel
+        since = (self.now() - self.storm.window).timestamp()
+        if len(self.store.recent_singles(channel, since)) + IN_FLIGHT < self.storm.min_mentions:
+            # far from a storm even counting every intake that may run beside this one: no
+            # lock, no texts (a desk whose storms are set far out pays nothing for them)
+            self.note_single(item)
+            return None
         deadline = time.monotonic() + LOCK_WAIT_S
         while not self.store.lock(channel, LOCK_TTL_MS):  # one worker at a time per channel
             if time.monotonic() > deadline:
@@ -106,7 +113,6 @@ class Incidents:
             if found is not None:
                 self._join(open_now[found], [item])
                 return open_now[found]
-            since = (self.now() - self.storm.window).timestamp()
             singles = [n for n in self.store.recent_singles(channel, since) if n != item.number]
             if len(singles) + 1 < self.storm.min_mentions:  # too few to be a storm: no reads
                 self.note_single(item)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, cast
+from typing import cast
 
 import redis
 from redis.typing import EncodableT, FieldT
@@ -287,19 +287,11 @@ class ItemStore:
         replica holds that (and every write before it) before this returns, so a failover
         cannot hand the same card to a second poster, nor forget the attempt."""
         args = [poster, f"{now:.3f}", take_over_from or "\x00"]
-        replicas = self.replication.replicas()
-        if not replicas:  # also a cluster (its pipelines do not load scripts)
-            return CardStart(*(str(x) for x in self._start_card(keys=[keys.item(number)],
-                                                                 args=args)))
-
-        def build(pipe: Any) -> None:
-            self._start_card(keys=[keys.item(number)], args=args, client=pipe)
-            self.replication.wait(pipe, replicas)
-
-        res = self.replication.execute(build)
-        start = CardStart(*(str(x) for x in res[0]))
+        written = self.replication.write(keys.item(number), lambda pipe: self._start_card(
+            keys=[keys.item(number)], args=args, client=pipe))
+        start = CardStart(*(str(x) for x in written.replies[0]))
         if start.outcome == "mine":
-            self.replication.check(res[-1], replicas)
+            written.confirm()
         return start
 
     def card_posted(self, number: int, ts: str) -> None:

@@ -96,20 +96,11 @@ class MentionQueue:
         """`enqueue` for several mentions in one round trip and one WAIT."""
         if not mentions:
             return []
-        if self.replication.clustered:  # a cluster pipeline would not load the script
-            return [self._enqueue(keys=self._enqueue_keys(m), args=self._enqueue_args(m))
-                    is not None for m in mentions]
-        replicas = self.replication.replicas()
-
-        def build(pipe: Any) -> None:
-            for m in mentions:
-                self._enqueue(keys=self._enqueue_keys(m), args=self._enqueue_args(m), client=pipe)
-            if replicas:
-                self.replication.wait(pipe, replicas)
-
-        res = self.replication.execute(build)
-        if replicas:
-            self.replication.check(res.pop(), replicas)
+        written = self.replication.write(keys.MENTION_STREAM, lambda pipe: [
+            self._enqueue(keys=self._enqueue_keys(m), args=self._enqueue_args(m), client=pipe)
+            for m in mentions])
+        written.confirm()
+        res = written.replies
         return [r is not None for r in res]
 
     @staticmethod

@@ -13,7 +13,9 @@ connected (the replica is down, the promoted primary has none yet, or a primary 
 demoted lost it) the write is refused at once (`ReplicaTimeout`) rather than acknowledged on
 one server that may be gone or demoted a moment later. On a single server the WAIT is made
 when `INFO replication` shows a replica connected (refreshed every `refresh_s`), else skipped;
-the embedded Redis and a cluster skip it (see the README).
+the embedded Redis skips it. In a cluster the write and its WAIT go through the connection of
+the node that owns the key's slot (the cluster client would send a WAIT to every primary on
+other connections, which covers nothing), and the WAIT is made when that node has a replica.
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, cast
 
 import redis
 
@@ -42,8 +45,23 @@ class ReplicaTimeout(redis.RedisError):
         self.timeout_ms = timeout_ms
 
 
+@dataclass(frozen=True)
+class Written:
+    """The replies of `Replication.write` (without the WAIT's) and what the WAIT said."""
+
+    replies: list[Any]
+    replicas: int      # replicas asked for (0: no WAIT was made)
+    acked: int         # replicas that confirmed
+    timeout_ms: int
+
+    def confirm(self) -> None:
+        """Raise `ReplicaTimeout` if fewer replicas than asked confirmed."""
+        if self.acked < self.replicas:
+            raise ReplicaTimeout(self.timeout_ms)
+
+
 class Replication:
-    """How many replicas to WAIT for, and the WAIT itself (appended to a pipeline)."""
+    """How many replicas to WAIT for, and writes that wait for them (`write`)."""
 
     def __init__(self, r: redis.Redis, *, timeout_ms: int = WAIT_TIMEOUT_MS,
                  refresh_s: float = REFRESH_S,
@@ -55,47 +73,95 @@ class Replication:
         self._cluster = is_cluster(r)
         self._required = is_sentinel(r)
         self._lock = threading.Lock()
-        self._known = 0
-        self._until = float("-inf")
+        self._known: dict[str, tuple[int, float]] = {}  # server -> (replicas, valid until)
 
     @property
     def clustered(self) -> bool:
-        """A cluster client: no WAIT (see the module docstring)."""
+        """A cluster client."""
         return self._cluster
 
-    def replicas(self) -> int:
-        """1 when a write must wait for a replica, else 0; with Sentinel and no replica
-        connected, `ReplicaTimeout` at once (see the module docstring)."""
-        if self._cluster:
-            return 0
-        known = self._connected()
+    def replicas(self, client: redis.Redis | None = None) -> int:
+        """1 when a write to `client`'s server (default: the primary) must wait for a
+        replica, else 0; with Sentinel and no replica connected, `ReplicaTimeout` at once (see
+        the module docstring)."""
+        known = self._connected(client or self.r)
         if self._required and not known:
             raise ReplicaTimeout(self.timeout_ms, "no replica connected to the primary")
         return known
 
-    def _connected(self) -> int:
-        """1 when the primary has a replica connected, else 0 (cached `refresh_s`)."""
-        now = self.clock()
-        if now < self._until:
-            return self._known
+    def write(self, key: str, build: Callable[[Any], object]) -> Written:
+        """Run the commands `build` puts into a pipeline on the server that owns `key` (in a
+        cluster: the primary of its slot, through its own connection) and, when it has a
+        replica, `WAIT` on that same connection: the WAIT covers this write and every write
+        before it on that server. Scripts are loaded where the pipeline lands (see
+        `execute`); a slot that moved meanwhile is looked up again once."""
+        for attempt in range(2):
+            client = self._client_for(key)
+            replicas = self.replicas(client)
+
+            def full(pipe: Any, replicas: int = replicas) -> None:
+                build(pipe)
+                if replicas:
+                    self.wait(pipe, replicas)
+
+            try:
+                res = self.execute(full, client)
+            except (redis.exceptions.MovedError, redis.exceptions.AskError):
+                if not self._cluster or attempt:
+                    raise
+                self.r.nodes_manager.initialize()  # type: ignore[attr-defined]
+                continue
+            acked = int(res.pop()) if replicas else 0
+            if replicas and acked < replicas:
+                self._forget(client)  # look again next time
+            return Written(res, replicas, acked, self.timeout_ms)
+        raise AssertionError("unreachable")
+
+    def _client_for(self, key: str) -> redis.Redis:
+        """The client of the server that holds `key`: the primary, or its cluster node."""
+        if not self._cluster:
+            return self.r
+        cluster: Any = self.r
+        return cast("redis.Redis", cluster.get_redis_connection(cluster.get_node_from_key(key)))
+
+    @staticmethod
+    def _server(client: redis.Redis) -> str:
+        kwargs = getattr(client, "connection_pool", None)
+        kw = getattr(kwargs, "connection_kwargs", {})
+        return f"{kw.get('host', '')}:{kw.get('port', '')}"
+
+    def _forget(self, client: redis.Redis) -> None:
+        with self._lock:
+            self._known.pop(self._server(client), None)
+
+    def _connected(self, client: redis.Redis) -> int:
+        """1 when `client`'s server is a primary with a replica online, else 0 (cached
+        `refresh_s`)."""
+        now, server = self.clock(), self._server(client)
+        with self._lock:
+            known, until = self._known.get(server, (0, float("-inf")))
+        if now < until:
+            return known
         try:
-            info: dict[str, Any] = dict(self.r.info("replication"))
+            info: dict[str, Any] = dict(client.info("replication"))
         except redis.ResponseError:  # the embedded Redis: no replication at all
             info = {}
         online = [v for k, v in info.items() if k.startswith("slave") and isinstance(v, dict)
                   and v.get("state") == "online"]  # not one still loading its first sync
-        known = 1 if info.get("role", "master") == "master" and online else 0
+        fresh = 1 if info.get("role", "master") == "master" and online else 0
         with self._lock:
-            if known != self._known and self._until != float("-inf"):
-                log.warning("Redis-Replikat %s / Redis replica %s: writes %s", "verbunden" if known
-                            else "fehlt", "connected" if known else "missing",
-                            "wait for it (WAIT)" if known else "are refused (Sentinel)"
+            if fresh != known and until != float("-inf"):
+                log.warning("Redis-Replikat %s / Redis replica %s: writes %s", "verbunden" if fresh
+                            else "fehlt", "connected" if fresh else "missing",
+                            "wait for it (WAIT)" if fresh else "are refused (Sentinel)"
                             if self._required else "are acknowledged on the primary alone")
-            self._known, self._until = known, now + self.refresh_s
-        return known
+            self._known[server] = (fresh, now + self.refresh_s)
+        return fresh
 
-    def execute(self, build: Callable[[Any], None]) -> list[Any]:
-        """Run a pipeline of scripts `build` fills (plus a WAIT) and return its replies.
+    def execute(self, build: Callable[[Any], object], client: redis.Redis | None = None
+                ) -> list[Any]:
+        """Run a pipeline `build` fills on `client` (default: the primary's) and return its
+        replies.
 
         redis-py loads a pipeline's scripts before it sends them, but its retry after a lost
         connection sends them again to wherever the connection now goes (the promoted replica,
@@ -103,7 +169,7 @@ class Replication:
         the pipeline is built and sent once more (loading the scripts there).
         """
         for attempt in range(2):
-            pipe = self.r.pipeline(transaction=False)
+            pipe = (client or self.r).pipeline(transaction=False)
             build(pipe)
             try:
                 return list(pipe.execute())
@@ -119,5 +185,6 @@ class Replication:
     def check(self, acked: Any, replicas: int) -> None:
         """The WAIT reply: raise `ReplicaTimeout` if fewer replicas than asked confirmed."""
         if int(acked) < replicas:
-            self._until = float("-inf")  # look again next time
+            with self._lock:
+                self._known.clear()  # look again next time
             raise ReplicaTimeout(self.timeout_ms)

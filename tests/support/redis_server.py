@@ -194,11 +194,14 @@ class RedisCluster:
     """Three (``size``) cluster-enabled primaries on loopback, the 16384 slots split between
     them by CLUSTER ADDSLOTSRANGE and joined by CLUSTER MEET (no redis-cli needed)."""
 
-    def __init__(self, size: int = 3) -> None:
-        self.nodes = [RedisServer(extra_args=["--cluster-enabled", "yes",
-                                              "--cluster-config-file", "nodes.conf",
-                                              "--cluster-node-timeout", "2000"])
-                      for _ in range(size)]
+    def __init__(self, size: int = 3, replicas: int = 0) -> None:
+        def node() -> RedisServer:
+            return RedisServer(extra_args=["--cluster-enabled", "yes",
+                                           "--cluster-config-file", "nodes.conf",
+                                           "--cluster-node-timeout", "2000"])
+
+        self.nodes = [node() for _ in range(size)]
+        self.replicas = [node() for _ in range(size * replicas)]  # replica i: of primary i % size
 
     @property
     def url(self) -> str:
@@ -229,16 +232,55 @@ class RedisCluster:
                     states.append("cluster_state:ok" in text
                                   and f"cluster_known_nodes:{len(self.nodes)}" in text)
             if all(states):
-                return self
+                return self._add_replicas()
             time.sleep(0.05)
         raise RuntimeError("the test cluster did not reach cluster_state:ok within 20 s")
+
+    def _add_replicas(self) -> Self:
+        """Join each replica node and make it replicate its primary (CLUSTER REPLICATE), then
+        wait until every primary has its replicas online."""
+        if not self.replicas:
+            return self
+        ids = []
+        for primary in self.nodes:
+            with contextlib.closing(primary.client()) as conn:
+                ids.append(conn.execute_command("CLUSTER", "MYID").decode())
+        for replica in self.replicas:
+            replica.start()
+            with contextlib.closing(self.nodes[0].client()) as conn:
+                conn.execute_command("CLUSTER", "MEET", "127.0.0.1", replica.port)
+        for i, replica in enumerate(self.replicas):
+            target = ids[i % len(self.nodes)]
+            deadline = time.monotonic() + 20
+            with contextlib.closing(replica.client()) as conn:
+                while True:  # the replica must know the primary (gossip) before it can follow it
+                    try:
+                        conn.execute_command("CLUSTER", "REPLICATE", target)
+                        break
+                    except redis.ResponseError:
+                        if time.monotonic() > deadline:
+                            raise
+                        time.sleep(0.1)
+        per_primary = len(self.replicas) // len(self.nodes)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            online = []
+            for primary in self.nodes:
+                with contextlib.closing(primary.client()) as conn:
+                    info = conn.info("replication")
+                online.append(sum(1 for k, v in info.items() if k.startswith("slave")
+                                  and isinstance(v, dict) and v.get("state") == "online"))
+            if all(n >= per_primary for n in online):
+                return self
+            time.sleep(0.1)
+        raise RuntimeError("the test cluster's replicas did not come online within 30 s")
 
     def flush(self) -> None:
         for node in self.nodes:
             node.flush()
 
     def stop(self) -> None:
-        for node in self.nodes:
+        for node in [*self.replicas, *self.nodes]:
             node.stop()
 
     def __enter__(self) -> Self:
