@@ -45,7 +45,9 @@ def storm(count: int, start: int = 1) -> Iterator[dict[str, Any]]:
 def desk(redis_url, slack_api, x_api, graph_api, signing_secret) -> Iterator[DeskHarness]:
     config = desk_config(templates={"stoerung": STOERUNG}, storm={"min_mentions": 5,
                                                                    "window": "10m"})
-    h = DeskHarness(redis_url, slack_api, x_api, graph_api, signing_secret, config=config)
+    # the emulator takes posts as fast as they come (pacing is tests/test_post_ceiling.py's)
+    h = DeskHarness(redis_url, slack_api, x_api, graph_api, signing_secret, config=config,
+                    slack_channel_interval_ms=0)
     yield h
     h.close()
 
