@@ -30,7 +30,6 @@ import asyncio
 import json
 import os
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -52,7 +51,7 @@ sys.path.insert(0, str(ROOT))
 from bot.store import connect  # noqa: E402
 from bot.store.items import ItemStore  # noqa: E402
 from tests.emulators import SlackAPI  # noqa: E402
-from tests.support.processes import stop_processes  # noqa: E402
+from tests.support.processes import free_port, stop_processes  # noqa: E402
 from tests.support.redis_server import RedisCluster, RedisServer, SentinelGroup  # noqa: E402
 from tests.support.slack_signing import signed_headers, slash_body  # noqa: E402
 
@@ -63,12 +62,6 @@ TEXTS = ["Seit {n} Tagen kein Internet, das ist eine Katastrophe!",
          "Die Hotline ist eine Frechheit, {n} Stunden in der Warteschleife!",
          "Mein Handy hat seit {n} Tagen kein Netz, unfassbar schlecht!",
          "Rechnung doppelt abgebucht, schon {n} Mal angerufen, niemand hilft!"]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @contextmanager
@@ -107,7 +100,7 @@ class Desk:
                     "SLACK_API_URL": slack.base_url, "SLACK_BOT_TOKEN": "xoxb-load",
                     "SLACK_SIGNING_SECRET": SECRET, "INGEST_TOKEN": TOKEN,
                     "SLACK_CHANNEL_INTERVAL_MS": "0", "HEARTBEAT_INTERVAL": "1",
-                    "PORT": str(_free_port()), **redis_env}
+                    "PORT": str(free_port()), **redis_env}
         self.base = f"http://127.0.0.1:{self.env['PORT']}"
         self.web = self._start("web")
         self.workers: list[subprocess.Popen[bytes]] = []

@@ -15,6 +15,7 @@ duration and what it fired (`bot.metrics`), for the watchdog and `/metrics` (iss
 | `praise`       | 1 min (posts at `praise.at`; only with `praise:`) | lease `praise:<day>` for 3 days |
 | `triage_model` | `TRIAGE_MODEL_CHECK` (30 s) | per process: loads a retrained model (issue 14) |
 | `retrain`      | 10 min (Mondays from 2:00; `triage.retrain: weekly`) | lease `retrain:<week>`, 8 days |
+| `search_backfill` | 10 s until done | lease `find-backfill` (9 s); files items older than `/find` |
 
 APScheduler's job stores stay in memory per process (several schedulers on one job store
 double-fire); what must happen once is claimed in Redis by the job itself.
@@ -189,12 +190,31 @@ def worker_jobs(rt: Runtime, *, tick: timedelta = TIMER_TICK) -> dict[str, Job]:
                                rt.refresh_model)
     if rt.config.praise is not None:  # issue 14: the daily "Lob" digest
         jobs["praise"] = Job(SUMMARY_CHECK, lambda: praise_job(rt), "praise:<day>")
+    # issue 16: items made before the search index existed are filed, a batch per run
+    jobs["search_backfill"] = Job(BACKFILL_EVERY, backfill_job(rt), "find-backfill")
     if rt.config.triage.retrain == "weekly":
         jobs["retrain"] = Job(RETRAIN_CHECK, lambda: retrain_job(rt), "retrain:<week>")
     return jobs
 
 
 RETRAIN_CHECK = timedelta(minutes=10)
+BACKFILL_EVERY = timedelta(seconds=10)
+
+
+def backfill_job(rt: Runtime) -> Callable[[], int]:
+    """One batch of the `/find` backfill (`Customers.backfill`) per run, once across workers
+    (lease `find-backfill`, 9 s); once it is done this process stops asking Redis."""
+    done = False
+
+    def run() -> int:
+        nonlocal done
+        if done or not rt.leases.take("find-backfill", 9000):
+            return 0
+        filed = rt.desk.customers.backfill()
+        done = not filed
+        return filed
+
+    return run
 
 
 def retrain_job(rt: Runtime) -> object:

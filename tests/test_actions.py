@@ -362,3 +362,30 @@ def test_an_answered_item_may_still_move_to_private_keeping_its_first_response(
     assert after.state == "private"
     assert after.answered_at == first.answered_at and after.reply_id == first.reply_id
     assert len(desk.x.calls_to("POST /2/tweets")) == 2  # the answer, then the public invite
+
+
+def test_a_slash_command_is_acked_before_its_work_and_a_forged_one_is_refused(
+        desk: DeskHarness) -> None:
+    """The web process acks a slash command once its signature checks out; the listener runs
+    afterwards and answers through response_url. A request signed with another secret gets
+    Bolt's 401 and changes nothing."""
+    from tests.support.slack_signing import signed_headers, slash_body
+
+    n = new_item(desk)
+    desk.slack.latency["chat.update"] = 1.5  # the claim redraws its card slowly
+    started = time.monotonic()
+    resp, rid = desk.command("/claim", str(n), AGENT_A)
+    acked = time.monotonic() - started
+    assert resp.status_code == 200 and resp.content == b""
+    assert acked < 1.0, acked  # not behind the card update
+    assert desk.slack.responses(rid) == []  # the answer comes after the ack
+    assert "bearbeitest jetzt" in desk.answer(rid, timeout=10)
+    desk.slack.latency.clear()
+
+    forged = slash_body("/release", str(n), AGENT_A, "C0ALERTS",
+                        response_url=desk.slack.response_url("forged"))
+    r = desk.http.post("/slack/events", content=forged,
+                       headers=signed_headers(forged, "not-the-signing-secret"))
+    assert r.status_code == 401
+    time.sleep(0.5)
+    assert desk.rt.items.get(n).holder == AGENT_A and desk.slack.responses("forged") == []

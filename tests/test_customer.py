@@ -366,3 +366,31 @@ def test_search_index_walk_and_full_intersection_agree(redis_url) -> None:
     assert not list(r.scan_iter(match=keys.find_scratch("*")))
     index.remove(7, ["telekom", "glasfaser"], "k2")
     assert index.find(["glasfaser"])[1] == [6, 4, 2, 1]
+
+
+def test_find_files_items_made_before_the_index_once(desk: DeskHarness) -> None:
+    """Items from before `/find` existed (made without being filed) are filed by the worker's
+    backfill job, in batches, once across workers; anonymised ones stay out."""
+    from bot.models import parse_mention
+    from bot.scheduler import worker_jobs
+
+    now = desk.rt.desk.now()
+    old = []
+    for i, text in enumerate(["Mein Router blinkt rot, Katastrophe!", "Router kaputt, Frechheit!",
+                              "Router seit Wochen kaputt, unfassbar!"]):
+        number, _ = desk.rt.items.create(
+            parse_mention(mention(mid=f"18500000000007{i:05d}", text=text, author=str(7100 + i))),
+            sentiment="negative", score=0.9, address="sie", channel="C0ALERTS", seen_at=now,
+            due_at=now)
+        old.append(number)
+    desk.rt.items.set_fields(old[2], anonymised_at=now.isoformat())
+    assert "Keine Treffer" in desk.run_command("/find", "router", AGENT_A)
+    first, second = worker_jobs(desk.rt)["search_backfill"], worker_jobs(desk.rt)["search_backfill"]
+    assert first.run() == 3 and second.run() == 0  # the other worker: the lease is taken
+    desk.rt.leases.release("find-backfill")
+    assert first.run() == 0  # done for good
+    answer = desk.run_command("/find", "router", AGENT_A)
+    assert [int(ln.split(" ")[0][1:]) for ln in answer.splitlines()[1:]] == [old[1], old[0]]
+    desk.ingest(mention(mid="1850000000000079999", text="Router tot, Frechheit!", author="7199"))
+    desk.process()  # a new item is filed when it is made
+    assert len(desk.run_command("/find", "router", AGENT_A).splitlines()) == 4  # header + 3

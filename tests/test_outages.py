@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -24,7 +23,7 @@ from bot.scheduler import _safe
 from bot.store.outage import Backoff, Outage
 from tests.emulators import XAPI, GraphAPI, SlackAPI
 from tests.harness import AGENT_A, ROOT, DeskHarness, mention, wait_for
-from tests.support.processes import stop_processes
+from tests.support.processes import free_port, stop_processes
 from tests.support.redis_server import RedisServer
 from tests.support.slack_signing import interactivity_body
 
@@ -50,18 +49,12 @@ def aof_server() -> Iterator[RedisServer]:
         yield server
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def test_processes_wait_out_a_redis_outage_quietly_and_carry_on(
         tmp_path: Path, aof_server: RedisServer, slack_api: SlackAPI, x_api: XAPI) -> None:
     """Redis killed for a few seconds under `web` and `worker`: /ingest answers 503 with a
     reason and Retry-After; each process logs one line when Redis goes and one when it is back,
     no traceback per retry; the next mention is posted."""
-    env = process_env(tmp_path, aof_server.url, slack_api, x_api, PORT=str(_free_port()))
+    env = process_env(tmp_path, aof_server.url, slack_api, x_api, PORT=str(free_port()))
     base = f"http://127.0.0.1:{env['PORT']}"
     logs = {cmd: tmp_path / f"{cmd}.log" for cmd in ("web", "worker")}
     procs = []

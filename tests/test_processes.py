@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -17,16 +16,10 @@ import pytest
 import yaml
 
 from tests.harness import ROOT, wait_for
-from tests.support.processes import stop_processes
+from tests.support.processes import free_port, stop_processes
 from tests.support.slack_signing import signed_headers, slash_body
 
 SECRET = "process-secret"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture
@@ -42,7 +35,7 @@ def env(tmp_path: Path, redis_url: str, slack_api, x_api, graph_api) -> dict[str
         "SLACK_BOT_TOKEN": "xoxb-proc", "SLACK_SIGNING_SECRET": SECRET,
         "X_API_URL": x_api.base_url, "X_CONSUMER_KEY": "ck", "X_CONSUMER_SECRET": "cs",
         "X_ACCESS_TOKEN": "at", "X_ACCESS_TOKEN_SECRET": "ats", "X_USER_ID": x_api.me["id"],
-        "INGEST_TOKEN": "tok", "PORT": str(_free_port()),
+        "INGEST_TOKEN": "tok", "PORT": str(free_port()),
     }
 
 

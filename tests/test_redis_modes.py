@@ -49,8 +49,11 @@ def replicated() -> Iterator[tuple[RedisServer, RedisServer]]:
     with RedisServer() as primary:
         replica = RedisServer(extra_args=["--replicaof", "127.0.0.1", str(primary.port)])
         with replica:
-            wait_for(lambda: replica.client().info("replication")["master_link_status"] == "up",
-                     20, "the replica in sync")
+            # both sides: the replica has loaded the data, and the primary counts it online
+            # (what WAIT counts; it can trail the replica's view by a moment)
+            wait_for(lambda: replica.client().info("replication")["master_link_status"] == "up"
+                     and primary.client().info("replication").get("slave0", {}).get("state")
+                     == "online", 20, "the replica in sync")
             yield primary, replica
 
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -31,17 +30,11 @@ import yaml
 
 from tests.emulators import SlackAPI
 from tests.harness import ROOT, mention, wait_for
-from tests.support.processes import stop_processes
+from tests.support.processes import free_port, stop_processes
 from tests.support.redis_server import SentinelGroup
 
 MENTIONS = 400
 CHANNELS = ("C0ALERTS", "C0FESTNETZ", "C0MOBIL")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture
@@ -62,7 +55,7 @@ def _env(tmp_path: Path, group: SentinelGroup, slack_api: SlackAPI) -> dict[str,
             "REDIS_SENTINEL_MASTER": group.MASTER, "SLACK_API_URL": slack_api.base_url,
             "SLACK_BOT_TOKEN": "xoxb-proc", "SLACK_SIGNING_SECRET": "process-secret",
             "SLACK_CHANNEL_INTERVAL_MS": "0", "INGEST_TOKEN": "tok",
-            "WORKER_RECLAIM_MS": "3000", "HEARTBEAT_INTERVAL": "1", "PORT": str(_free_port())}
+            "WORKER_RECLAIM_MS": "3000", "HEARTBEAT_INTERVAL": "1", "PORT": str(free_port())}
 
 
 def _cards(slack_api: SlackAPI) -> Counter[str]:

@@ -38,6 +38,7 @@ WAIT_FROM = (State.CLAIMED, State.ANSWERED, State.PRIVATE)
 NOTE_LIMIT = 2000   # characters of one note
 HISTORY_SCAN = 200  # a customer's newest items looked at for the history
 FIND_LIMIT = 20
+BACKFILL_BATCH = 500  # items filed per backfill step (a worker job, every 10 s until done)
 
 
 def wait_deadline(clock: BusinessClock, start: datetime, wait_max: timedelta) -> datetime:
@@ -149,6 +150,20 @@ class Customers:
         if not item.is_incident:
             m = item.mention
             self.search.add(item.number, search_words(m.text), handle_key(m.author.handle))
+
+    def backfill(self, batch: int = BACKFILL_BATCH) -> int:
+        """File up to `batch` items made before the search index existed (issue 16; new ones
+        are filed when made): incidents and anonymised items are left out, erased ones are
+        gone. Returns how many numbers it looked at (0: done, for good)."""
+        start, upto = self.search.backfill_window(self.items.newest_number())
+        if start > upto:
+            return 0
+        end = min(upto, start + batch - 1)
+        for item in self.items.get_existing(list(range(start, end + 1))).values():
+            if "anonymised_at" not in item.extra:
+                self.index(item)
+        self.search.backfilled(end)
+        return end - start + 1
 
     def find(self, user: str, query: str) -> Found:
         """Items whose post has every word of `query` (and of `@handle`, if it names one):

@@ -115,7 +115,11 @@ class Publisher:
         """
         me = _poster.get() or consumer_name()
         now = self.now().timestamp()
-        start = self.items.start_card(item.number, me, now)
+        try:
+            start = self.items.start_card(item.number, me, now)
+        except Exception:  # recorded on the primary but not confirmed: not posting now
+            self._release(item.number, me)
+            raise
         if start.outcome == "busy":
             holder, held = start.value, float(start.held or 0)
             if now - held < CARD_LEASE_S or (now - held < CARD_LEASE_MAX_S
@@ -132,12 +136,16 @@ class Publisher:
         try:
             ts = self.board.post_card(self.card(item), since=since)
         except BaseException:
-            try:
-                self.items.release_card(item.number, me)
-            except Exception as exc:  # the lease runs out by itself
-                log.warning("card #%s not released (%s)", item.number, type(exc).__name__)
+            self._release(item.number, me)
             raise
         self.items.card_posted(item.number, ts)
+
+    def _release(self, number: int, poster: str) -> None:
+        """Give the card's posting back after a failure (best effort: else its lease ends)."""
+        try:
+            self.items.release_card(number, poster)
+        except Exception as exc:
+            log.warning("card #%s not released (%s)", number, type(exc).__name__)
 
     def refresh_card(self, number: int) -> None:
         """Show the item's current state on its card (best effort)."""

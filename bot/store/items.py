@@ -385,6 +385,10 @@ class ItemStore:
         members = cast("set[str]", self.r.smembers(keys.author_items(network, author_id)))
         return sorted(int(n) for n in members)
 
+    def newest_number(self) -> int:
+        """The number of the newest item (0 when there is none)."""
+        return int(cast("str | None", self.r.get(keys.ITEM_SEQ)) or 0)
+
     def get_existing(self, numbers: list[int]) -> dict[int, Item]:
         """The items of `numbers` that exist, by number, in one round trip."""
         return {item.number: item for item in self.get_many(numbers) if item is not None}

@@ -226,6 +226,9 @@ def find_handle(handle: str) -> str:
     return f"{PREFIX}find:h:{_digest(handle)}"
 
 
+FIND_BACKFILL = PREFIX + "find:backfill"  # HASH next, upto: items older than the index, filed
+
+
 def find_scratch(token: str) -> str:
     """ZSET, deleted by the script that makes it: one `/find`'s intermediate result."""
     return f"{PREFIX}find:tmp:{token}"

@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextlib
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
 import time
@@ -19,17 +18,13 @@ from typing import Any, Self
 
 import redis
 
+from tests.support.processes import free_port
+
 __all__ = ["RedisCluster", "RedisServer", "RedisServerMissing", "SentinelGroup"]
 
 
 class RedisServerMissing(RuntimeError):
     """``redis-server`` is not on PATH."""
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 class RedisServer:
@@ -90,7 +85,7 @@ class RedisServer:
         last_error = ""
         for _attempt in range(5):
             try:
-                self._launch(_free_port())
+                self._launch(free_port())
                 return self
             except RuntimeError as error:
                 last_error = str(error)
