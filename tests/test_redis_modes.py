@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+import redis
 
 from bot.errors import ConfigError
 from bot.store import connect, keys
@@ -88,10 +89,15 @@ def test_a_duplicate_is_acknowledged_only_once_the_first_acceptance_is_on_a_repl
     from bot.store.replication import ReplicaTimeout, Replication
 
     primary, replica = replicated
-    first = MentionQueue(r1 := primary.client(), Replication(r1, timeout_ms=300))
-    other = MentionQueue(r2 := primary.client(), Replication(r2, timeout_ms=300))
+    r1, r2 = primary.client(), primary.client()
+
+    def queue(r: redis.Redis, timeout_ms: int) -> MentionQueue:
+        return MentionQueue(r, Replication(r, timeout_ms=timeout_ms))
+
+    # short waits while the replica is frozen; long ones where it must answer (a loaded CI)
+    first, other = queue(r1, 300), queue(r2, 300)
     m = parse_mention(mention(mid="1850000000000015101"))
-    other.enqueue(parse_mention(mention(mid="1850000000000015100")))  # this connection wrote
+    queue(r2, 10_000).enqueue(parse_mention(mention(mid="1850000000000015100")))  # r2 wrote
     replica.pause()
     try:
         with pytest.raises(ReplicaTimeout):
@@ -100,7 +106,7 @@ def test_a_duplicate_is_acknowledged_only_once_the_first_acceptance_is_on_a_repl
             other.enqueue(m)  # the same mention again: still only on the primary
     finally:
         replica.pause(False)
-    assert other.enqueue(m) is False  # now a duplicate a replica holds
+    assert queue(r2, 10_000).enqueue(m) is False  # now a duplicate a replica holds
     assert replica.client().exists(keys.seen("twitter", m.id)) == 1
 
 
