@@ -126,9 +126,10 @@ class Replication:
 
     @staticmethod
     def _server(client: redis.Redis) -> str:
-        kwargs = getattr(client, "connection_pool", None)
-        kw = getattr(kwargs, "connection_kwargs", {})
-        return f"{kw.get('host', '')}:{kw.get('port', '')}"
+        """`host:port` the client connects to (":" for a Sentinel pool: whoever is primary)."""
+        pool = getattr(client, "connection_pool", None)
+        kwargs = getattr(pool, "connection_kwargs", {})
+        return f"{kwargs.get('host', '')}:{kwargs.get('port', '')}"
 
     def _forget(self, client: redis.Redis) -> None:
         with self._lock:
