@@ -95,7 +95,9 @@ class Incidents:
         """
         channel = item.channel
         since = (self.now() - self.storm.window).timestamp()
-        if len(self.store.recent_singles(channel, since)) + IN_FLIGHT < self.storm.min_mentions:
+        if (self.storm.min_mentions > IN_FLIGHT  # else a storm is always in reach: no read
+                and len(self.store.recent_singles(channel, since)) + IN_FLIGHT
+                < self.storm.min_mentions):
             # far from a storm even counting every intake that may run beside this one: no
             # lock, no texts (a desk whose storms are set far out pays nothing for them)
             self.note_single(item)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from bot.desk.outcomes import Home, ItemView
+from bot.desk.watch import waiting_until
 from bot.markup import clip, escape
 from bot.messages import say
 from bot.models import Item
@@ -48,11 +48,10 @@ def home_view(home: Home, ctx: CardContext) -> dict[str, Any]:
         blocks.append({"type": "header",
                        "text": {"type": "plain_text", "text": say("home.waiting", lang)}})
         for item in home.waiting[:MAX_ROWS // 2]:
-            until = item.extra.get("wait_until")
+            until = waiting_until(item)
             blocks += _row(item, ctx, [])[:1]  # acting on it: its card (or /resolve N)
             blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": say(
-                "home.waiting_until", lang,
-                until=ctx.local(datetime.fromisoformat(until)) if until else "–")}]})
+                "home.waiting_until", lang, until=ctx.local(until) if until else "–")}]})
     blocks.append({"type": "divider"})
     blocks.append({"type": "header",
                    "text": {"type": "plain_text", "text": say("home.unclaimed", lang)}})

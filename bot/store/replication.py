@@ -75,16 +75,10 @@ class Replication:
         self._lock = threading.Lock()
         self._known: dict[str, tuple[int, float]] = {}  # server -> (replicas, valid until)
 
-    @property
-    def clustered(self) -> bool:
-        """A cluster client."""
-        return self._cluster
-
-    def replicas(self, client: redis.Redis | None = None) -> int:
-        """1 when a write to `client`'s server (default: the primary) must wait for a
-        replica, else 0; with Sentinel and no replica connected, `ReplicaTimeout` at once (see
-        the module docstring)."""
-        known = self._connected(client or self.r)
+    def replicas(self, client: redis.Redis) -> int:
+        """1 when a write to `client`'s server must wait for a replica, else 0; with Sentinel
+        and no replica connected, `ReplicaTimeout` at once (see the module docstring)."""
+        known = self._connected(client)
         if self._required and not known:
             raise ReplicaTimeout(self.timeout_ms, "no replica connected to the primary")
         return known
@@ -101,8 +95,8 @@ class Replication:
 
             def full(pipe: Any, replicas: int = replicas) -> None:
                 build(pipe)
-                if replicas:
-                    self.wait(pipe, replicas)
+                if replicas:  # on the connection that wrote
+                    pipe.execute_command("WAIT", replicas, self.timeout_ms)
 
             try:
                 res = self.execute(full, client)
@@ -159,10 +153,8 @@ class Replication:
             self._known[server] = (fresh, now + self.refresh_s)
         return fresh
 
-    def execute(self, build: Callable[[Any], object], client: redis.Redis | None = None
-                ) -> list[Any]:
-        """Run a pipeline `build` fills on `client` (default: the primary's) and return its
-        replies.
+    def execute(self, build: Callable[[Any], object], client: redis.Redis) -> list[Any]:
+        """Run a pipeline `build` fills on `client` and return its replies.
 
         redis-py loads a pipeline's scripts before it sends them, but its retry after a lost
         connection sends them again to wherever the connection now goes (the promoted replica,
@@ -170,7 +162,7 @@ class Replication:
         the pipeline is built and sent once more (loading the scripts there).
         """
         for attempt in range(2):
-            pipe = (client or self.r).pipeline(transaction=False)
+            pipe = client.pipeline(transaction=False)
             build(pipe)
             try:
                 return list(pipe.execute())
@@ -178,14 +170,3 @@ class Replication:
                 if attempt:
                     raise
         raise AssertionError("unreachable")
-
-    def wait(self, pipe: Any, replicas: int) -> None:
-        """Append `WAIT replicas timeout` to `pipe` (the connection that wrote)."""
-        pipe.execute_command("WAIT", replicas, self.timeout_ms)
-
-    def check(self, acked: Any, replicas: int) -> None:
-        """The WAIT reply: raise `ReplicaTimeout` if fewer replicas than asked confirmed."""
-        if int(acked) < replicas:
-            with self._lock:
-                self._known.clear()  # look again next time
-            raise ReplicaTimeout(self.timeout_ms)
