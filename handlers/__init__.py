@@ -13,9 +13,11 @@ from handlers import actions, commands, home, modals
 __all__ = ["register"]
 
 
-def register(app: App, desk: Desk) -> None:
-    """Attach every listener to `app`."""
-    commands.register(app, desk)
+def register(app: App, desk: Desk) -> frozenset[str]:
+    """Attach every listener to `app`; returns the slash commands, all of which ack() at once
+    with nothing, as every block action does (`bot.entry.ack_first` answers them early)."""
+    names = commands.register(app, desk)
     actions.register(app, desk)
     modals.register(app, desk)
     home.register(app, desk)
+    return names

@@ -1,9 +1,13 @@
-"""Slash-command listeners: parse → ack() → one desk call → private answer."""
+"""Slash-command listeners: parse → ack() → one desk call → private answer.
+
+Every command acks at once with an empty body: `register` returns their names, so the web
+may answer them before Bolt runs (`bot.entry.ack_first`).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
@@ -21,12 +25,20 @@ from bot.slack.command_text import (
 )
 from handlers.common import open_reply_modal, run_action, tell
 
+Listener = TypeVar("Listener", bound=Callable[..., None])
 
-def register(app: App, desk: Desk) -> None:
+
+def register(app: App, desk: Desk) -> frozenset[str]:
+    """Attach the slash commands; returns their names (each acks empty, first thing)."""
     lang, work, answers = desk.config.language, desk.workflow, desk.answers
+    names: set[str] = set()
+
+    def slash(name: str) -> Callable[[Listener], Listener]:
+        names.add(name)
+        return cast("Callable[[Listener], Listener]", app.command(name))
 
     def simple(name: str, call: Callable[[str, ItemArgs], Outcome], usage: str = "") -> None:
-        @app.command(f"/{name}")
+        @slash(f"/{name}")
         def listener(ack: Ack, command: dict[str, Any], respond: Respond) -> None:
             ack()
             run_action(respond, lang, f"/{name}",
@@ -40,7 +52,7 @@ def register(app: App, desk: Desk) -> None:
     simple("escalate", lambda u, a: work.escalate(u, a.number, a.text), "usage.note")
     simple("label", lambda u, a: desk.labels.label(u, a.number, a.text), "usage.label")  # issue 14
 
-    @app.command("/assign")
+    @slash("/assign")
     def assign(ack: Ack, command: dict[str, Any], respond: Respond) -> None:
         ack()
 
@@ -58,7 +70,7 @@ def register(app: App, desk: Desk) -> None:
     simple("note", lambda u, a: customers.note(u, a.number, a.text), "usage.note_text")
     simple("wait", lambda u, a: customers.wait(u, a.number, a.text), "usage.note")
 
-    @app.command("/find")
+    @slash("/find")
     def find(ack: Ack, command: dict[str, Any], respond: Respond) -> None:
         ack()
 
@@ -68,13 +80,13 @@ def register(app: App, desk: Desk) -> None:
 
         run_action(respond, lang, "/find", call)
 
-    @app.command("/kuerzel")
+    @slash("/kuerzel")
     def kuerzel(ack: Ack, command: dict[str, Any], respond: Respond) -> None:
         ack()
         run_action(respond, lang, "/kuerzel",
                    lambda: work.set_kuerzel(command["user_id"], command.get("text") or ""))
 
-    @app.command("/queue")
+    @slash("/queue")
     def queue(ack: Ack, command: dict[str, Any], respond: Respond) -> None:
         ack()
 
@@ -84,7 +96,7 @@ def register(app: App, desk: Desk) -> None:
 
         run_action(respond, lang, "/queue", call)
 
-    @app.command("/desk")
+    @slash("/desk")
     def desk_cmd(ack: Ack, command: dict[str, Any], respond: Respond) -> None:
         ack()
         text = (command.get("text") or "").strip().lower()
@@ -95,7 +107,7 @@ def register(app: App, desk: Desk) -> None:
         else:
             tell(respond, say("refuse.unknown_command", lang, text=text[:50]))
 
-    @app.command("/reply")
+    @slash("/reply")
     def reply(ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient) -> None:
         ack()
         user = command["user_id"]
@@ -111,3 +123,5 @@ def register(app: App, desk: Desk) -> None:
             return answers.reply(user, args.number, args.text)
 
         run_action(respond, lang, "/reply", call, "usage.reply")
+
+    return frozenset(names)

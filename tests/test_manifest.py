@@ -50,7 +50,7 @@ def test_the_manifest_asks_for_exactly_the_scopes_the_code_uses() -> None:
 
 def test_the_manifest_lists_exactly_the_slash_commands_the_app_listens_to() -> None:
     text = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "handlers").glob("*.py"))
-    listened = set(re.findall(r'@app\.command\("(/[a-z]+)"\)', text))
+    listened = set(re.findall(r'@slash\("(/[a-z]+)"\)', text))
     listened |= {f"/{name}" for name in re.findall(r'\bsimple\("([a-z]+)"', text)}
     declared = {c["command"] for c in manifest()["features"]["slash_commands"]}
     assert listened and declared == listened

@@ -4,6 +4,7 @@ export-customer|train` — the CLI."""
 from __future__ import annotations
 
 import argparse
+import gc
 import io
 import json
 import logging
@@ -33,6 +34,13 @@ def _config(settings: Settings) -> DeskConfig:
     return load_config(settings.desk_config)
 
 
+def settle() -> None:
+    """Keep what start-up built (models, apps, catalogues) out of the garbage collector's way:
+    frozen, a full collection no longer walks it (one stalled a burst of acks by ~100 ms)."""
+    gc.collect()
+    gc.freeze()
+
+
 def cmd_web(settings: Settings) -> int:
     import uvicorn
 
@@ -46,7 +54,9 @@ def cmd_web(settings: Settings) -> int:
     rt = build_runtime(settings, _config(settings))
     # honcho and Heroku set PORT (honcho: 5000): say where we listen, so nobody has to guess
     logging.getLogger("bot.web").info("web: listening on http://0.0.0.0:%d (PORT)", settings.port)
-    uvicorn.run(create_web_app(rt), host="0.0.0.0", port=settings.port, log_level="warning",
+    app = create_web_app(rt)
+    settle()
+    uvicorn.run(app, host="0.0.0.0", port=settings.port, log_level="warning",
                 access_log=False)
     return 0
 
@@ -66,8 +76,10 @@ def cmd_worker(settings: Settings) -> int:
     from bot.scheduler import start_scheduler, worker_jobs
 
     scheduler = start_scheduler(rt, worker_jobs(rt))
+    worker = Worker(rt, reclaim_idle_ms=settings.worker_reclaim_ms)
+    settle()
     try:
-        Worker(rt, reclaim_idle_ms=settings.worker_reclaim_ms).run(stop)
+        worker.run(stop)
     finally:
         scheduler.shutdown(wait=False)
     return 0

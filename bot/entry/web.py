@@ -12,8 +12,9 @@ import hmac
 import json
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
 from functools import partial
 from typing import Any
 
@@ -28,6 +29,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 import handlers
+from bot.entry.ack_first import AckFirst
 from bot.entry.runtime import Runtime
 from bot.entry.scrape import channel_health, desk_snapshot, heard_now, record_ack
 from bot.ingest import ingest_body
@@ -60,8 +62,14 @@ def model_health(rt: Runtime) -> dict[str, Any]:
 def create_bolt_app(rt: Runtime, *, process_before_response: bool = False) -> App:
     """The Bolt app with Bolt's own signature verification and every listener.
 
-    `process_before_response=True` (FaaS, tests) answers Slack only after the listener ran.
+    `process_before_response=True` (FaaS, tests, `bot.entry.ack_first`) answers Slack only
+    after the listener ran.
     """
+    return _bolt_app(rt, process_before_response)[0]
+
+
+def _bolt_app(rt: Runtime, process_before_response: bool) -> tuple[App, frozenset[str]]:
+    """The Bolt app and the slash commands it handles."""
     bolt_logger = logging.getLogger("alert_team.bolt")
     bolt_logger.setLevel(logging.WARNING)  # Bolt logs request bodies at info: never ours
     app = App(
@@ -101,8 +109,14 @@ def create_bolt_app(rt: Runtime, *, process_before_response: bool = False) -> Ap
                                                context.channel_id, context.user_id)
         return next()
 
-    handlers.register(app, rt.desk)
-    return app
+    return app, handlers.register(app, rt.desk)
+
+
+def ack_first(rt: Runtime) -> AckFirst:
+    """What answers commands and button presses before Bolt runs (`bot.entry.ack_first`)."""
+    bolt, commands = _bolt_app(rt, process_before_response=True)
+    return AckFirst(bolt, rt.settings.slack_signing_secret, commands,
+                    on_done=lambda seconds, body: record_ack(rt, seconds, body))
 
 
 def _bearer_ok(request: Request, token: str) -> bool:
@@ -116,10 +130,17 @@ def _bearer_ok(request: Request, token: str) -> bool:
 def create_web_app(rt: Runtime, bolt: App | None = None) -> Starlette:
     """The ASGI app served by `python -m bot web`."""
     bolt = bolt or create_bolt_app(rt)
+    early = ack_first(rt)
 
     async def slack_events(request: Request) -> Response:
         started = time.monotonic()
+        early.heard()
         body = await request.body()
+        kind = early.takes(body, request.headers)
+        if kind is not None:  # its listener acks empty at once: answered here, run after
+            early.run_later(partial(to_bolt_request, request, body), body,
+                            time.monotonic() - started, kind)
+            return Response(status_code=200)
         bolt_resp = await run_in_threadpool(bolt.dispatch, to_bolt_request(request, body))
         response = to_starlette_response(bolt_resp)
         # counted after the answer went out: the ack never waits for Redis
@@ -196,4 +217,9 @@ def create_web_app(rt: Runtime, bolt: App | None = None) -> Starlette:
     on_error: dict[Any, Callable[[Request, Exception], Any]] = {
         cls: redis_unreachable for cls in UNREACHABLE}
     on_error[ReplicaTimeout] = no_replica
-    return Starlette(routes=routes, exception_handlers=on_error)
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        await run_in_threadpool(early.close)  # run what was answered before the process ends
+
+    return Starlette(routes=routes, exception_handlers=on_error, lifespan=lifespan)
