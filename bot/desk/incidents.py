@@ -95,13 +95,13 @@ class Incidents:
         """
         channel = item.channel
         since = (self.now() - self.storm.window).timestamp()
-        if (self.storm.min_mentions > IN_FLIGHT  # else a storm is always in reach: no read
-                and len(self.store.recent_singles(channel, since)) + IN_FLIGHT
-                < self.storm.min_mentions):
-            # far from a storm even counting every intake that may run beside this one: no
-            # lock, no texts (a desk whose storms are set far out pays nothing for them)
-            self.note_single(item)
-            return None
+        if self.storm.min_mentions > IN_FLIGHT:  # else a storm is always in reach: no read
+            # a candidate from now on; far from a storm even counting every intake that may
+            # run beside this one: no lock, no texts (storms set far out cost one round trip)
+            seen = (item.seen_at or self.now()).timestamp()
+            others = self.store.note_single_and_count(channel, item.number, seen, since) - 1
+            if others + IN_FLIGHT < self.storm.min_mentions:
+                return None
         deadline = time.monotonic() + LOCK_WAIT_S
         while not self.store.lock(channel, LOCK_TTL_MS):  # one worker at a time per channel
             if time.monotonic() > deadline:

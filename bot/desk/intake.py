@@ -72,12 +72,13 @@ class Intake:
         start = min(mention.created_at, seen)
         due = self.clock.add(start, self.config.target_for(mention.network))
         channel = self._routed(routed)
-        number, _ = self.items.create(
+        number, item = self.items.create_item(
             mention, sentiment="negative", score=score, address=address,
             channel=channel, seen_at=seen, due_at=due, model=model,
         )
-        item = self.items.get(number)
-        assert item is not None
+        item = item or self.items.get(number)  # created by an earlier attempt: read it
+        if item is None:
+            raise LookupError(f"item #{number} of {mention.key} is gone")
         if self.index is not None:
             self.index(item)
         incident = item.incident or self.incidents.place(item)
@@ -86,9 +87,8 @@ class Intake:
                               mention=mention.id, channel=channel, incident=incident,
                               model=model, **self._facts(item))
             return IntakeResult("joined", "negative", number)
-        if not item.card_ts:
-            self.publisher.post_card(item)
-        fresh = self.items.get(number) or item
+        posted = self.publisher.post_card(item) if not item.card_ts else None
+        fresh = posted or self.items.get(number) or item
         if fresh.incident is not None:  # a storm took it in while its card was being posted
             self.publisher.card_changed(number)
         else:
@@ -128,8 +128,8 @@ class Intake:
         if item and item.incident is not None:
             return IntakeResult("known", item.sentiment, number)  # a member: no card
         if item and not item.card_ts and item.mention.id == mention.id:
-            self.publisher.post_card(item)  # a worker crashed between creating and posting
-            fresh = self.items.get(number)
+            # a worker crashed between creating and posting
+            fresh = self.publisher.post_card(item) or self.items.get(number)
             if fresh and fresh.is_open:
                 self.timers.start(fresh)  # idempotent
             self.audit.record("intake", "post", number, "ok", network=mention.network,

@@ -104,8 +104,9 @@ class Publisher:
             return None
         return countdown(self.clock, item.due_at, self.now())
 
-    def post_card(self, item: Item) -> None:
-        """Post the item's card once.
+    def post_card(self, item: Item) -> Item | None:
+        """Post the item's card once; returns the item as it is once its card is recorded
+        (None when this call posted nothing, or the item is gone).
 
         One poster at a time (`ItemStore.start_card`, on a replica before the card goes out):
         a second worker handed the same mention (reclaimed, or re-delivered after a failover
@@ -131,14 +132,14 @@ class Publisher:
             if start.outcome == "busy":
                 raise CardBusy(item.number, start.value)
         if start.outcome != "mine":
-            return  # posted meanwhile (`card_ts` is set), or the item is gone
+            return None  # posted meanwhile (`card_ts` is set), or the item is gone
         since = float(start.value) if start.value else None
         try:
             ts = self.board.post_card(self.card(item), since=since)
         except BaseException:
             self._release(item.number, me)
             raise
-        self.items.card_posted(item.number, ts)
+        return self.items.card_posted(item.number, ts)
 
     def _release(self, number: int, poster: str) -> None:
         """Give the card's posting back after a failure (best effort: else its lease ends)."""

@@ -105,20 +105,23 @@ class TargetWatch:
         self.store.schedule(item.number, {
             TimerEntry(item.number, "warn", gen): warn.timestamp(),
             TimerEntry(item.number, "breach", gen): item.due_at.timestamp(),
-        })
-        self._schedule_countdown(item, self.now())
+        }, countdown=self._countdown_at(item, self.now()))
 
     def stop(self, number: int) -> None:
         self.store.stop(number)
         self.store.schedule_countdown(number, None)
 
     def _schedule_countdown(self, item: Item, now: datetime) -> None:
-        """When the card of `item` next needs a redraw for its countdown (`bot.desk.countdown`);
-        none for a closed, breached or incident member item."""
+        """Schedule the next redraw of the card of `item` for its countdown."""
+        self.store.schedule_countdown(item.number, self._countdown_at(item, now))
+
+    def _countdown_at(self, item: Item, now: datetime) -> float | None:
+        """When the card of `item` next needs a redraw for its countdown (`bot.desk.countdown`,
+        epoch s); none for a closed, breached or incident member item."""
         at = None
         if counts_down(item) and item.due_at is not None:
             at = next_redraw(self.clock, item.due_at, now)
-        self.store.schedule_countdown(item.number, at.timestamp() if at else None)
+        return at.timestamp() if at else None
 
     @staticmethod
     def _started(item: Item) -> datetime:

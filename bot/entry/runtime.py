@@ -176,10 +176,14 @@ def api_sink(store: MetricsStore, health: HealthStore) -> metrics.ApiSink:
     whether Slack takes our token (`bot.metrics.install`: one sink per process)."""
 
     def sink(call: metrics.Call) -> None:
+        if call.api == "slack" and call.outcome == "ok":  # the usual case: one round trip
+            pipe = store.r.pipeline(transaction=False)
+            store.api_call(call, client=pipe)
+            health.slack_ok(client=pipe)
+            pipe.execute()
+            return
         store.api_call(call)
         if call.api == "slack" and call.outcome == "unauthorized":
             health.slack_refused(call.detail, time.time())
-        elif call.api == "slack" and call.outcome == "ok":
-            health.slack_ok()
 
     return sink

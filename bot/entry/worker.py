@@ -26,9 +26,10 @@ demo: the same output every time).
 While Redis is unreachable the loop waits with a growing pause (0.5 s up to 10 s) and the
 process logs one line when the outage starts and one when Redis is back (`bot.store.outage`).
 
-Each step and each handled entry writes the worker's heartbeat (`bot.store.heartbeats`), at
-least every `heartbeat_s` (HEARTBEAT_INTERVAL, default 10 s): `/healthz` fails when no worker
-has beaten for three of those.
+Each step writes the worker's heartbeat (`bot.store.heartbeats`), and so do handled entries
+(at most once a second, in the round trip that acknowledges them), at least every
+`heartbeat_s` (HEARTBEAT_INTERVAL, default 10 s): `/healthz` fails when no worker has beaten
+for three of those.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from typing import Any
 
 from bot.desk import IntakeResult
 from bot.desk.publisher import CardBusy, posting_as
@@ -51,6 +53,7 @@ log = logging.getLogger(__name__)
 MAX_DELIVERIES = 5  # then the entry goes to the dead-letter stream instead of looping
 READ_BATCH = 100    # entries per XREADGROUP
 STOP_GRACE_S = 30.0  # how long a stopping worker lets the posts in flight finish
+BEAT_EVERY_S = 1.0   # handled entries beat the heartbeat at most this often
 TRIAGED = ("posted", "counted", "joined", "threaded")  # intake results that ran triage
 
 
@@ -72,28 +75,36 @@ class Worker:
         self._affinity: dict[tuple[str, str], str] = {}  # (network, mention/conversation) -> lane
         self._acked = 0
         self._touched = time.monotonic()
+        self._beaten = float("-inf")
         self.rt.queue.ensure_group()
 
     def handle(self, entry: Entry) -> bool:
-        """Run the intake for one entry; True when it may be acknowledged.
+        """Run the intake for one entry and count it; True when it may be acknowledged.
 
         A failed entry stays pending and is retried after `reclaim_idle_ms`; after
         `MAX_DELIVERIES` attempts it is parked in the dead-letter stream (kept, audited).
         """
+        ok, result = self._intake(entry)
+        if result is not None:
+            self._count(entry, result, self.rt.redis)
+        return ok
+
+    def _intake(self, entry: Entry) -> tuple[bool, IntakeResult | None]:
+        """`handle` without the counting: (may be acknowledged, what the intake did)."""
         if entry.mention is None:
             self.rt.audit.record("worker", "intake", None, "rejected:undecodable",
                                  entry=entry.entry_id)
-            return True
+            return True, None
         try:
-            result = self.rt.desk.intake(entry.mention)
+            return True, self.rt.desk.intake(entry.mention)
         except CardBusy as busy:  # another live worker is posting this card: look again later
             log.info("%s: %s; looked at again in %d s", entry.mention.key, busy,
                      self.reclaim_idle_ms // 1000)
-            return False
+            return False, None
         except Exception as exc:
             if unreachable(exc):  # Redis (or its replica) went away mid-intake: retried, never
                 self.rt.outage.lost(exc)  # parked in the dead-letter stream; one line per outage
-                return False
+                return False, None
             reason = _reason(exc)
             if self.rt.queue.deliveries(entry.entry_id) >= MAX_DELIVERIES:
                 log.error("intake failed %d times for %s: parked in the dead-letter stream",
@@ -101,29 +112,46 @@ class Worker:
                 self.rt.queue.dead_letter(entry, reason)
                 self.rt.audit.record("worker", "intake", None, "failed:dead_letter",
                                      mention=entry.mention.key, reason=reason)
-                return False
+                return False, None
             log.warning("intake failed for %s (%s); retried in %d s", entry.mention.key,
                         type(exc).__name__, self.reclaim_idle_ms // 1000)
-            return False
-        self._count(entry, result)
-        return True
+            return False, None
 
-    def _count(self, entry: Entry, result: IntakeResult) -> None:
-        """Metrics of one handled entry: triaged (by sentiment), card posted, ingest → card."""
+    def _count(self, entry: Entry, result: IntakeResult, client: Any) -> None:
+        """Metrics of one handled entry: triaged (by sentiment), card posted, ingest → card
+        (sent with `client`: Redis, or the pipeline that acknowledges the entry)."""
         assert entry.mention is not None
         network = entry.mention.network
-        try:
-            if result.action in TRIAGED:
-                self.rt.metrics.count("mentions_triaged", network=network,
-                                      sentiment=result.sentiment)
-            if result.action == "posted":
-                self.rt.metrics.count("cards_posted", network=network)
-                queued_ms = int(entry.entry_id.partition("-")[0])
-                self.rt.metrics.observe("ingest_to_card_seconds",
-                                        time.time() - queued_ms / 1000, network=network)
-        except Exception as exc:  # the card is posted: a lost count must not repeat it
-            log.warning("metrics for %s not counted (%s)", entry.mention.key,
-                        type(exc).__name__)
+        metrics = self.rt.metrics
+        if result.action in TRIAGED:
+            metrics.count("mentions_triaged", network=network, sentiment=result.sentiment,
+                          client=client)
+        if result.action == "posted":
+            metrics.count("cards_posted", network=network, client=client)
+            queued_ms = int(entry.entry_id.partition("-")[0])
+            metrics.observe("ingest_to_card_seconds", time.time() - queued_ms / 1000,
+                            network=network, client=client)
+
+    def _finish(self, entry: Entry, result: IntakeResult | None) -> None:
+        """Acknowledge `entry`, count it and beat (when due) in one round trip. The counts
+        ride along: a failed count never keeps the entry (its card is out) from its ack."""
+        pipe = self.rt.redis.pipeline(transaction=False)
+        self.rt.queue.ack(entry.entry_id, client=pipe)
+        if result is not None:
+            self._count(entry, result, pipe)
+        now = time.monotonic()
+        # a long batch (Slack pacing) is not silence
+        if now - self._beaten >= min(BEAT_EVERY_S, self.heartbeat_s / 3):
+            self._beaten = now
+            self.rt.heartbeats.beat(self.name, client=pipe)
+        replies = pipe.execute(raise_on_error=False)
+        if isinstance(replies[0], Exception):
+            raise replies[0]
+        for reply in replies[1:]:
+            if isinstance(reply, Exception):
+                log.warning("metrics for %s not counted (%s)", entry.mention and
+                            entry.mention.key, type(reply).__name__)
+                break
 
     def lane(self, entry: Entry) -> str:
         """The channel `entry` will post into: the lane it waits in."""
@@ -222,12 +250,11 @@ class Worker:
         """In the entry's lane: intake (posts queue by the entry's place in the stream), ack."""
         try:
             with post_order(entry.entry_id), posting_as(self.name):
-                ok = self.handle(entry)
+                ok, result = self._intake(entry)
             if ok:
-                self.rt.queue.ack(entry.entry_id)
+                self._finish(entry, result)
                 with self._lock:
                     self._acked += 1
-            self.rt.heartbeats.beat(self.name)  # a long batch (Slack pacing) is not silence
         except Exception as exc:
             if not unreachable(exc):
                 raise

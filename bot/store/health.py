@@ -93,9 +93,9 @@ class HealthStore:
         pipe.hset(keys.HEALTH_SLACK, "error", error)
         pipe.execute()
 
-    def slack_ok(self) -> None:
-        """Slack accepted our token."""
-        self.r.delete(keys.HEALTH_SLACK)
+    def slack_ok(self, client: Any = None) -> None:
+        """Slack accepted our token (`client`: a pipeline to send it with, else now)."""
+        (client if client is not None else self.r).delete(keys.HEALTH_SLACK)
 
     def slack_state(self) -> tuple[str, float] | None:
         """(error, since) while Slack refuses our token, else None."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import cast
+from typing import Any, cast
 
 import redis
 
@@ -36,13 +36,15 @@ class Heartbeats:
         self.r = r
         self.clock = clock
 
-    def beat(self, name: str) -> None:
-        """`name` is alive now; forget names silent for longer than `PRUNE_AFTER_S`."""
+    def beat(self, name: str, client: Any = None) -> None:
+        """`name` is alive now; forget names silent for longer than `PRUNE_AFTER_S` (sent
+        with the pipeline `client`, else now)."""
         now = self.clock()
-        pipe = self.r.pipeline(transaction=False)
+        pipe = client if client is not None else self.r.pipeline(transaction=False)
         pipe.zadd(keys.WORKER_BEATS, {name: now})
         pipe.zremrangebyscore(keys.WORKER_BEATS, "-inf", now - PRUNE_AFTER_S)
-        pipe.execute()
+        if client is None:
+            pipe.execute()
 
     def alive(self, name: str, within_s: float = 60.0) -> bool:
         """`name` beat in the last `within_s` seconds."""

@@ -87,6 +87,17 @@ class IncidentStore:
         """A negative item got its own card in `channel`: a candidate for a storm."""
         self.r.zadd(keys.recent_singles(channel), {str(number): seen})
 
+    def note_single_and_count(self, channel: str, number: int, seen: float,
+                              since: float) -> int:
+        """`note_single`, and how many candidates were first seen at or after `since` (itself
+        included; older ones are pruned): one round trip, no members read."""
+        key = keys.recent_singles(channel)
+        pipe = self.r.pipeline(transaction=False)
+        pipe.zremrangebyscore(key, "-inf", f"({since}")
+        pipe.zadd(key, {str(number): seen})
+        pipe.zcount(key, since, "+inf")
+        return int(pipe.execute()[-1])
+
     def drop_single(self, channel: str, number: int) -> None:
         self.r.zrem(keys.recent_singles(channel), str(number))
 

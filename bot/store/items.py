@@ -10,14 +10,14 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
-from typing import cast
+from typing import Any, cast
 
 import redis
 from redis.typing import EncodableT, FieldT
 
 from bot.models import Item, Mention, State, mention_from_json
 from bot.store import keys
-from bot.store.replication import Replication
+from bot.store.replication import Replication, pipelined
 
 _CREATE = """
 local existing = redis.call('GET', KEYS[1])
@@ -172,6 +172,24 @@ class ItemStore:
     ) -> tuple[int, bool]:
         """Create the item for `mention` once; returns (number, created_now). `model`: the
         version of the triage model that judged it (issue 14; shown on the card)."""
+        item = self.create_item(mention, sentiment=sentiment, score=score, address=address,
+                                channel=channel, seen_at=seen_at, due_at=due_at, model=model)
+        return item[0], item[1] is not None
+
+    def create_item(
+        self,
+        mention: Mention,
+        *,
+        sentiment: str,
+        score: float,
+        address: str,
+        channel: str,
+        seen_at: datetime,
+        due_at: datetime,
+        model: str = "",
+    ) -> tuple[int, Item | None]:
+        """`create`, returning (number, the item as written) when it was created now, without
+        reading it back; (number, None) when it existed already."""
         fields = {
             "mention": mention.to_json(), "sentiment": sentiment, "score": f"{score:.4f}",
             "address": address, "channel": channel, "state": State.NEW.value, "holder": "",
@@ -188,7 +206,7 @@ class ItemStore:
         )
         if mention.conversation_id:
             self.r.set(keys.conversation(mention.network, mention.conversation_id), n, nx=True)
-        return int(n), bool(created)
+        return int(n), _item_from_hash(int(n), fields) if created else None
 
     def create_incident(self, representative: Mention, *, channel: str, seen_at: datetime,
                         due_at: datetime) -> int:
@@ -294,9 +312,17 @@ class ItemStore:
             written.confirm()
         return start
 
-    def card_posted(self, number: int, ts: str) -> None:
-        """The card is out: record its ts and end the posting."""
-        self._card_posted(keys=[keys.item(number)], args=[ts])
+    def card_posted(self, number: int, ts: str) -> Item | None:
+        """The card is out: record its ts and end the posting; returns the item as it is now
+        (read in the same round trip), None if it is gone."""
+        key = keys.item(number)
+
+        def build(pipe: Any) -> None:
+            self._card_posted(keys=[key], args=[ts], client=pipe)
+            pipe.hgetall(key)
+
+        h = pipelined(self.r, build, key)[-1]
+        return _item_from_hash(number, h) if h else None
 
     def release_card(self, number: int, poster: str) -> None:
         """`poster` failed to post the card: another may now (only if still its own)."""

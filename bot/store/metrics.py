@@ -9,7 +9,7 @@ number of workers count exactly. The metric names, labels and buckets come from 
 from __future__ import annotations
 
 import json
-from typing import cast
+from typing import Any, cast
 
 import redis
 
@@ -29,26 +29,30 @@ class MetricsStore:
     def __init__(self, r: redis.Redis) -> None:
         self.r = r
 
-    def count(self, name: str, by: int = 1, **labels: str) -> None:
-        """Add `by` to counter `name`."""
+    def count(self, name: str, by: int = 1, client: Any = None, **labels: str) -> None:
+        """Add `by` to counter `name` (`client`: a pipeline to send it with, else now)."""
         if definition(name).kind != "counter":
             raise ValueError(f"{name} is not a counter")
-        self.r.hincrby(keys.METRICS, field(name, **labels), by)
+        (client if client is not None else self.r).hincrby(keys.METRICS,
+                                                            field(name, **labels), by)
 
-    def observe(self, name: str, value: float, **labels: str) -> None:
-        """Record one observation of histogram `name` (one round trip)."""
+    def observe(self, name: str, value: float, client: Any = None, **labels: str) -> None:
+        """Record one observation of histogram `name` (one round trip, or into the pipeline
+        `client`)."""
         if definition(name).kind != "histogram":
             raise ValueError(f"{name} is not a histogram")
         value = max(0.0, float(value))
-        pipe = self.r.pipeline(transaction=False)
+        pipe = client if client is not None else self.r.pipeline(transaction=False)
         pipe.hincrby(keys.METRICS, field(name, f"le:{bucket_for(name, value)!r}", **labels), 1)
         pipe.hincrbyfloat(keys.METRICS, field(name, "sum", **labels), value)
         pipe.hincrby(keys.METRICS, field(name, "count", **labels), 1)
-        pipe.execute()
+        if client is None:
+            pipe.execute()
 
-    def api_call(self, call: Call) -> None:
+    def api_call(self, call: Call, client: Any = None) -> None:
         """Count one API call (`api_calls`)."""
-        self.count("api_calls", api=call.api, method=call.method, outcome=call.outcome)
+        self.count("api_calls", api=call.api, method=call.method, outcome=call.outcome,
+                   client=client)
 
     def read(self) -> Snapshot:
         """Every counter and histogram (gauges are the web's to add)."""

@@ -186,8 +186,10 @@ class MentionQueue:
         pipe.hincrby(keys.METRICS, metric_field("dead_letters_parked"), 1)
         pipe.execute()
 
-    def ack(self, entry_id: str) -> None:
-        self.r.xack(keys.MENTION_STREAM, keys.MENTION_GROUP, entry_id)
+    def ack(self, entry_id: str, client: Any = None) -> None:
+        """The entry is done (`client`: a pipeline to send it with, else now)."""
+        (client if client is not None else self.r).xack(keys.MENTION_STREAM, keys.MENTION_GROUP,
+                                                        entry_id)
 
     def backlog(self) -> int:
         """Entries not yet acknowledged plus those not yet read.

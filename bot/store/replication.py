@@ -90,7 +90,7 @@ class Replication:
         before it on that server. Scripts are loaded where the pipeline lands (see
         `execute`); a slot that moved meanwhile is looked up again once."""
         for attempt in range(2):
-            client = self._client_for(key)
+            client = self.client_for(key)
             replicas = self.replicas(client)
 
             def full(pipe: Any, replicas: int = replicas) -> None:
@@ -111,12 +111,9 @@ class Replication:
             return Written(res, replicas, acked, self.timeout_ms)
         raise AssertionError("unreachable")
 
-    def _client_for(self, key: str) -> redis.Redis:
+    def client_for(self, key: str) -> redis.Redis:
         """The client of the server that holds `key`: the primary, or its cluster node."""
-        if not self._cluster:
-            return self.r
-        cluster: Any = self.r
-        return cast("redis.Redis", cluster.get_redis_connection(cluster.get_node_from_key(key)))
+        return node_client(self.r, key) if self._cluster else self.r
 
     @staticmethod
     def _server(client: redis.Redis) -> str:
@@ -154,19 +151,38 @@ class Replication:
         return fresh
 
     def execute(self, build: Callable[[Any], object], client: redis.Redis) -> list[Any]:
-        """Run a pipeline `build` fills on `client` and return its replies.
+        """Run a pipeline `build` fills on `client` and return its replies (`pipelined`)."""
+        return pipelined(client, build)
 
-        redis-py loads a pipeline's scripts before it sends them, but its retry after a lost
-        connection sends them again to wherever the connection now goes (the promoted replica,
-        which has no scripts cached): every EVALSHA answers NOSCRIPT, nothing was written, and
-        the pipeline is built and sent once more (loading the scripts there).
-        """
-        for attempt in range(2):
-            pipe = client.pipeline(transaction=False)
-            build(pipe)
-            try:
-                return list(pipe.execute())
-            except redis.exceptions.NoScriptError:
-                if attempt:
-                    raise
-        raise AssertionError("unreachable")
+
+def node_client(r: Any, key: str) -> redis.Redis:
+    """The client of the cluster node that owns `key`'s slot."""
+    return cast("redis.Redis", r.get_redis_connection(r.get_node_from_key(key)))
+
+
+def pipelined(client: Any, build: Callable[[Any], object], key: str = "") -> list[Any]:
+    """Run a pipeline `build` fills (scripts among its commands) on `client`; its replies.
+    In a cluster it runs on the node of `key`, which every key of the pipeline shares (a
+    cluster pipeline refuses scripts).
+
+    The first attempt sends its EVALSHAs straight away: the scripts are almost always cached,
+    and redis-py would otherwise ask `SCRIPT EXISTS` first, one more round trip every time.
+    Where they are not (a restarted Redis, or redis-py's retry after a lost connection sent
+    them to the promoted replica), every EVALSHA answers NOSCRIPT and writes nothing; the
+    pipeline is built and sent once more, with redis-py loading the scripts first. So a
+    pipeline built here holds scripts, reads and idempotent writes only: its other commands
+    may run twice.
+    """
+    if is_cluster(client):
+        client = node_client(client, key)
+    for attempt in range(2):
+        pipe = client.pipeline(transaction=False)
+        build(pipe)
+        if not attempt:
+            pipe.scripts.clear()  # no SCRIPT EXISTS: NOSCRIPT is handled below
+        try:
+            return list(pipe.execute())
+        except redis.exceptions.NoScriptError:
+            if attempt:
+                raise
+    raise AssertionError("unreachable")

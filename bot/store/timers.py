@@ -23,11 +23,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import cast
+from typing import Any, Literal, cast
 
 import redis
 
 from bot.store import keys
+from bot.store.replication import pipelined
 
 _SCHEDULE = """
 local keep = {}
@@ -155,18 +156,25 @@ class TimerStore:
     def _keys(self, number: int) -> list[str]:
         return [keys.TIMERS, keys.TIMERS_INFLIGHT, keys.timer_entries(number)]
 
-    def schedule(self, number: int, entries: dict[TimerEntry, float]) -> int:
+    def schedule(self, number: int, entries: dict[TimerEntry, float],
+                 countdown: float | Literal["keep"] | None = "keep") -> int:
         """Make `entries` (entry -> fire time, epoch s) the item's only timers.
 
         Entries the item had for another due time are dropped; an entry that already fired
         (or is being fired) is not armed again, so calling this twice fires nothing twice.
-        Returns how many entries were armed.
+        `countdown`: `schedule_countdown` in the same round trip. Returns how many entries
+        were armed.
         """
         flat: list[str | float] = []
         for entry, at in entries.items():
             flat += [entry.member, at]
-        return int(self._schedule(keys=self._keys(number),
-                                  args=[self.entry_ttl_s, *flat]))
+
+        def build(pipe: Any) -> None:
+            self._schedule(keys=self._keys(number), args=[self.entry_ttl_s, *flat], client=pipe)
+            if countdown != "keep":
+                self.schedule_countdown(number, countdown, client=pipe)
+
+        return int(pipelined(self.r, build, keys.TIMERS)[0])
 
     def add(self, entry: TimerEntry, at: float) -> bool:
         """Arm one more entry for a still-timed item (a re-escalation); once per entry."""
@@ -216,12 +224,14 @@ class TimerStore:
         return [int(n) for n in got]
 
     # ----- live countdown (issue 13) ------------------------------------------------------------
-    def schedule_countdown(self, number: int, at: float | None) -> None:
-        """Redraw the card of `number` at `at` (epoch s) for its countdown; None: never again."""
+    def schedule_countdown(self, number: int, at: float | None, client: Any = None) -> None:
+        """Redraw the card of `number` at `at` (epoch s) for its countdown; None: never again
+        (`client`: a pipeline to send it with, else now)."""
+        r = client if client is not None else self.r
         if at is None:
-            self.r.zrem(keys.COUNTDOWN, number)
+            r.zrem(keys.COUNTDOWN, number)
         else:
-            self.r.zadd(keys.COUNTDOWN, {str(number): at})
+            r.zadd(keys.COUNTDOWN, {str(number): at})
 
     def next_countdown(self, number: int) -> float | None:
         """When the countdown of `number` is next redrawn (for tests and `/queue`)."""

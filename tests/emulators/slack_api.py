@@ -235,6 +235,16 @@ class SlackAPI(Emulator):
             return [copy.deepcopy(p) for p in self._accepted
                     if channel is None or p.channel == channel]
 
+    def accepted_count(self) -> int:
+        """How many ``chat.postMessage`` the emulator stored (cheap: no copies)."""
+        with self._state_lock:
+            return len(self._accepted)
+
+    def accepted_since(self, start: int) -> list[AcceptedPost]:
+        """The stored posts from position `start` on (a poller reads each post once)."""
+        with self._state_lock:
+            return [copy.deepcopy(p) for p in self._accepted[start:]]
+
     @property
     def rate_limited(self) -> int:
         """How many posts the strict channel rate answered with 429."""
