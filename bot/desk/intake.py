@@ -72,7 +72,7 @@ class Intake:
         start = min(mention.created_at, seen)
         due = self.clock.add(start, self.config.target_for(mention.network))
         channel = self._routed(routed)
-        number, item = self.items.create_item(
+        number, item = self.items.create(
             mention, sentiment="negative", score=score, address=address,
             channel=channel, seen_at=seen, due_at=due, model=model,
         )

@@ -169,27 +169,10 @@ class ItemStore:
         seen_at: datetime,
         due_at: datetime,
         model: str = "",
-    ) -> tuple[int, bool]:
-        """Create the item for `mention` once; returns (number, created_now). `model`: the
-        version of the triage model that judged it (issue 14; shown on the card)."""
-        item = self.create_item(mention, sentiment=sentiment, score=score, address=address,
-                                channel=channel, seen_at=seen_at, due_at=due_at, model=model)
-        return item[0], item[1] is not None
-
-    def create_item(
-        self,
-        mention: Mention,
-        *,
-        sentiment: str,
-        score: float,
-        address: str,
-        channel: str,
-        seen_at: datetime,
-        due_at: datetime,
-        model: str = "",
     ) -> tuple[int, Item | None]:
-        """`create`, returning (number, the item as written) when it was created now, without
-        reading it back; (number, None) when it existed already."""
+        """Create the item for `mention` once: (number, the item as written, not read back)
+        when created now, (number, None) when it existed already. `model`: the version of the
+        triage model that judged it (issue 14; shown on the card)."""
         fields = {
             "mention": mention.to_json(), "sentiment": sentiment, "score": f"{score:.4f}",
             "address": address, "channel": channel, "state": State.NEW.value, "holder": "",
