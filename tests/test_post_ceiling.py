@@ -180,10 +180,10 @@ def test_entries_waiting_for_their_channel_are_not_reclaimed_by_another_worker(
     other = Worker(other_rt, name="other", reclaim_idle_ms=1500)
     handled: dict[str, list[str]] = {"holder": [], "other": []}
     for w in (holder, other):
-        def spy(entry, w=w, inner=w.handle):
+        def spy(entry, w=w, inner=w._intake):
             handled[w.name].append(entry.entry_id)
             return inner(entry)
-        w.handle = spy  # type: ignore[method-assign]
+        w._intake = spy  # type: ignore[method-assign]
     running = Running([holder])
     try:
         wait_for(lambda: holder.in_flight == 6, 5, "holder holds all six")

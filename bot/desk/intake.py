@@ -117,6 +117,14 @@ class Intake:
             return item.channel
         return self._routed(route(mention.text, self.triage.rules.routes))
 
+    def channels_for(self, mentions: list[Mention]) -> list[str]:
+        """`channel_for` of each of `mentions`, the usual case (a new mention, no follow-up)
+        in one round trip for all."""
+        numbers = self.items.numbers_for_mentions([(m.network, m.id) for m in mentions])
+        return [self._routed(route(m.text, self.triage.rules.routes))
+                if n is None and not (m.in_reply_to or m.conversation_id)
+                else self.channel_for(m) for m, n in zip(mentions, numbers, strict=True)]
+
     def _routed(self, routed: str) -> str:
         return routed if routed != DEFAULT_ROUTE else self.config.channels.default
 

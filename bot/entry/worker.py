@@ -2,7 +2,9 @@
 
 An entry is acknowledged only once its card is posted and recorded (or it was counted). If
 the worker dies first, another worker reclaims the entry after `reclaim_idle_ms`; the intake
-is idempotent, so nothing is posted twice.
+is idempotent, so nothing is posted twice. Finished entries are acknowledged together, with
+their metrics, in one round trip (`_flush`): at once when nothing else is queued here, else
+within 0.1 s or 64 entries (issue 15: a round trip per entry less).
 
 Posting at Slack's ceiling: Slack takes about one post per second per channel, so a worker
 that handled entries strictly one after another would leave channel B idle while it waits for
@@ -54,6 +56,8 @@ MAX_DELIVERIES = 5  # then the entry goes to the dead-letter stream instead of l
 READ_BATCH = 100    # entries per XREADGROUP
 STOP_GRACE_S = 30.0  # how long a stopping worker lets the posts in flight finish
 BEAT_EVERY_S = 1.0   # handled entries beat the heartbeat at most this often
+FLUSH_AT = 64         # finished entries are acknowledged together: at most this many …
+FLUSH_AFTER_S = 0.1   # … or this long after the last acknowledgement (see `_finish`)
 TRIAGED = ("posted", "counted", "joined", "threaded")  # intake results that ran triage
 
 
@@ -76,6 +80,8 @@ class Worker:
         self._acked = 0
         self._touched = time.monotonic()
         self._beaten = float("-inf")
+        self._done: list[tuple[Entry, IntakeResult | None]] = []  # finished, not yet acked
+        self._flushed = time.monotonic()
         self.rt.queue.ensure_group()
 
     def handle(self, entry: Entry) -> bool:
@@ -133,12 +139,30 @@ class Worker:
                             network=network, client=client)
 
     def _finish(self, entry: Entry, result: IntakeResult | None) -> None:
-        """Acknowledge `entry`, count it and beat (when due) in one round trip. The counts
-        ride along: a failed count never keeps the entry (its card is out) from its ack."""
+        """`entry` is done: acknowledged with the next `_flush` (at once when no other entry is
+        queued or running here, else within `FLUSH_AFTER_S` or `FLUSH_AT` entries)."""
+        with self._lock:
+            self._done.append((entry, result))
+            due = (len(self._done) >= FLUSH_AT or len(self._lanes) <= 1
+                   or time.monotonic() - self._flushed >= FLUSH_AFTER_S)
+        if due:
+            self._flush()
+
+    def _flush(self) -> None:
+        """Acknowledge the finished entries, count them and beat (when due): one round trip.
+        The counts ride along: a failed count never keeps an entry (its card is out) from its
+        ack. Not sent (Redis gone): the entries stay pending and are read again (the intake is
+        idempotent)."""
+        with self._lock:
+            done, self._done = self._done, []
+            self._flushed = time.monotonic()
+        if not done:
+            return
         pipe = self.rt.redis.pipeline(transaction=False)
-        self.rt.queue.ack(entry.entry_id, client=pipe)
-        if result is not None:
-            self._count(entry, result, pipe)
+        self.rt.queue.ack(*(entry.entry_id for entry, _ in done), client=pipe)
+        for entry, result in done:
+            if result is not None:
+                self._count(entry, result, pipe)
         now = time.monotonic()
         # a long batch (Slack pacing) is not silence
         if now - self._beaten >= min(BEAT_EVERY_S, self.heartbeat_s / 3):
@@ -147,11 +171,12 @@ class Worker:
         replies = pipe.execute(raise_on_error=False)
         if isinstance(replies[0], Exception):
             raise replies[0]
-        for reply in replies[1:]:
-            if isinstance(reply, Exception):
-                log.warning("metrics for %s not counted (%s)", entry.mention and
-                            entry.mention.key, type(reply).__name__)
-                break
+        with self._lock:
+            self._acked += len(done)
+        failed = [r for r in replies[1:] if isinstance(r, Exception)]
+        if failed:
+            log.warning("metrics of %d entries not counted (%s)", len(done),
+                        type(failed[0]).__name__)
 
     def lane(self, entry: Entry) -> str:
         """The channel `entry` will post into: the lane it waits in."""
@@ -168,6 +193,31 @@ class Worker:
             log.warning("no lane for %s (%s)", m.key, type(exc).__name__)
             return ""
 
+    def _lanes_of(self, entries: list[Entry]) -> list[str]:
+        """`lane` of each entry, in order. The usual entry (a mention that answers none) is
+        looked up together with the others (one round trip); a follow-up after the lanes of
+        the entries before it, so it waits behind the mention it answers when that is here."""
+        plain = [m for e in entries if (m := e.mention) is not None
+                 and not (m.in_reply_to or m.conversation_id)]
+        try:
+            channels = dict(zip([m.key for m in plain],
+                                self.rt.desk.intake.channels_for(plain), strict=True))
+        except Exception:  # one by one below; the intake itself will say what fails
+            channels = {}
+        out = []
+        for entry in entries:
+            m = entry.mention
+            lane = channels.get(m.key) if m is not None else ""
+            if lane is None:
+                lane = self.lane(entry)
+            if m is not None:
+                with self._lock:
+                    for ref in (m.id, m.conversation_id):
+                        if ref:
+                            self._affinity[(m.network, ref)] = lane
+            out.append(lane)
+        return out
+
     @property
     def in_flight(self) -> int:
         """Entries read and not finished (queued in a lane or being posted)."""
@@ -180,6 +230,7 @@ class Worker:
         self.rt.heartbeats.beat(self.name)
         self._fill(block_ms, count)
         self._lanes.wait()
+        self._flush()
         return self._acked - before
 
     def drain(self, block_ms: int = 100) -> int:
@@ -190,6 +241,7 @@ class Worker:
             busy = self.in_flight > 0
             read = self._fill(None if busy else block_ms, max(0, self.window - self.in_flight))
             if not read and not busy:
+                self._flush()
                 return self._acked - before
             if not read:
                 self._lanes.wait(self.in_flight, timeout=0.05)
@@ -208,6 +260,7 @@ class Worker:
                         self._lanes.wait(self.window, timeout=0.5)
                         continue
                     self._fill(self._block_ms, min(room, READ_BATCH))
+                    self._flush()
                     if on_tick:
                         on_tick()
                 except Exception as exc:
@@ -230,21 +283,12 @@ class Worker:
         entries = own + self.rt.queue.reclaim(self.name, self.reclaim_idle_ms)
         if count > 0:
             entries += self.rt.queue.read(self.name, count=count, block_ms=block_ms)
-        submitted = 0
-        for entry in entries:
-            with self._lock:
-                if entry.entry_id in self._held:
-                    continue  # already in a lane here (reclaimed from ourselves)
-                self._held.add(entry.entry_id)
-            lane = self.lane(entry)
-            if entry.mention is not None:
-                with self._lock:
-                    for ref in (entry.mention.id, entry.mention.conversation_id):
-                        if ref:
-                            self._affinity[(entry.mention.network, ref)] = lane
+        with self._lock:
+            fresh = [e for e in entries if e.entry_id not in self._held]  # not in a lane here
+            self._held.update(e.entry_id for e in fresh)
+        for entry, lane in zip(fresh, self._lanes_of(fresh), strict=True):
             self._lanes.submit(lane, entry)
-            submitted += 1
-        return submitted
+        return len(fresh)
 
     def _serve(self, entry: Entry) -> None:
         """In the entry's lane: intake (posts queue by the entry's place in the stream), ack."""
@@ -253,8 +297,6 @@ class Worker:
                 ok, result = self._intake(entry)
             if ok:
                 self._finish(entry, result)
-                with self._lock:
-                    self._acked += 1
         except Exception as exc:
             if not unreachable(exc):
                 raise
@@ -297,7 +339,13 @@ class Worker:
             except Exception as exc:  # they are reclaimed after reclaim_idle_ms anyway
                 log.warning("could not hand back %d entries (%s)", len(dropped),
                             type(exc).__name__)
-        if not self._lanes.wait(timeout=STOP_GRACE_S):
+        waited = self._lanes.wait(timeout=STOP_GRACE_S)
+        try:
+            self._flush()
+        except Exception as exc:  # read again by the next worker: the intake is idempotent
+            log.warning("worker %s stopping: acknowledgements not sent (%s)", self.name,
+                        type(exc).__name__)
+        if not waited:
             log.warning("worker %s stopped with posts still in flight", self.name)
 
 

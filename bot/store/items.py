@@ -246,6 +246,13 @@ class ItemStore:
         v = self.r.get(keys.item_for_mention(network, mention_id))
         return int(v) if v else None
 
+    def numbers_for_mentions(self, mentions: list[tuple[str, str]]) -> list[int | None]:
+        """`number_for_mention` of each (network, mention id), in one round trip."""
+        if not mentions:
+            return []
+        found = self.r.mget([keys.item_for_mention(net, mid) for net, mid in mentions])
+        return [int(v) if v else None for v in found]
+
     def number_for_conversation(self, network: str, conversation_id: str) -> int | None:
         v = self.r.get(keys.conversation(network, conversation_id))
         return int(v) if v else None

@@ -186,10 +186,10 @@ class MentionQueue:
         pipe.hincrby(keys.METRICS, metric_field("dead_letters_parked"), 1)
         pipe.execute()
 
-    def ack(self, entry_id: str, client: Any = None) -> None:
-        """The entry is done (`client`: a pipeline to send it with, else now)."""
+    def ack(self, *entry_ids: str, client: Any = None) -> None:
+        """The entries are done (`client`: a pipeline to send it with, else now)."""
         (client if client is not None else self.r).xack(keys.MENTION_STREAM, keys.MENTION_GROUP,
-                                                        entry_id)
+                                                        *entry_ids)
 
     def backlog(self) -> int:
         """Entries not yet acknowledged plus those not yet read.
