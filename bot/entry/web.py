@@ -29,7 +29,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 import handlers
-from bot.entry.ack_first import AckFirst
+from bot.entry.ack_first import AckFirst, AnswerFirst
 from bot.entry.runtime import Runtime
 from bot.entry.scrape import channel_health, desk_snapshot, heard_now, record_ack
 from bot.ingest import ingest_body
@@ -127,20 +127,15 @@ def _bearer_ok(request: Request, token: str) -> bool:
     return scheme.lower() == "bearer" and hmac.compare_digest(given.encode(), token.encode())
 
 
-def create_web_app(rt: Runtime, bolt: App | None = None) -> Starlette:
-    """The ASGI app served by `python -m bot web`."""
+def create_web_app(rt: Runtime, bolt: App | None = None) -> AnswerFirst:
+    """The ASGI app served by `python -m bot web`: Starlette behind `AnswerFirst`."""
     bolt = bolt or create_bolt_app(rt)
     early = ack_first(rt)
 
     async def slack_events(request: Request) -> Response:
+        """What `AnswerFirst` did not answer itself: through Bolt."""
         started = time.monotonic()
-        early.heard()
         body = await request.body()
-        kind = early.takes(body, request.headers)
-        if kind is not None:  # its listener acks empty at once: answered here, run after
-            early.run_later(partial(to_bolt_request, request, body), body,
-                            time.monotonic() - started, kind)
-            return Response(status_code=200)
         bolt_resp = await run_in_threadpool(bolt.dispatch, to_bolt_request(request, body))
         response = to_starlette_response(bolt_resp)
         # counted after the answer went out: the ack never waits for Redis
@@ -222,4 +217,5 @@ def create_web_app(rt: Runtime, bolt: App | None = None) -> Starlette:
         yield
         await run_in_threadpool(early.close)  # run what was answered before the process ends
 
-    return Starlette(routes=routes, exception_handlers=on_error, lifespan=lifespan)
+    return AnswerFirst(Starlette(routes=routes, exception_handlers=on_error, lifespan=lifespan),
+                       early)
