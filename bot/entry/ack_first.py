@@ -11,8 +11,9 @@ meanwhile: under 200 commands at once that polling and the listeners' own work d
 acks by 300–800 ms.
 
 Listener work yields to answering: a listener starts once no Slack request has arrived for
-`QUIET_S`, or after `MAX_DEFER_S` at the latest, so a burst of commands is acknowledged before
-their work competes for the interpreter.
+`QUIET_S`, or `MAX_DEFER_S` after its answer at the latest, so a burst of commands is
+acknowledged before their work competes for the interpreter (and steady traffic delays each
+listener by `MAX_DEFER_S` at most, never throttles them).
 
 Everything else goes through Bolt as before: modal submissions (they may answer with field
 errors), events (answered 503 while Redis is down, so Slack delivers them again), SSL checks,
@@ -104,12 +105,14 @@ class AckFirst:
         Bolt's request there: parsing the body is work the answer need not wait for)."""
         with self._lock:
             self._waiting += 1
-        future: Future[None] = self._pool.submit(self._run, request, body, acked_s, kind)
+        future: Future[None] = self._pool.submit(self._run, request, body, acked_s, kind,
+                                                 time.monotonic() + MAX_DEFER_S)
         future.add_done_callback(self._finished)
 
     def _run(self, request: Callable[[], BoltRequest], body: bytes, acked_s: float,
-             kind: str) -> None:
-        deadline = time.monotonic() + MAX_DEFER_S
+             kind: str, deadline: float) -> None:
+        """After a quiet moment, or once `deadline` (its answer + MAX_DEFER_S) has passed:
+        under steady traffic a listener waits that long from its answer, not from its turn."""
         while time.monotonic() - self._last_request < QUIET_S and time.monotonic() < deadline:
             time.sleep(QUIET_S)
         with self._lock:

@@ -83,6 +83,13 @@ class Failure:
     commit: bool = False
 
 
+class _Server(ThreadingHTTPServer):
+    """Listens with a backlog Slack's or X's front doors would not run out of: socketserver's
+    default of 5 refuses connections when a few of the desk's threads call at once."""
+
+    request_queue_size = 256
+
+
 class Emulator:
     """Base class: a threaded loopback HTTP server with recorded calls and scripted failures.
 
@@ -107,7 +114,7 @@ class Emulator:
         """Bind 127.0.0.1 on a free port and serve in a daemon thread."""
         if self._server is not None:
             return self
-        server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        server = _Server(("127.0.0.1", 0), self._handler_class())
         server.daemon_threads = True
         self._server = server
         self._thread = threading.Thread(
