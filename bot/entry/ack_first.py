@@ -50,16 +50,24 @@ _COMMAND = re.compile(rb"(?:^|&)command=([^&]*)")
 _SSL_CHECK = re.compile(rb"(?:^|&)ssl_check=")
 
 
-def kind_of(body: bytes) -> str:
-    """`command`, `block_actions`, another interaction's type, or `event` (by the form)."""
+def form_of(body: bytes) -> str:
+    """`command`, `interaction` or `event`: what kind of Slack request `body` is."""
     if body.startswith(b"payload="):
+        return "interaction"
+    return "command" if b"command=" in body[:2048] else "event"
+
+
+def kind_of(body: bytes) -> str:
+    """`form_of`, an interaction told by its type (`block_actions`, `view_submission`, …)."""
+    form = form_of(body)
+    if form == "interaction":
         try:
             payload = json.loads(parse_qs(body.decode())["payload"][0])
         except (ValueError, KeyError, UnicodeDecodeError):
             return "interaction"
         kind = payload.get("type") if isinstance(payload, dict) else None
         return kind if isinstance(kind, str) else "interaction"
-    return "command" if b"command=" in body[:2048] else "event"
+    return form
 
 
 class AckFirst:
@@ -138,7 +146,6 @@ class AckFirst:
         if drain.is_alive():
             log.warning("web stopping with %d answered Slack requests not yet run",
                         self._waiting)
-
 
 
 class AnswerFirst:

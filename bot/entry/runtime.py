@@ -176,13 +176,11 @@ def api_sink(store: MetricsStore, health: HealthStore) -> metrics.ApiSink:
     whether Slack takes our token (`bot.metrics.install`: one sink per process)."""
 
     def sink(call: metrics.Call) -> None:
-        if call.api == "slack" and call.outcome == "ok":  # the usual case: one round trip
-            pipe = store.r.pipeline(transaction=False)
-            store.api_call(call, client=pipe)
+        pipe = store.r.pipeline(transaction=False)
+        store.api_call(call, client=pipe)
+        if call.api == "slack" and call.outcome == "ok":  # in the same round trip
             health.slack_ok(client=pipe)
-            pipe.execute()
-            return
-        store.api_call(call)
+        pipe.execute()
         if call.api == "slack" and call.outcome == "unauthorized":
             health.slack_refused(call.detail, time.time())
 

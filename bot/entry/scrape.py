@@ -11,6 +11,7 @@ import logging
 import time
 from typing import TYPE_CHECKING, Any
 
+from bot.entry.ack_first import form_of
 from bot.messages import say
 from bot.metrics import Snapshot
 from bot.sources.registry import label
@@ -69,10 +70,8 @@ def channel_health(rt: Runtime) -> dict[str, Any]:
 
 def record_ack(rt: Runtime, seconds: float, body: bytes) -> None:
     """Count one Slack request's time to its ack (`ack_seconds`, by kind)."""
-    kind = ("command" if b"command=" in body[:2048] else
-            "interaction" if body.startswith(b"payload=") else "event")
     try:
-        rt.metrics.observe("ack_seconds", seconds, kind=kind)
+        rt.metrics.observe("ack_seconds", seconds, kind=form_of(body))
     except Exception as exc:  # the request was answered; a lost figure is all that happens
         if unreachable(exc):
             rt.outage.lost(exc)  # one line per outage, not one per request

@@ -92,7 +92,11 @@ class Worker:
         """
         ok, result = self._intake(entry)
         if result is not None:
-            self._count(entry, result, self.rt.redis)
+            try:
+                self._count(entry, result, None)
+            except Exception as exc:  # the card is posted: a lost count must not repeat it
+                log.warning("metrics for %s not counted (%s)", entry.mention and
+                            entry.mention.key, type(exc).__name__)
         return ok
 
     def _intake(self, entry: Entry) -> tuple[bool, IntakeResult | None]:
@@ -125,7 +129,7 @@ class Worker:
 
     def _count(self, entry: Entry, result: IntakeResult, client: Any) -> None:
         """Metrics of one handled entry: triaged (by sentiment), card posted, ingest → card
-        (sent with `client`: Redis, or the pipeline that acknowledges the entry)."""
+        (sent with `client`, the pipeline that acknowledges the entry, else now)."""
         assert entry.mention is not None
         network = entry.mention.network
         metrics = self.rt.metrics

@@ -88,9 +88,9 @@ class Replication:
         cluster: the primary of its slot, through its own connection) and, when it has a
         replica, `WAIT` on that same connection: the WAIT covers this write and every write
         before it on that server. Scripts are loaded where the pipeline lands (see
-        `execute`); a slot that moved meanwhile is looked up again once."""
+        `pipelined`); a slot that moved meanwhile is looked up again once."""
         for attempt in range(2):
-            client = self.client_for(key)
+            client = self._client_for(key)
             replicas = self.replicas(client)
 
             def full(pipe: Any, replicas: int = replicas) -> None:
@@ -99,7 +99,7 @@ class Replication:
                     pipe.execute_command("WAIT", replicas, self.timeout_ms)
 
             try:
-                res = self.execute(full, client)
+                res = pipelined(client, full)
             except (redis.exceptions.MovedError, redis.exceptions.AskError):
                 if not self._cluster or attempt:
                     raise
@@ -111,7 +111,7 @@ class Replication:
             return Written(res, replicas, acked, self.timeout_ms)
         raise AssertionError("unreachable")
 
-    def client_for(self, key: str) -> redis.Redis:
+    def _client_for(self, key: str) -> redis.Redis:
         """The client of the server that holds `key`: the primary, or its cluster node."""
         return node_client(self.r, key) if self._cluster else self.r
 
@@ -150,9 +150,6 @@ class Replication:
             self._known[server] = (fresh, now + self.refresh_s)
         return fresh
 
-    def execute(self, build: Callable[[Any], object], client: redis.Redis) -> list[Any]:
-        """Run a pipeline `build` fills on `client` and return its replies (`pipelined`)."""
-        return pipelined(client, build)
 
 
 def node_client(r: Any, key: str) -> redis.Redis:
