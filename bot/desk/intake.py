@@ -89,12 +89,13 @@ class Intake:
             return IntakeResult("joined", "negative", number)
         posted = self.publisher.post_card(item) if not item.card_ts else None
         fresh = posted or self.items.get(number) or item
+        # recorded first: inside the worker's intake it rides the timers' round trip
+        self.audit.record("intake", "post", number, "ok", network=mention.network,
+                          mention=mention.id, channel=channel, model=model, **self._facts(item))
         if fresh.incident is not None:  # a storm took it in while its card was being posted
             self.publisher.card_changed(number)
         else:
             self.timers.start(fresh)
-        self.audit.record("intake", "post", number, "ok", network=mention.network,
-                          mention=mention.id, channel=channel, model=model, **self._facts(item))
         return IntakeResult("posted", "negative", number)
 
     def _facts(self, item: Item) -> dict[str, str]:

@@ -25,7 +25,7 @@ from bot.slack.client import make_client
 from bot.slack.poster import SlackPort, WebSlack
 from bot.sources.base import Replies
 from bot.sources.registry import networks
-from bot.store import AuditLog, ItemStore, MentionQueue, connect
+from bot.store import AuditLog, ItemStore, MentionQueue, connect, keys
 from bot.store.agents import KuerzelStore
 from bot.store.answers import AnswerQueue
 from bot.store.dead_letters import DeadLetters
@@ -39,6 +39,7 @@ from bot.store.notes import NoteStore
 from bot.store.outage import Outage, unreachable
 from bot.store.pacing import RedisPacer, Unpaced
 from bot.store.privacy import PrivacyStore
+from bot.store.riding import later
 from bot.store.search import SearchIndex
 from bot.store.timers import TimerStore
 from bot.store.triage_model import ModelStore
@@ -176,11 +177,12 @@ def api_sink(store: MetricsStore, health: HealthStore) -> metrics.ApiSink:
     whether Slack takes our token (`bot.metrics.install`: one sink per process)."""
 
     def sink(call: metrics.Call) -> None:
-        pipe = store.r.pipeline(transaction=False)
-        store.api_call(call, client=pipe)
-        if call.api == "slack" and call.outcome == "ok":  # in the same round trip
-            health.slack_ok(client=pipe)
-        pipe.execute()
+        def build(pipe: Any) -> None:
+            store.api_call(call, client=pipe)
+            if call.api == "slack" and call.outcome == "ok":  # in the same round trip
+                health.slack_ok(client=pipe)
+
+        later(store.r, keys.METRICS, build)  # a worker's intake: with its next round trip
         if call.api == "slack" and call.outcome == "unauthorized":
             health.slack_refused(call.detail, time.time())
 

@@ -49,11 +49,12 @@ from bot.entry.runtime import Runtime
 from bot.store.outage import Backoff, unreachable
 from bot.store.pacing import post_order
 from bot.store.queue import Entry, consumer_name
+from bot.store.riding import ride_along
 
 log = logging.getLogger(__name__)
 
 MAX_DELIVERIES = 5  # then the entry goes to the dead-letter stream instead of looping
-READ_BATCH = 100    # entries per XREADGROUP
+READ_BATCH = 100    # entries per XREADGROUP; a full window reads again once this many are free
 STOP_GRACE_S = 30.0  # how long a stopping worker lets the posts in flight finish
 BEAT_EVERY_S = 1.0   # handled entries beat the heartbeat at most this often
 FLUSH_AT = 64         # finished entries are acknowledged together: at most this many …
@@ -82,6 +83,7 @@ class Worker:
         self._beaten = float("-inf")
         self._done: list[tuple[Entry, IntakeResult | None]] = []  # finished, not yet acked
         self._flushed = time.monotonic()
+        self._reclaimed = float("-inf")
         self.rt.queue.ensure_group()
 
     def handle(self, entry: Entry) -> bool:
@@ -242,13 +244,17 @@ class Worker:
         before = self._acked
         self.rt.heartbeats.beat(self.name)
         while True:
-            busy = self.in_flight > 0
-            read = self._fill(None if busy else block_ms, max(0, self.window - self.in_flight))
-            if not read and not busy:
+            held = self.in_flight
+            if held and self.window - held < self._batch:  # full: read again in batches
+                self._lanes.wait(self.window - self._batch + 1, timeout=0.05)
+                continue
+            read = self._fill(None if held else block_ms, self.window - held,
+                              reclaim=not held or self._reclaim_due())
+            if not read and not held:
                 self._flush()
                 return self._acked - before
-            if not read:
-                self._lanes.wait(self.in_flight, timeout=0.05)
+            if not read:  # the stream is empty: wait for a batch to finish (or a while)
+                self._lanes.wait(max(1, held - self._batch + 1), timeout=0.05)
 
     def run(self, stop: threading.Event, on_tick: Callable[[], None] | None = None) -> None:
         """Read until `stop` is set; on failure wait (growing pause), never spin or spew."""
@@ -257,13 +263,14 @@ class Worker:
         try:
             while not stop.is_set():
                 try:
-                    self.rt.heartbeats.beat(self.name)
+                    self._beat()
                     self._keep_held()
-                    room = self.window - self.in_flight
-                    if room <= 0:
-                        self._lanes.wait(self.window, timeout=0.5)
+                    held = self.in_flight
+                    if held and self.window - held < self._batch:  # full: read in batches
+                        self._lanes.wait(self.window - self._batch + 1, timeout=0.5)
                         continue
-                    self._fill(self._block_ms, min(room, READ_BATCH))
+                    self._fill(self._block_ms, min(self.window - held, READ_BATCH),
+                               reclaim=not held or self._reclaim_due())
                     self._flush()
                     if on_tick:
                         on_tick()
@@ -280,11 +287,33 @@ class Worker:
         finally:
             self._stop()
 
-    def _fill(self, block_ms: int | None, count: int) -> int:
+    @property
+    def _batch(self) -> int:
+        """A full window reads again once this many entries are free (not after each one:
+        each read costs round trips of its own)."""
+        return max(1, min(READ_BATCH, self.window // 4))
+
+    def _reclaim_due(self) -> bool:
+        """While busy, other workers' abandoned entries are looked for every
+        `reclaim_idle_ms / 4` (at most every second, at least every 50 ms), not on every read."""
+        every = max(0.05, min(1.0, self.reclaim_idle_ms / 4000))
+        return time.monotonic() - self._reclaimed >= every
+
+    def _beat(self) -> None:
+        """The heartbeat, at most every `BEAT_EVERY_S` (a third of `heartbeat_s` if shorter)."""
+        now = time.monotonic()
+        if now - self._beaten >= min(BEAT_EVERY_S, self.heartbeat_s / 3):
+            self._beaten = now
+            self.rt.heartbeats.beat(self.name)
+
+    def _fill(self, block_ms: int | None, count: int, reclaim: bool = True) -> int:
         """Read (own pending after a restart, reclaimed, new) into the lanes; returns how many."""
         own = self.rt.queue.pending_for(self.name) if self._first_step else []
         self._first_step = False
-        entries = own + self.rt.queue.reclaim(self.name, self.reclaim_idle_ms)
+        entries = own
+        if reclaim:
+            self._reclaimed = time.monotonic()
+            entries = entries + self.rt.queue.reclaim(self.name, self.reclaim_idle_ms)
         if count > 0:
             entries += self.rt.queue.read(self.name, count=count, block_ms=block_ms)
         with self._lock:
@@ -297,7 +326,7 @@ class Worker:
     def _serve(self, entry: Entry) -> None:
         """In the entry's lane: intake (posts queue by the entry's place in the stream), ack."""
         try:
-            with post_order(entry.entry_id), posting_as(self.name):
+            with post_order(entry.entry_id), posting_as(self.name), ride_along(self.rt.redis):
                 ok, result = self._intake(entry)
             if ok:
                 self._finish(entry, result)

@@ -15,7 +15,7 @@ from typing import Any, cast
 import redis
 from redis.typing import EncodableT, FieldT
 
-from bot.store import keys
+from bot.store import keys, riding
 
 
 class AuditLog:
@@ -26,8 +26,9 @@ class AuditLog:
 
     def record(
         self, actor: str, action: str, item: int | None, outcome: str, **details: Any
-    ) -> str:
-        """Append one entry; returns its stream id."""
+    ) -> None:
+        """Append one entry (with the next round trip inside `bot.store.riding.ride_along`, a
+        worker's intake; else now)."""
         fields: dict[FieldT, EncodableT] = {
             "at": datetime.now(UTC).isoformat(timespec="milliseconds"),
             "actor": actor,
@@ -36,7 +37,7 @@ class AuditLog:
             "outcome": outcome,
             "details": json.dumps(details, ensure_ascii=False, default=str),
         }
-        return str(self.r.xadd(keys.AUDIT_STREAM, fields))
+        riding.later(self.r, keys.AUDIT_STREAM, lambda pipe: pipe.xadd(keys.AUDIT_STREAM, fields))
 
     def entries(self, since: datetime | None = None, batch: int = 1000) -> Iterator[dict[str, str]]:
         """Entries in order, from `since` on (all when None)."""

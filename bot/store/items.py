@@ -16,7 +16,7 @@ import redis
 from redis.typing import EncodableT, FieldT
 
 from bot.models import Item, Mention, State, mention_from_json
-from bot.store import keys
+from bot.store import keys, riding
 from bot.store.replication import Replication, pipelined
 
 _CREATE = """
@@ -374,10 +374,10 @@ class ItemStore:
         return bool(self.r.set(keys.idempotency(token), "1", nx=True, ex=ttl_s))
 
     def count(self, day: str, *fields: str) -> None:
-        pipe = self.r.pipeline(transaction=True)
-        for f in fields:
-            pipe.hincrby(keys.counts(day), f, 1)
-        pipe.execute()
+        """Add one to each of the day's counters `fields` (with the next round trip inside
+        `bot.store.riding.ride_along`, else now)."""
+        key = keys.counts(day)
+        riding.later(self.r, key, lambda pipe: [pipe.hincrby(key, f, 1) for f in fields])
 
     def counts(self, day: str) -> dict[str, int]:
         counts = cast("dict[str, str]", self.r.hgetall(keys.counts(day)))

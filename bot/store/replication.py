@@ -29,6 +29,7 @@ from typing import Any, cast
 
 import redis
 
+from bot.store import riding
 from bot.store.redis_client import is_cluster, is_sentinel
 
 log = logging.getLogger(__name__)
@@ -99,7 +100,7 @@ class Replication:
                     pipe.execute_command("WAIT", replicas, self.timeout_ms)
 
             try:
-                res = pipelined(client, full)
+                res = pipelined(self.r, full, key)  # in a cluster: on `client`, key's node
             except (redis.exceptions.MovedError, redis.exceptions.AskError):
                 if not self._cluster or attempt:
                     raise
@@ -168,18 +169,30 @@ def pipelined(client: Any, build: Callable[[Any], object], key: str = "") -> lis
     them to the promoted replica), every EVALSHA answers NOSCRIPT and writes nothing; the
     pipeline is built and sent once more, with redis-py loading the scripts first. So a
     pipeline built here holds scripts, reads and idempotent writes only: its other commands
-    may run twice.
+    may run twice. Writes queued by `bot.store.riding.later` ride in front, once (their
+    replies are not returned); queued again only if the pipeline was not answered.
     """
-    if is_cluster(client):
+    cluster = is_cluster(client)
+    if cluster:
         client = node_client(client, key)
+    riders = riding.board(key if cluster else None)  # queued writes go first (`bot.store.riding`)
     for attempt in range(2):
         pipe = client.pipeline(transaction=False)
+        seated = riding.seat(pipe, riders)
         build(pipe)
         if not attempt:
             pipe.scripts.clear()  # no SCRIPT EXISTS: NOSCRIPT is handled below
         try:
-            return list(pipe.execute())
-        except redis.exceptions.NoScriptError:
-            if attempt:
-                raise
+            replies = list(pipe.execute(raise_on_error=False))
+        except BaseException:  # not sent, or no answer: the riders go again at the block's end
+            riding.alight(riders)
+            raise
+        riding.arrived(riders, replies[:seated])  # they ran (a pipeline is not atomic)
+        riders = []
+        own = replies[seated:]
+        failed = next((x for x in own if isinstance(x, Exception)), None)
+        if not isinstance(failed, redis.exceptions.NoScriptError) or attempt:
+            if failed is not None:
+                raise failed
+            return own
     raise AssertionError("unreachable")

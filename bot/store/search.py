@@ -21,7 +21,7 @@ from collections.abc import Iterable
 
 import redis
 
-from bot.store import keys
+from bot.store import keys, riding
 
 WALK = 5000  # closed candidates looked at one by one before Redis intersects the rest at once
 
@@ -95,11 +95,12 @@ class SearchIndex:
         return out
 
     def add(self, number: int, words: Iterable[str], handle: str) -> None:
-        """File item `number` under `words` and `handle` (idempotent)."""
-        pipe = self.r.pipeline(transaction=False)
-        for key in self._keys(words, handle):
-            pipe.zadd(key, {str(number): number})
-        pipe.execute()
+        """File item `number` under `words` and `handle` (idempotent; with the next round trip
+        inside `bot.store.riding.ride_along`, else now)."""
+        found = self._keys(words, handle)
+        if found:
+            riding.later(self.r, found[0], lambda pipe: [
+                pipe.zadd(key, {str(number): number}) for key in found])
 
     def backfill_window(self, newest: int) -> tuple[int, int]:
         """(next, upto): the item numbers still to be filed by the backfill, `newest` (the item

@@ -1,0 +1,67 @@
+"""Writes that ride along (`bot.store.riding`): queued inside a block, sent with the next round
+trip, never lost when the block ends or fails (a real redis-server)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import redis
+
+from bot.store.replication import pipelined
+from bot.store.riding import later, ride_along
+from tests.support.processes import free_port
+
+
+@pytest.fixture
+def r(redis_url: str) -> redis.Redis:
+    return redis.Redis.from_url(redis_url, decode_responses=True)
+
+
+def incr(key: str) -> Any:
+    return lambda pipe: pipe.incr(key)
+
+
+def test_outside_a_block_a_write_is_sent_at_once(r: redis.Redis) -> None:
+    later(r, "at:{desk}:t:a", incr("at:{desk}:t:a"))
+    assert r.get("at:{desk}:t:a") == "1"
+
+
+def test_queued_writes_go_with_the_next_round_trip_which_gets_only_its_own_replies(
+        r: redis.Redis, redis_url: str) -> None:
+    other = redis.Redis.from_url(redis_url, decode_responses=True)  # what others see
+    with ride_along(r):
+        later(r, "at:{desk}:t:a", incr("at:{desk}:t:a"))
+        later(r, "at:counts:t", lambda pipe: [pipe.hincrby("at:counts:t", f, 1)
+                                              for f in ("x", "y")])
+        assert other.exists("at:{desk}:t:a", "at:counts:t") == 0  # queued, not sent
+        replies = pipelined(r, lambda pipe: (pipe.set("at:{desk}:t:b", "v"),
+                                             pipe.get("at:{desk}:t:b")), "at:{desk}:t:b")
+        assert replies == [True, "v"]  # the carrier's own replies only
+        assert other.get("at:{desk}:t:a") == "1"  # rode along
+        assert other.hgetall("at:counts:t") == {"x": "1", "y": "1"}
+        later(r, "at:{desk}:t:c", incr("at:{desk}:t:c"))
+        assert other.get("at:{desk}:t:c") is None
+    assert other.get("at:{desk}:t:c") == "1"  # what no round trip took: sent at the end
+    assert other.get("at:{desk}:t:a") == "1"  # and nothing twice
+
+
+def test_a_failed_block_still_sends_what_it_queued(r: redis.Redis) -> None:
+    with pytest.raises(RuntimeError), ride_along(r):
+        later(r, "at:{desk}:t:a", incr("at:{desk}:t:a"))
+        raise RuntimeError("the intake failed")
+    assert r.get("at:{desk}:t:a") == "1"
+
+
+def test_riders_of_a_failed_round_trip_are_sent_when_the_block_ends(r: redis.Redis) -> None:
+    r.set("at:{desk}:t:s", "not a number")
+    with pytest.raises(redis.ResponseError), ride_along(r):
+        later(r, "at:{desk}:t:a", incr("at:{desk}:t:a"))
+        pipelined(r, incr("at:{desk}:t:s"), "at:{desk}:t:s")  # fails: the riders get off
+    assert r.get("at:{desk}:t:a") == "1"  # once, at the end
+
+
+def test_a_block_that_ends_normally_raises_when_its_writes_cannot_be_sent() -> None:
+    gone = redis.Redis(port=free_port(), socket_connect_timeout=0.5)
+    with pytest.raises(redis.ConnectionError), ride_along(gone):
+        later(gone, "at:{desk}:t:a", incr("at:{desk}:t:a"))  # so the work is not acknowledged
