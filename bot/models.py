@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
@@ -46,9 +46,16 @@ class Mention:
         return f"{self.network}:{self.id}"
 
     def to_json(self) -> str:
-        d = asdict(self)
+        """The mention as stored with its item (`mention_from_json` reads it back)."""
+        d: dict[str, Any] = {name: getattr(self, name) for name in _MENTION_FIELDS}
+        d["author"] = {name: getattr(self.author, name) for name in _AUTHOR_FIELDS}
         d["created_at"] = self.created_at.isoformat()
         return json.dumps(d, ensure_ascii=False, separators=(",", ":"))
+
+
+# field names in declaration order: `to_json` without `asdict`'s deep copy (a card's hot path)
+_MENTION_FIELDS = tuple(f.name for f in fields(Mention))
+_AUTHOR_FIELDS = tuple(f.name for f in fields(Author))
 
 
 def _req_str(obj: dict[str, Any], name: str, where: str = "") -> str:
@@ -118,7 +125,11 @@ def parse_mention(obj: Any, networks: Mapping[str, bool] | None = None) -> Menti
     )
 
 
-def mention_from_json(raw: str) -> Mention:
+def mention_from_json(raw: str, known: Mention | None = None) -> Mention:
+    """A stored mention (`Mention.to_json`); `known` when `raw` is its JSON (not parsed again:
+    an item is read back right after it was written, on a card's hot path)."""
+    if known is not None and raw == known.to_json():
+        return known
     return parse_mention(json.loads(raw))
 
 

@@ -139,7 +139,7 @@ class Publisher:
         except BaseException:
             self._release(item.number, me)
             raise
-        return self.items.card_posted(item.number, ts)
+        return self.items.card_posted(item.number, ts, item.mention)
 
     def _release(self, number: int, poster: str) -> None:
         """Give the card's posting back after a failure (best effort: else its lease ends)."""

@@ -32,7 +32,9 @@ class Lanes(Generic[T]):
             raise ValueError("threads must be 0 (inline) or more")
         self._run = run
         self.max_threads, self.idle_s, self.name = threads, idle_s, name
-        self._cond = threading.Condition()
+        lock = threading.Lock()
+        self._cond = threading.Condition(lock)  # for `wait`: a job finished
+        self._work = threading.Condition(lock)  # for idle threads: a lane is ready
         self._queues: dict[str, deque[T]] = {}
         self._ready: deque[str] = deque()  # lanes with queued jobs and no thread on them
         self._busy: set[str] = set()       # lanes a thread is running a job of
@@ -60,7 +62,8 @@ class Lanes(Generic[T]):
                 self._threads += 1
                 threading.Thread(target=self._serve, name=f"{self.name}-{self._threads}",
                                  daemon=True).start()
-            self._cond.notify_all()
+            elif self._ready:
+                self._work.notify()  # one idle thread, not all of them
 
     def wait(self, below: int = 1, timeout: float | None = None) -> bool:
         """Wait until fewer than `below` jobs are queued or running; False on timeout."""
@@ -76,6 +79,7 @@ class Lanes(Generic[T]):
             self._ready.clear()
             self._size -= len(dropped)
             self._cond.notify_all()
+            self._work.notify_all()
             return dropped
 
     def _serve(self) -> None:
@@ -83,7 +87,7 @@ class Lanes(Generic[T]):
             with self._cond:
                 while not self._ready:
                     self._idle += 1
-                    woken = self._cond.wait(self.idle_s)
+                    woken = self._work.wait(self.idle_s)
                     self._idle -= 1
                     if not woken and not self._ready:
                         self._threads -= 1
@@ -100,7 +104,7 @@ class Lanes(Generic[T]):
                     self._busy.discard(lane)
                     self._size -= 1
                     if self._queues.get(lane):
-                        self._ready.append(lane)
+                        self._ready.append(lane)  # this thread looks again itself: no notify
                     else:
                         self._queues.pop(lane, None)
-                    self._cond.notify_all()
+                    self._cond.notify_all()  # `wait`ers (the reading loop), not the threads

@@ -189,7 +189,7 @@ class ItemStore:
         )
         if mention.conversation_id:
             self.r.set(keys.conversation(mention.network, mention.conversation_id), n, nx=True)
-        return int(n), _item_from_hash(int(n), fields) if created else None
+        return int(n), _item_from_hash(int(n), fields, mention) if created else None
 
     def create_incident(self, representative: Mention, *, channel: str, seen_at: datetime,
                         due_at: datetime) -> int:
@@ -302,9 +302,10 @@ class ItemStore:
             written.confirm()
         return start
 
-    def card_posted(self, number: int, ts: str) -> Item | None:
+    def card_posted(self, number: int, ts: str, mention: Mention | None = None) -> Item | None:
         """The card is out: record its ts and end the posting; returns the item as it is now
-        (read in the same round trip), None if it is gone."""
+        (read in the same round trip; `mention`: its mention as the caller knows it, not
+        parsed again if unchanged), None if it is gone."""
         key = keys.item(number)
 
         def build(pipe: Any) -> None:
@@ -312,7 +313,7 @@ class ItemStore:
             pipe.hgetall(key)
 
         h = pipelined(self.r, build, key)[-1]
-        return _item_from_hash(number, h) if h else None
+        return _item_from_hash(number, h, mention) if h else None
 
     def release_card(self, number: int, poster: str) -> None:
         """`poster` failed to post the card: another may now (only if still its own)."""
@@ -433,10 +434,12 @@ class ItemStore:
         return found
 
 
-def _item_from_hash(number: int, h: dict[str, str]) -> Item:
+def _item_from_hash(number: int, h: dict[str, str], known: Mention | None = None) -> Item:
+    """The item stored as `h`; `known`: its mention, if the caller has it (see
+    `mention_from_json`)."""
     return Item(
         number=number,
-        mention=mention_from_json(h["mention"]),
+        mention=mention_from_json(h["mention"], known),
         sentiment=h.get("sentiment", ""),
         score=float(h.get("score") or 0),
         address=h.get("address", "none"),
