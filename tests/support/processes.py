@@ -1,8 +1,10 @@
-"""Stopping the project's own processes that a test started (terminate, then kill)."""
+"""The project's own processes in tests: free ports for them, their environment, stopping them."""
 
 from __future__ import annotations
 
+import itertools
 import os
+import random
 import socket
 import subprocess
 from collections.abc import Iterable
@@ -14,11 +16,31 @@ import yaml
 ROOT = Path(__file__).resolve().parents[2]
 
 
+PORTS_FROM, PORTS_PER_PROCESS = 10_000, 2_500  # below the kernel's ephemeral ports (32768+)
+_next_port = itertools.count(random.randrange(PORTS_PER_PROCESS))
+
+
 def free_port() -> int:
-    """A loopback port nobody listens on now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    """A loopback port nobody listens on now, for a child process to listen on.
+
+    Not one the kernel hands out (`bind(0)`): between this check and the child's bind, another
+    xdist worker could get the same port for its own child, or an outgoing connection take it;
+    then a test talks to another test's web process (we saw a 401 from a web with another
+    INGEST_TOKEN). Each test process takes from a range of its own (by xdist worker), below the
+    ephemeral range, in turn.
+    """
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    index = int(worker[2:]) if worker[2:].isdigit() else 0
+    base = PORTS_FROM + (index % 9) * PORTS_PER_PROCESS
+    for _ in range(PORTS_PER_PROCESS):
+        port = base + next(_next_port) % PORTS_PER_PROCESS
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError(f"no free loopback port in {base}-{base + PORTS_PER_PROCESS - 1}")
 
 
 def desk_env(tmp_path: Path, redis_url: str, slack_api: Any, x_api: Any, *,
