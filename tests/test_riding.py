@@ -65,3 +65,20 @@ def test_a_block_that_ends_normally_raises_when_its_writes_cannot_be_sent() -> N
     gone = redis.Redis(port=free_port(), socket_connect_timeout=0.5)
     with pytest.raises(redis.ConnectionError), ride_along(gone):
         later(gone, "at:{desk}:t:a", incr("at:{desk}:t:a"))  # so the work is not acknowledged
+
+
+def test_a_read_asked_for_ahead_rides_the_next_round_trip_and_is_taken_once(
+        r: redis.Redis, redis_url: str) -> None:
+    from bot.store.riding import MISSING, soon, take
+
+    r.sadd("at:{desk}:t:set", "1", "2")
+    with ride_along(r):
+        soon("at:{desk}:t:set", "members", lambda pipe: pipe.smembers("at:{desk}:t:set"))
+        assert take("at:{desk}:t:set", "members") is MISSING  # not fetched yet
+        assert pipelined(r, lambda pipe: pipe.get("at:{desk}:t:x"), "at:{desk}:t:x") == [None]
+        r.sadd("at:{desk}:t:set", "3")  # the answer is what Redis held when it rode
+        assert take("at:{desk}:t:set", "members") == {"1", "2"}
+        assert take("at:{desk}:t:set", "members") is MISSING  # once
+    soon("at:{desk}:t:set", "members", lambda pipe: pipe.smembers("at:{desk}:t:set"))
+    assert take("at:{desk}:t:set", "members") is MISSING  # outside a block: read when needed
+

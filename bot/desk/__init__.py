@@ -102,6 +102,7 @@ class Desk:
         self.customers = Customers(config, self.rules, s.items, s.audit, s.notes, s.search,
                                    self.publisher, self.watch, self.queries, self.clock, now)
         self.publisher.history = self.customers.card_history
+        self.publisher.history_soon = self.customers.card_history_soon
         self.publisher.alive = Heartbeats(s.items.r).alive  # who may hold a card's posting
         self.dropped = DroppedMentions(s.items.r)  # issue 14: what triage did not post
         self.intake = Intake(config, s.items, s.audit, triage, self.publisher, self.watch,

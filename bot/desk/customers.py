@@ -82,6 +82,12 @@ class Customers:
         first = min((c.seen_at for c in earlier if c.seen_at), default=seen)
         return Contacts(earlier, max(1, math.ceil((seen - first) / timedelta(days=1))))
 
+    def card_history_soon(self, item: Item) -> None:
+        """`card_history(item)` will be asked for: its first read goes with the next round
+        trip (a card's hot path, `bot.store.riding`)."""
+        if not item.extra.get("anonymised_at"):
+            self.items.author_numbers_soon(item.mention.network, item.mention.author.id)
+
     def card_history(self, item: Item) -> Contacts | None:
         """What the card shows: None for a first contact."""
         got = self.contacts(item)

@@ -70,6 +70,10 @@ class IncidentViews:
         found = self.store.open_in(channel)
         return found[0] if found else None
 
+    def open_in_soon(self, channel: str) -> None:
+        """`open_in` will be asked for: fetched with the next round trip (a card's hot path)."""
+        self.store.open_in_soon(channel)
+
 
 class Incidents:
     """Opens, grows and answers incidents."""

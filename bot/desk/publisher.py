@@ -58,6 +58,8 @@ class IncidentFacts(Protocol):
 
     def open_in(self, channel: str) -> int | None: ...
 
+    def open_in_soon(self, channel: str) -> None: ...
+
 
 class Publisher:
     """Shows the desk's state on the board; tells the story of each action in its thread."""
@@ -72,6 +74,7 @@ class Publisher:
         self.home = home
         self.incidents = incidents
         self.history = history  # the customer's earlier contacts on the card (issue 16)
+        self.history_soon: Callable[[Item], None] | None = None  # its first read, asked ahead
         self.tz = ZoneInfo(timezone)
         self.alive: Callable[[str], bool] = lambda poster: False  # a worker's heartbeat is fresh
 
@@ -98,6 +101,15 @@ class Publisher:
         offer = facts.open_in(item.channel) if item.is_open and not item.incident else None
         return Card(item, first_response(item, self.clock), open_incident=offer, countdown=shown)
 
+    def _ask_ahead(self, item: Item) -> None:
+        """What `card(item)` will read goes with the next round trip (`start_card`'s) instead
+        of its own (inside a worker's intake; `bot.store.riding`)."""
+        if self.incidents is not None and item.is_open and not item.incident \
+                and not item.is_incident:
+            self.incidents.open_in_soon(item.channel)
+        if self.history_soon is not None and self.history is not None and not item.is_incident:
+            self.history_soon(item)
+
     def countdown(self, item: Item) -> Countdown | None:
         """The time left the card of `item` shows now, if it counts down."""
         if not counts_down(item) or item.due_at is None:
@@ -116,6 +128,7 @@ class Publisher:
         """
         me = _poster.get() or consumer_name()
         now = self.now().timestamp()
+        self._ask_ahead(item)
         try:
             start = self.items.start_card(item.number, me, now)
         except Exception:  # recorded on the primary but not confirmed: not posting now

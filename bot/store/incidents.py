@@ -16,7 +16,7 @@ from typing import cast
 
 import redis
 
-from bot.store import keys
+from bot.store import keys, riding
 
 # KEYS[1] members zset, KEYS[2] recent zset; ARGV[1] incident number, ARGV[2] item key prefix,
 # then pairs (member number, joined ts). Members already in another incident are skipped.
@@ -59,9 +59,18 @@ class IncidentStore:
         self.r.zrem(keys.incidents_open(channel), str(number))
 
     def open_in(self, channel: str) -> list[int]:
-        """The channel's open incidents, newest first."""
-        return [int(n) for n in cast("list[str]", self.r.zrevrange(keys.incidents_open(channel),
-                                                                   0, -1))]
+        """The channel's open incidents, newest first (the answer `open_in_soon` fetched ahead,
+        if it did)."""
+        key = keys.incidents_open(channel)
+        found = riding.take(key, "open_in")
+        if found is riding.MISSING:
+            found = self.r.zrevrange(key, 0, -1)
+        return [int(n) for n in cast("list[str]", found)]
+
+    def open_in_soon(self, channel: str) -> None:
+        """`open_in` will be asked for: fetch it with the next round trip (`bot.store.riding`)."""
+        key = keys.incidents_open(channel)
+        riding.soon(key, "open_in", lambda pipe: pipe.zrevrange(key, 0, -1))
 
     def join(self, number: int, channel: str, members: dict[int, float]) -> int:
         """Make `members` (number -> joined at) members of incident `number`; returns how many

@@ -398,9 +398,18 @@ class ItemStore:
         return found
     # ----- the whole customer (issue 16) ----------------------------------------------------
     def author_numbers(self, network: str, author_id: str) -> list[int]:
-        """Numbers of one customer's items (the author index; incidents showing them too)."""
-        members = cast("set[str]", self.r.smembers(keys.author_items(network, author_id)))
-        return sorted(int(n) for n in members)
+        """Numbers of one customer's items (the author index; incidents showing them too; the
+        answer `author_numbers_soon` fetched ahead, if it did)."""
+        key = keys.author_items(network, author_id)
+        members = riding.take(key, "author_numbers")
+        if members is riding.MISSING:
+            members = self.r.smembers(key)
+        return sorted(int(n) for n in cast("set[str]", members))
+
+    def author_numbers_soon(self, network: str, author_id: str) -> None:
+        """`author_numbers` will be asked for: fetch it with the next round trip."""
+        key = keys.author_items(network, author_id)
+        riding.soon(key, "author_numbers", lambda pipe: pipe.smembers(key))
 
     def newest_number(self) -> int:
         """The number of the newest item (0 when there is none)."""

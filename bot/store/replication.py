@@ -178,7 +178,8 @@ def pipelined(client: Any, build: Callable[[Any], object], key: str = "") -> lis
     riders = riding.board(key if cluster else None)  # queued writes go first (`bot.store.riding`)
     for attempt in range(2):
         pipe = client.pipeline(transaction=False)
-        seated = riding.seat(pipe, riders)
+        counts = riding.seat(pipe, riders)
+        seated = sum(counts)
         build(pipe)
         if not attempt:
             pipe.scripts.clear()  # no SCRIPT EXISTS: NOSCRIPT is handled below
@@ -187,7 +188,7 @@ def pipelined(client: Any, build: Callable[[Any], object], key: str = "") -> lis
         except BaseException:  # not sent, or no answer: the riders go again at the block's end
             riding.alight(riders)
             raise
-        riding.arrived(riders, replies[:seated])  # they ran (a pipeline is not atomic)
+        riding.arrived(riders, counts, replies[:seated])  # they ran (a pipeline is not atomic)
         riders = []
         own = replies[seated:]
         failed = next((x for x in own if isinstance(x, Exception)), None)

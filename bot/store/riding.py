@@ -12,6 +12,12 @@ ends. Outside a block `later` sends at once (one round trip, as before).
 In a cluster a write rides only a round trip to its own slot (`pipelined` runs on the node of
 one key); the others go when the block ends, in one cluster pipeline.
 
+Reads can ride too (`soon`): a read the intake will make a moment later (what the card shows:
+the channel's open incidents, the customer's earlier items) is asked for ahead and goes with
+the next round trip; the store's read then takes the answer (`take`) instead of asking Redis
+again. An answer is used once, within the block; a read no round trip took, or whose round
+trip failed, is simply made when it is needed.
+
 A block that fails still sends what it queued (best effort: logged if that fails too), as the
 writes would have been sent before the failure without it. A round trip that was answered
 carried its riders, even when its own commands failed (a pipeline is not atomic); one that
@@ -26,6 +32,7 @@ import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass, field
 from typing import Any
 
 from redis.crc import key_slot
@@ -33,80 +40,129 @@ from redis.crc import key_slot
 log = logging.getLogger(__name__)
 
 Build = Callable[[Any], object]  # puts commands into a pipeline
-_queued: ContextVar[list[tuple[str, Build]] | None] = ContextVar("riding", default=None)
+MISSING: Any = object()  # `take`: no answer was fetched ahead
+
+
+@dataclass(frozen=True)
+class Rider:
+    """Commands queued for the next round trip: a write, or a read ahead (`tag` set)."""
+
+    key: str
+    build: Build
+    tag: str = ""
+
+
+@dataclass
+class _Block:
+    queue: list[Rider] = field(default_factory=list)
+    fetched: dict[tuple[str, str], Any] = field(default_factory=dict)  # (key, tag) -> answer
+
+
+_block: ContextVar[_Block | None] = ContextVar("riding", default=None)
 
 
 @contextmanager
 def ride_along(r: Any) -> Iterator[None]:
-    """Writes `later` queues inside (in this thread) ride the next round trip; the rest are
-    sent when the block ends (see the module docstring)."""
-    queue: list[tuple[str, Build]] = []
-    token = _queued.set(queue)
+    """Writes `later` queues and reads `soon` asks for inside (in this thread) ride the next
+    round trip; the writes left are sent when the block ends (see the module docstring)."""
+    block = _Block()
+    token = _block.set(block)
     failed = True
     try:
         yield
         failed = False
     finally:
-        _queued.reset(token)
-        if queue:
+        _block.reset(token)
+        writes = [rider.build for rider in block.queue if not rider.tag]
+        if writes:
             try:
-                _send(r, [build for _, build in queue])
+                _send(r, writes)
             except Exception as exc:
                 if not failed:
                     raise
-                log.warning("%d queued writes not sent (%s)", len(queue), type(exc).__name__)
+                log.warning("%d queued writes not sent (%s)", len(writes), type(exc).__name__)
 
 
 def later(r: Any, key: str, build: Build) -> None:
     """Send the commands `build` puts into a pipeline with the next round trip (inside
     `ride_along`), else now. `key`: one key they write (in a cluster, all of them share its
     slot)."""
-    queue = _queued.get()
-    if queue is None:
+    block = _block.get()
+    if block is None:
         _send(r, [build])
     else:
-        queue.append((key, build))
+        block.queue.append(Rider(key, build))
 
 
-Riders = list[tuple[str, Build]]
+def soon(key: str, tag: str, build: Build) -> None:
+    """Inside `ride_along`: the read `build` puts into a pipeline (one command, on `key`) goes
+    with the next round trip, for `take(key, tag)`; outside, nothing (the read is made when
+    needed)."""
+    block = _block.get()
+    if block is not None:
+        block.queue.append(Rider(key, build, tag))
 
 
-def board(key: str | None) -> Riders:
-    """Take the queued writes that may ride a round trip to `key`'s server (`key` None: any)
-    off the queue; `seat` puts them into its pipeline, `alight` gives them back if it fails."""
-    queue = _queued.get()
-    if not queue:
+def take(key: str, tag: str) -> Any:
+    """The answer of the read `soon(key, tag)` asked for, once; `MISSING` if none arrived."""
+    block = _block.get()
+    if block is None:
+        return MISSING
+    return block.fetched.pop((key, tag), MISSING)
+
+
+def board(key: str | None) -> list[Rider]:
+    """Take the queued riders that may go with a round trip to `key`'s server (`key` None:
+    any) off the queue; `seat` puts them into its pipeline, `arrived` or `alight` after."""
+    block = _block.get()
+    if block is None or not block.queue:
         return []
     slot = key_slot(key.encode()) if key is not None else None
-    riders = [(k, b) for k, b in queue if slot is None or key_slot(k.encode()) == slot]
+    riders = [x for x in block.queue if slot is None or key_slot(x.key.encode()) == slot]
     if riders:
-        queue[:] = [kb for kb in queue if slot is not None and key_slot(kb[0].encode()) != slot]
+        block.queue[:] = [x for x in block.queue
+                          if slot is not None and key_slot(x.key.encode()) != slot]
     return riders
 
 
-def seat(pipe: Any, riders: Riders) -> int:
-    """Put `riders`' commands into `pipe`; returns how many commands they are."""
-    before = len(pipe)
-    for _, build in riders:
-        build(pipe)
-    return len(pipe) - before
+def seat(pipe: Any, riders: list[Rider]) -> list[int]:
+    """Put `riders`' commands into `pipe`; returns how many each put (a read puts one)."""
+    counts = []
+    for rider in riders:
+        before = len(pipe)
+        rider.build(pipe)
+        counts.append(len(pipe) - before)
+    return counts
 
 
-def alight(riders: Riders) -> None:
-    """The round trip `riders` rode got no answer (connection lost): queue them again, sent
-    when the block ends (at least once: they may have run)."""
-    queue = _queued.get()
-    if queue is not None and riders:
-        queue[:0] = riders
+def alight(riders: list[Rider]) -> None:
+    """The round trip `riders` rode got no answer (connection lost): the writes are queued
+    again, sent when the block ends (at least once: they may have run); the reads are made
+    when needed."""
+    block = _block.get()
+    if block is not None:
+        block.queue[:0] = [x for x in riders if not x.tag]
 
 
-def arrived(riders: Riders, replies: list[Any]) -> None:
-    """The round trip `riders` rode was answered: they ran, whatever the carrier's own
-    commands answered. A rider Redis refused is logged (not sent again: it would fail again)."""
-    failed = [x for x in replies if isinstance(x, Exception)]
-    if failed:
-        log.warning("%d of %d riding writes refused (%s)", len(failed), len(replies),
-                    type(failed[0]).__name__)
+def arrived(riders: list[Rider], counts: list[int], replies: list[Any]) -> None:
+    """The round trip `riders` rode was answered (`replies`: theirs, `counts` per rider): the
+    writes ran, whatever the carrier's own commands answered (a write Redis refused is logged,
+    not sent again: it would fail again); a read's answer is kept for `take` (a refused read
+    is made again when needed)."""
+    block = _block.get()
+    refused: list[Exception] = []
+    at = 0
+    for rider, n in zip(riders, counts, strict=True):
+        mine, at = replies[at:at + n], at + n
+        errors = [x for x in mine if isinstance(x, Exception)]
+        if rider.tag:
+            if block is not None and n == 1 and not errors:
+                block.fetched[(rider.key, rider.tag)] = mine[0]
+        else:
+            refused += errors
+    if refused:
+        log.warning("%d riding writes refused by Redis (%s)", len(refused),
+                    type(refused[0]).__name__)
 
 
 def _send(r: Any, builds: list[Build]) -> None:
