@@ -72,6 +72,11 @@ def _load(out: str) -> str:
     return "; ".join(figures)
 
 
+def _worker_cpu(out: str) -> str:  # issue 15
+    found = re.search(r"median ([\d,]+) cards/s, ([\d.]+) ms CPU per card", out)
+    return f"one worker {found[1]} cards/s, {found[2]} ms CPU per card" if found else ""
+
+
 @dataclass(frozen=True)
 class Benchmark:
     """How to run one script fully and quickly, and how to read its key figures off its output."""
@@ -86,6 +91,7 @@ BENCHMARKS = {
     "ack_latency.py": Benchmark((), ("--requests", "100"), _ack_latency),
     "load.py": Benchmark((), ("--modes", "single", "--mentions", "500", "--workers", "1",
                               "--paced", "50", "--rate", "5", "--commands", "50"), _load),
+    "worker_cpu.py": Benchmark((), ("--mentions", "500", "--runs", "1"), _worker_cpu),
     "timers_bench.py": Benchmark((), ("--items", "10000", "--due", "200", "--late-items", "60"),
                                  _timers),
     "triage_sentiment.py": Benchmark((), (), _sentiment, skipped_when="Skipping the sentiment"),

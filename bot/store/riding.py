@@ -1,13 +1,13 @@
-"""Writes that ride along: small writes a worker's intake makes, sent with its next round trip.
+"""Riding along: small writes (and reads) of a worker's intake, sent with its next round trip.
 
-A card costs a dozen round trips to Redis, and on a busy worker each one costs more than its
-commands (a pipeline's set-up, a thread switch while it waits). Some writes need no answer
-and no order against the ones that follow: the day's counters, the search index, the count
-of an API call, an audit entry. Inside `ride_along()` (the worker's intake of one entry) such a write is
-queued by `later` instead of sent, and goes out in front of the next round trip made with
-`pipelined` (issue 15: the card's `start_card`, `card_posted`, the timers) on the same
-connection, so a `WAIT` after it covers it too. What no round trip took is sent when the block
-ends. Outside a block `later` sends at once (one round trip, as before).
+A card cost a dozen round trips to Redis, and on a busy worker each one costs more than its
+commands (a pipeline's set-up, system calls, a thread switch while it waits). Some writes need
+no answer and no order against the ones that follow: the day's counters, the search index,
+the count of an API call, an audit entry. Inside `ride_along()` (the worker's intake of one
+entry) such a write is queued by `later` instead of sent, and goes out in front of the next
+round trip made with `pipelined` (issue 15: the card's `start_card`, `card_posted`, the
+timers) on the same connection, so a `WAIT` after it covers it too. What no round trip took
+is sent when the block ends. Outside a block `later` sends at once (as before).
 
 In a cluster a write rides only a round trip to its own slot (`pipelined` runs on the node of
 one key); the others go when the block ends, in one cluster pipeline.
