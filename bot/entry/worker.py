@@ -18,9 +18,15 @@ answers when that one is still in flight here.
 
 The worker holds at most `window` entries (500; queued in lanes or being posted): once a hot
 channel's backlog fills the window, the other channels' entries behind it in the stream wait
-for it to drain. Entries it holds stay its own: every `reclaim_idle_ms / 3` it resets their
-idle time (`MentionQueue.touch`), so no other worker reclaims an entry that is only waiting
-for its channel's turn. On stop, the entries not started yet are handed back to the group
+for it to drain. A full window is read into again once 100 entries are free, not after each
+one, and while it is busy the worker looks for other workers' abandoned entries at most every
+second (each read costs round trips of its own; under a backlog they were four per card).
+Inside an entry's intake small writes and the card's reads ride along with the round trips
+the intake makes anyway (`bot.store.riding`).
+
+Entries it holds stay its own: every `reclaim_idle_ms / 3` it resets their idle time
+(`MentionQueue.touch`), so no other worker reclaims an entry that is only waiting for its
+channel's turn. On stop, the entries not started yet are handed back to the group
 (idle time set past `reclaim_idle_ms`, so another worker takes them at once) and the ones
 being posted finish. `lanes=0` handles entries one after another in the reading thread (the
 demo: the same output every time).
@@ -29,9 +35,9 @@ While Redis is unreachable the loop waits with a growing pause (0.5 s up to 10 s
 process logs one line when the outage starts and one when Redis is back (`bot.store.outage`).
 
 Each step writes the worker's heartbeat (`bot.store.heartbeats`), and so do handled entries
-(at most once a second, in the round trip that acknowledges them), at least every
-`heartbeat_s` (HEARTBEAT_INTERVAL, default 10 s): `/healthz` fails when no worker has beaten
-for three of those.
+(in the round trip that acknowledges them), each at most every second (every third of
+`heartbeat_s` when that is shorter) and at least every `heartbeat_s` (HEARTBEAT_INTERVAL,
+default 10 s): `/healthz` fails when no worker has beaten for three of those.
 """
 
 from __future__ import annotations
