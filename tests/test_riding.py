@@ -82,3 +82,22 @@ def test_a_read_asked_for_ahead_rides_the_next_round_trip_and_is_taken_once(
     soon("at:{desk}:t:set", "members", lambda pipe: pipe.smembers("at:{desk}:t:set"))
     assert take("at:{desk}:t:set", "members") is MISSING  # outside a block: read when needed
 
+
+
+def test_a_write_refused_because_its_slot_moved_is_sent_again_at_the_end(
+        r: redis.Redis) -> None:
+    """A cluster node answers MOVED for a slot that moved: the write did not run, so it goes
+    again when the block ends (through the client, which follows the move); a write refused
+    for any other reason is not repeated (it would fail again)."""
+    from redis.exceptions import MovedError, ResponseError
+
+    from bot.store.riding import arrived, board
+
+    with ride_along(r):
+        later(r, "at:{desk}:t:a", incr("at:{desk}:t:a"))
+        later(r, "at:{desk}:t:b", incr("at:{desk}:t:b"))
+        riders = board(None)
+        arrived(riders, [1, 1], [MovedError("3999 127.0.0.1:6381"), ResponseError("WRONGTYPE")])
+        assert r.get("at:{desk}:t:a") is None
+    assert r.get("at:{desk}:t:a") == "1"  # sent at the end
+    assert r.get("at:{desk}:t:b") is None  # not repeated

@@ -36,10 +36,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from redis.crc import key_slot
+from redis.exceptions import AskError, ClusterDownError, MovedError, TryAgainError
 
 log = logging.getLogger(__name__)
 
 Build = Callable[[Any], object]  # puts commands into a pipeline
+# a cluster node's "not here" (the slot moved or is moving): the write did not run
+_ELSEWHERE = (MovedError, AskError, TryAgainError, ClusterDownError)
 MISSING: Any = object()  # `take`: no answer was fetched ahead
 
 
@@ -147,8 +150,9 @@ def alight(riders: list[Rider]) -> None:
 def arrived(riders: list[Rider], counts: list[int], replies: list[Any]) -> None:
     """The round trip `riders` rode was answered (`replies`: theirs, `counts` per rider): the
     writes ran, whatever the carrier's own commands answered (a write Redis refused is logged,
-    not sent again: it would fail again); a read's answer is kept for `take` (a refused read
-    is made again when needed)."""
+    not sent again: it would fail again; one a cluster node refused because its slot moved is
+    sent again when the block ends); a read's answer is kept for `take` (a refused read is
+    made again when needed)."""
     block = _block.get()
     refused: list[Exception] = []
     at = 0
@@ -158,6 +162,8 @@ def arrived(riders: list[Rider], counts: list[int], replies: list[Any]) -> None:
         if rider.tag:
             if block is not None and n == 1 and not errors:
                 block.fetched[(rider.key, rider.tag)] = mine[0]
+        elif block is not None and any(isinstance(x, _ELSEWHERE) for x in errors):
+            block.queue.append(rider)  # its slot moved: sent at the end, where the client finds it
         else:
             refused += errors
     if refused:
