@@ -3,6 +3,7 @@ trip, never lost when the block ends or fails (a real redis-server)."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -101,3 +102,45 @@ def test_a_write_refused_because_its_slot_moved_is_sent_again_at_the_end(
         assert r.get("at:{desk}:t:a") is None
     assert r.get("at:{desk}:t:a") == "1"  # sent at the end
     assert r.get("at:{desk}:t:b") is None  # not repeated
+
+
+def test_a_card_costs_six_round_trips_to_redis(redis_url: str, slack_api: Any, x_api: Any,
+                                                graph_api: Any, signing_secret: str,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 15: the intake of a new negative mention (storms out of reach and posts unpaced,
+    as in benchmarks/load.py; a storm check costs a lock and its reads, pacing a post two or
+    three more) reads the dedupe mark, creates the item, notes it for the storm check,
+    becomes its card's poster (with the counters, search index and the card's two reads riding
+    along), records the card (with the API call's count) and arms its timers (with the audit
+    entry): six round trips, one request each. 12 before riding along; a regression shows
+    here rather than as a slower benchmark."""
+    from redis.connection import AbstractConnection
+
+    from bot.models import parse_mention
+    from tests.harness import DeskHarness, desk_config, mention
+
+    h = DeskHarness(redis_url, slack_api, x_api, graph_api, signing_secret,
+                    config=desk_config(storm={"min_mentions": 1_000_000, "window": "1m"}),
+                    slack_channel_interval_ms=0)  # unpaced, as in the benchmark
+    try:
+        h.rt.items.replication.refresh_s = 3600  # its INFO look, not again within the test
+        with ride_along(h.rt.redis):  # warm: scripts loaded, replication looked at
+            h.rt.desk.intake(parse_mention(mention(mid="1850000000000016001", author="1601")))
+        sent: list[bytes] = []
+        send = AbstractConnection.send_packed_command
+
+        def counted(self: AbstractConnection, command: Any, check_health: bool = True) -> None:
+            sent.append(b"".join(command) if isinstance(command, list) else command)
+            send(self, command, check_health)
+
+        monkeypatch.setattr(AbstractConnection, "send_packed_command", counted)
+        with ride_along(h.rt.redis):
+            result = h.rt.desk.intake(parse_mention(mention(mid="1850000000000016002",
+                                                            author="1602")))
+        monkeypatch.undo()
+        assert result.action == "posted"
+        trips = [re.findall(rb"\*\d+\r\n\$\d+\r\n([A-Z]+)\r\n", s) for s in sent]
+        assert len(trips) == 6, " | ".join(b" ".join(t).decode() for t in trips)
+        assert h.rt.items.counts(h.rt.desk.today())["ingested"] == 2  # what rode arrived
+    finally:
+        h.close()
