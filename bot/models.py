@@ -125,11 +125,7 @@ def parse_mention(obj: Any, networks: Mapping[str, bool] | None = None) -> Menti
     )
 
 
-def mention_from_json(raw: str, known: Mention | None = None) -> Mention:
-    """A stored mention (`Mention.to_json`); `known` when `raw` is its JSON (not parsed again:
-    an item is read back right after it was written, on a card's hot path)."""
-    if known is not None and raw == known.to_json():
-        return known
+def mention_from_json(raw: str) -> Mention:
     return parse_mention(json.loads(raw))
 
 

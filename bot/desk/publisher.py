@@ -86,9 +86,19 @@ class Publisher:
 
     def card(self, item: Item) -> Card:
         card = self._card(item)
-        if self.history is not None and not item.is_incident:
+        if self._shows_history(item):
+            assert self.history is not None
             return replace(card, history=self.history(item))
         return card
+
+    def _shows_history(self, item: Item) -> bool:
+        """The card of `item` shows the customer's earlier contacts."""
+        return self.history is not None and not item.is_incident
+
+    def _offers_incident(self, item: Item) -> bool:
+        """The card of `item` offers to join the channel's newest open incident."""
+        return (self.incidents is not None and not item.is_incident and item.is_open
+                and not item.incident)
 
     def _card(self, item: Item) -> Card:
         facts = self.incidents
@@ -98,16 +108,16 @@ class Publisher:
         if item.is_incident:
             return Card(item, first_response(item, self.clock), incident=facts.view(item),
                         countdown=shown)
-        offer = facts.open_in(item.channel) if item.is_open and not item.incident else None
+        offer = facts.open_in(item.channel) if self._offers_incident(item) else None
         return Card(item, first_response(item, self.clock), open_incident=offer, countdown=shown)
 
     def _ask_ahead(self, item: Item) -> None:
         """What `card(item)` will read goes with the next round trip (`start_card`'s) instead
         of its own (inside a worker's intake; `bot.store.riding`)."""
-        if self.incidents is not None and item.is_open and not item.incident \
-                and not item.is_incident:
+        if self._offers_incident(item):
+            assert self.incidents is not None
             self.incidents.open_in_soon(item.channel)
-        if self.history_soon is not None and self.history is not None and not item.is_incident:
+        if self.history_soon is not None and self._shows_history(item):
             self.history_soon(item)
 
     def countdown(self, item: Item) -> Countdown | None:

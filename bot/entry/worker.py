@@ -251,11 +251,10 @@ class Worker:
         self.rt.heartbeats.beat(self.name)
         while True:
             held = self.in_flight
-            if held and self.window - held < self._batch:  # full: read again in batches
+            if self._full(held):
                 self._lanes.wait(self.window - self._batch + 1, timeout=0.05)
                 continue
-            read = self._fill(None if held else block_ms, self.window - held,
-                              reclaim=not held or self._reclaim_due())
+            read = self._fill(None if held else block_ms, self.window - held)
             if not read and not held:
                 self._flush()
                 return self._acked - before
@@ -272,11 +271,10 @@ class Worker:
                     self._beat()
                     self._keep_held()
                     held = self.in_flight
-                    if held and self.window - held < self._batch:  # full: read in batches
+                    if self._full(held):
                         self._lanes.wait(self.window - self._batch + 1, timeout=0.5)
                         continue
-                    self._fill(self._block_ms, min(self.window - held, READ_BATCH),
-                               reclaim=not held or self._reclaim_due())
+                    self._fill(self._block_ms, min(self.window - held, READ_BATCH))
                     self._flush()
                     if on_tick:
                         on_tick()
@@ -299,11 +297,16 @@ class Worker:
         each read costs round trips of its own)."""
         return max(1, min(READ_BATCH, self.window // 4))
 
+    def _full(self, held: int) -> bool:
+        """Holding `held` entries, the worker waits for a batch to be free before reading."""
+        return held > 0 and self.window - held < self._batch
+
     def _reclaim_due(self) -> bool:
-        """While busy, other workers' abandoned entries are looked for every
-        `reclaim_idle_ms / 4` (at most every second, at least every 50 ms), not on every read."""
+        """Other workers' abandoned entries are looked for on every read while this worker
+        holds nothing, else every `reclaim_idle_ms / 4` (at most every second, at least every
+        50 ms)."""
         every = max(0.05, min(1.0, self.reclaim_idle_ms / 4000))
-        return time.monotonic() - self._reclaimed >= every
+        return not self.in_flight or time.monotonic() - self._reclaimed >= every
 
     def _beat(self) -> None:
         """The heartbeat, at most every `BEAT_EVERY_S` (a third of `heartbeat_s` if shorter)."""
@@ -312,12 +315,13 @@ class Worker:
             self._beaten = now
             self.rt.heartbeats.beat(self.name)
 
-    def _fill(self, block_ms: int | None, count: int, reclaim: bool = True) -> int:
-        """Read (own pending after a restart, reclaimed, new) into the lanes; returns how many."""
+    def _fill(self, block_ms: int | None, count: int) -> int:
+        """Read (own pending after a restart, reclaimed when due, new) into the lanes; returns
+        how many."""
         own = self.rt.queue.pending_for(self.name) if self._first_step else []
         self._first_step = False
         entries = own
-        if reclaim:
+        if self._reclaim_due():
             self._reclaimed = time.monotonic()
             entries = entries + self.rt.queue.reclaim(self.name, self.reclaim_idle_ms)
         if count > 0:

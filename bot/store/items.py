@@ -313,7 +313,10 @@ class ItemStore:
             pipe.hgetall(key)
 
         h = pipelined(self.r, build, key)[-1]
-        return _item_from_hash(number, h, mention) if h else None
+        if not h:
+            return None
+        unchanged = mention is not None and h.get("mention") == mention.to_json()
+        return _item_from_hash(number, h, mention if unchanged else None)
 
     def release_card(self, number: int, poster: str) -> None:
         """`poster` failed to post the card: another may now (only if still its own)."""
@@ -443,12 +446,13 @@ class ItemStore:
         return found
 
 
-def _item_from_hash(number: int, h: dict[str, str], known: Mention | None = None) -> Item:
-    """The item stored as `h`; `known`: its mention, if the caller has it (see
-    `mention_from_json`)."""
+def _item_from_hash(number: int, h: dict[str, str], mention: Mention | None = None) -> Item:
+    """The item stored as `h`; `mention`: the one `h` holds, when the caller has it already
+    (not parsed again: an item is read back right after it was written, on a card's hot
+    path)."""
     return Item(
         number=number,
-        mention=mention_from_json(h["mention"], known),
+        mention=mention if mention is not None else mention_from_json(h["mention"]),
         sentiment=h.get("sentiment", ""),
         score=float(h.get("score") or 0),
         address=h.get("address", "none"),

@@ -152,7 +152,6 @@ class Replication:
         return fresh
 
 
-
 def node_client(r: Any, key: str) -> redis.Redis:
     """The client of the cluster node that owns `key`'s slot."""
     return cast("redis.Redis", r.get_redis_connection(r.get_node_from_key(key)))

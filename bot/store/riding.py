@@ -121,10 +121,11 @@ def board(key: str | None) -> list[Rider]:
     if block is None or not block.queue:
         return []
     slot = key_slot(key.encode()) if key is not None else None
-    riders = [x for x in block.queue if slot is None or key_slot(x.key.encode()) == slot]
-    if riders:
-        block.queue[:] = [x for x in block.queue
-                          if slot is not None and key_slot(x.key.encode()) != slot]
+    riders: list[Rider] = []
+    stay: list[Rider] = []
+    for rider in block.queue:
+        (riders if slot is None or key_slot(rider.key.encode()) == slot else stay).append(rider)
+    block.queue[:] = stay
     return riders
 
 
