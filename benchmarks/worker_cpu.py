@@ -9,6 +9,10 @@ own, `--mentions` distinct negative mentions queued beforehand (storms out of re
 each), then one `Worker` in this process drains them, `--runs` times. Printed per run and as
 the median: cards/s, and this process's CPU time per card (`time.process_time`, every thread).
 500 cards/s on one core needs at most 2 ms per card.
+
+Machines differ (this one ran the same code at 2.6 ms per card one day and 6.5 the next), so
+it also times a fixed pure-Python loop (a million additions) and prints the CPU per card in
+units of that loop: a figure that compares across machines better than milliseconds do.
 """
 
 from __future__ import annotations
@@ -48,6 +52,17 @@ def desk_config(workdir: Path) -> Path:
     path = workdir / "desk.yaml"
     path.write_text(yaml.safe_dump(raw))
     return path
+
+
+def reference_ms() -> float:
+    """CPU ms of a million additions in a Python loop (median of five): this machine's pace."""
+    times = []
+    for _ in range(5):
+        start, total = time.process_time(), 0
+        for i in range(1_000_000):
+            total += i
+        times.append((time.process_time() - start) * 1000)
+    return statistics.median(times)
 
 
 def one_run(server: RedisServer, slack_url: str, config: Path, n: int, lanes: int,
@@ -100,6 +115,9 @@ def main() -> None:
         emulator.kill()
         emulator.wait()
     cpu = statistics.median(cpus)
+    ref = reference_ms()
+    print(f"this machine: the reference loop takes {ref:.0f} ms; a card costs {cpu / ref:.3f} "
+          "of it")
     print(f"one worker ({args.lanes} lanes, Python {sys.version.split()[0]}): median "
           f"{statistics.median(rates):,.0f} cards/s, {cpu:.2f} ms CPU per card "
           f"(500/s on one core needs ≤ 2 ms: {'met' if cpu <= 2 else 'not met'})")

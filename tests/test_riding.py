@@ -144,3 +144,48 @@ def test_a_card_costs_six_round_trips_to_redis(redis_url: str, slack_api: Any, x
         assert h.rt.items.counts(h.rt.desk.today())["ingested"] == 2  # what rode arrived
     finally:
         h.close()
+
+
+def test_a_new_entry_is_looked_up_once_and_a_reclaimed_one_again(
+        redis_url: str, slack_api: Any, x_api: Any, graph_api: Any, signing_secret: str,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 15: the worker looks up a batch's mentions together to find their lanes; for an
+    entry delivered for the first time that answer stands (the queue lets a mention in once),
+    so its intake does not read the dedupe key again. An entry another worker left behind is
+    looked up again: that worker may have created its item meanwhile."""
+    from redis.connection import AbstractConnection
+
+    from bot.entry.worker import Worker
+    from bot.models import parse_mention
+    from bot.store import keys
+    from tests.harness import DeskHarness, desk_config, mention
+
+    h = DeskHarness(redis_url, slack_api, x_api, graph_api, signing_secret,
+                    config=desk_config(storm={"min_mentions": 1_000_000, "window": "1m"}),
+                    slack_channel_interval_ms=0)
+    sent: list[bytes] = []
+    send = AbstractConnection.send_packed_command
+
+    def counted(self: AbstractConnection, command: Any, check_health: bool = True) -> None:
+        sent.append(b"".join(command) if isinstance(command, list) else command)
+        send(self, command, check_health)
+
+    def gets(mid: str) -> int:
+        key = keys.item_for_mention("twitter", mid).encode()
+        return sum(s.count(b"\r\nGET\r\n$" + str(len(key)).encode() + b"\r\n" + key)
+                   for s in sent)
+
+    try:
+        monkeypatch.setattr(AbstractConnection, "send_packed_command", counted)
+        h.rt.queue.enqueue(parse_mention(mention(mid="1850000000000017001", author="1701")))
+        assert Worker(h.rt, name="w1", lanes=0).drain() == 1
+        assert gets("1850000000000017001") == 0
+        h.rt.queue.enqueue(parse_mention(mention(mid="1850000000000017002", author="1702")))
+        assert len(h.rt.queue.read("gone", count=10, block_ms=None)) == 1  # then it died
+        assert Worker(h.rt, name="w2", lanes=0, reclaim_idle_ms=0).drain() == 1
+        assert gets("1850000000000017002") == 1
+        monkeypatch.undo()
+        assert h.rt.items.counts(h.rt.desk.today())["ingested"] == 2  # each counted once
+        assert len(slack_api.calls_to("chat.postMessage")) == 2  # a card each
+    finally:
+        h.close()

@@ -42,9 +42,13 @@ class Intake:
         self.index = index  # files a new item for `/find` (issue 16)
         self.dropped = dropped  # issue 14: what triage did not post stays visible
 
-    def __call__(self, mention: Mention) -> IntakeResult:
-        """Triage one mention; post negative ones as cards, thread follow-ups, count the rest."""
-        known = self.items.number_for_mention(mention.network, mention.id)
+    def __call__(self, mention: Mention, *, unseen: bool = False) -> IntakeResult:
+        """Triage one mention; post negative ones as cards, thread follow-ups, count the rest.
+
+        `unseen`: the caller has just found no item for it (`channels_for`) and knows no other
+        intake of it can have run since (a stream entry delivered for the first time: the
+        queue lets a mention in once): it is not looked up again (issue 15: a round trip)."""
+        known = None if unseen else self.items.number_for_mention(mention.network, mention.id)
         if known is not None:
             return self._known(known, mention)
         parent = self._conversation_item(mention)
@@ -118,13 +122,16 @@ class Intake:
             return item.channel
         return self._routed(route(mention.text, self.triage.rules.routes))
 
-    def channels_for(self, mentions: list[Mention]) -> list[str]:
-        """`channel_for` of each of `mentions`, the usual case (a new mention, no follow-up)
-        in one round trip for all."""
+    def channels_for(self, mentions: list[Mention]) -> list[tuple[str, bool]]:
+        """(`channel_for`, unseen: no item has it and it answers none) of each of `mentions`,
+        the usual case (a new mention, no follow-up) in one round trip for all."""
         numbers = self.items.numbers_for_mentions([(m.network, m.id) for m in mentions])
-        return [self._routed(route(m.text, self.triage.rules.routes))
-                if n is None and not (m.in_reply_to or m.conversation_id)
-                else self.channel_for(m) for m, n in zip(mentions, numbers, strict=True)]
+        out = []
+        for m, n in zip(mentions, numbers, strict=True):
+            unseen = n is None and not (m.in_reply_to or m.conversation_id)
+            out.append((self._routed(route(m.text, self.triage.rules.routes)) if unseen
+                        else self.channel_for(m), unseen))
+        return out
 
     def _routed(self, routed: str) -> str:
         return routed if routed != DEFAULT_ROUTE else self.config.channels.default

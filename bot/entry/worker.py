@@ -22,7 +22,9 @@ for it to drain. A full window is read into again once 100 entries are free, not
 one, and while it is busy the worker looks for other workers' abandoned entries at most every
 second (each read costs round trips of its own; under a backlog they were four per card).
 Inside an entry's intake small writes and the card's reads ride along with the round trips
-the intake makes anyway (`bot.store.riding`).
+the intake makes anyway (`bot.store.riding`). Finding the lanes of a batch reads whether its
+mentions have items yet (one round trip for the batch); for an entry delivered for the first
+time that answer stands (the queue lets a mention in once), so its intake does not ask again.
 
 Entries it holds stay its own: every `reclaim_idle_ms / 3` it resets their idle time
 (`MentionQueue.touch`), so no other worker reclaims an entry that is only waiting for its
@@ -84,6 +86,7 @@ class Worker:
         self._lock = threading.Lock()
         self._held: set[str] = set()  # entry ids read and not finished (queued or posting)
         self._affinity: dict[tuple[str, str], str] = {}  # (network, mention/conversation) -> lane
+        self._unseen: set[str] = set()  # new entries whose mention had no item when read
         self._acked = 0
         self._touched = time.monotonic()
         self._beaten = float("-inf")
@@ -114,7 +117,9 @@ class Worker:
                                  entry=entry.entry_id)
             return True, None
         try:
-            return True, self.rt.desk.intake(entry.mention)
+            with self._lock:
+                unseen = entry.entry_id in self._unseen
+            return True, self.rt.desk.intake(entry.mention, unseen=unseen)
         except CardBusy as busy:  # another live worker is posting this card: look again later
             log.info("%s: %s; looked at again in %d s", entry.mention.key, busy,
                      self.reclaim_idle_ms // 1000)
@@ -205,10 +210,12 @@ class Worker:
             log.warning("no lane for %s (%s)", m.key, type(exc).__name__)
             return ""
 
-    def _lanes_of(self, entries: list[Entry]) -> list[str]:
+    def _lanes_of(self, entries: list[Entry], new: frozenset[str] = frozenset()) -> list[str]:
         """`lane` of each entry, in order. The usual entry (a mention that answers none) is
         looked up together with the others (one round trip); a follow-up after the lanes of
-        the entries before it, so it waits behind the mention it answers when that is here."""
+        the entries before it, so it waits behind the mention it answers when that is here.
+        Of the `new` entries (delivered for the first time) those whose mention has no item
+        yet are noted, so their intake does not look again (`Intake.__call__`, `unseen`)."""
         plain = [m for e in entries if (m := e.mention) is not None
                  and not (m.in_reply_to or m.conversation_id)]
         try:
@@ -219,7 +226,10 @@ class Worker:
         out = []
         for entry in entries:
             m = entry.mention
-            lane = channels.get(m.key) if m is not None else ""
+            lane, unseen = channels.get(m.key, (None, False)) if m is not None else ("", False)
+            if unseen and entry.entry_id in new:
+                with self._lock:
+                    self._unseen.add(entry.entry_id)
             if lane is None:
                 lane = self.lane(entry)
             if m is not None:
@@ -324,12 +334,15 @@ class Worker:
         if self._reclaim_due():
             self._reclaimed = time.monotonic()
             entries = entries + self.rt.queue.reclaim(self.name, self.reclaim_idle_ms)
+        new: list[Entry] = []
         if count > 0:
-            entries += self.rt.queue.read(self.name, count=count, block_ms=block_ms)
+            new = self.rt.queue.read(self.name, count=count, block_ms=block_ms)
+        entries = entries + new
         with self._lock:
             fresh = [e for e in entries if e.entry_id not in self._held]  # not in a lane here
             self._held.update(e.entry_id for e in fresh)
-        for entry, lane in zip(fresh, self._lanes_of(fresh), strict=True):
+        lanes = self._lanes_of(fresh, frozenset(e.entry_id for e in new))
+        for entry, lane in zip(fresh, lanes, strict=True):
             self._lanes.submit(lane, entry)
         return len(fresh)
 
@@ -347,6 +360,7 @@ class Worker:
         finally:
             with self._lock:
                 self._held.discard(entry.entry_id)
+                self._unseen.discard(entry.entry_id)
                 if entry.mention is not None:
                     for ref in (entry.mention.id, entry.mention.conversation_id):
                         if ref:
@@ -374,6 +388,7 @@ class Worker:
         with self._lock:
             for entry in dropped:
                 self._held.discard(entry.entry_id)
+                self._unseen.discard(entry.entry_id)
         if dropped:
             try:
                 self.rt.queue.touch(self.name, [e.entry_id for e in dropped],

@@ -1,4 +1,5 @@
-"""slack-sdk WebClients with the library's retry handlers, pointed at `SLACK_API_URL`.
+"""slack-sdk WebClients with the library's retry handlers, pointed at `SLACK_API_URL`, keeping
+their connections open between calls (`bot.slack.keepalive`).
 
 The first handler of every client only watches: slack-sdk shows each attempt's answer (or
 error) to its retry handlers in turn, so `CallCounter` sees every call, retries and 429s
@@ -17,6 +18,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 
 from bot.metrics import api_call, outcome_of_status
 from bot.settings import Settings
+from bot.slack.keepalive import KeepAliveWebClient
 
 # Slack's answers when it does not accept our token: the desk cannot post anything.
 TOKEN_ERRORS = ("not_authed", "invalid_auth", "account_inactive", "token_revoked",
@@ -49,14 +51,15 @@ class CallCounter(RetryHandler):
 
 
 def make_client(settings: Settings, *, safe_to_repeat: bool = True) -> WebClient:
-    """A WebClient retrying 429 (honouring Retry-After); 5xx and connection errors too when
+    """A WebClient keeping its connections open (`bot.slack.keepalive`), retrying 429
+    (honouring Retry-After); 5xx and connection errors too when
     `safe_to_repeat` (updates, reads). Posts must not be repeated blindly: a 5xx may have posted.
     """
     handlers: list[RetryHandler] = [CallCounter(), RateLimitErrorRetryHandler(max_retry_count=4)]
     if safe_to_repeat:
         handlers += [ServerErrorRetryHandler(max_retry_count=2),
                      ConnectionErrorRetryHandler(max_retry_count=2)]
-    return WebClient(
+    return KeepAliveWebClient(
         token=settings.slack_bot_token or None,
         base_url=settings.slack_base_url,
         timeout=10,

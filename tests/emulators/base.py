@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -42,6 +43,7 @@ class Call:
     status: int = 0
     auth: str | None = None
     token: str | None = None
+    peer: int = 0  # the client's port: calls with the same peer came over one connection
 
     @property
     def params(self) -> dict[str, Any]:
@@ -107,6 +109,7 @@ class Emulator:
         self._failures: list[Failure] = []
         self.latency: dict[str, float] = {}  # route alias -> seconds each answer takes
         self._server: ThreadingHTTPServer | None = None
+        self._open: set[Any] = set()  # the sockets of the connections open now
         self._thread: threading.Thread | None = None
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -125,15 +128,26 @@ class Emulator:
         return self
 
     def stop(self) -> None:
-        """Stop serving and close the socket; safe to call twice."""
+        """Stop serving, close the socket and the open connections; safe to call twice."""
         server, self._server = self._server, None
         if server is None:
             return
         server.shutdown()
         server.server_close()
+        self.close_connections()  # a stopped server keeps no keep-alive connection either
         if self._thread is not None:
             self._thread.join(timeout=5)
             self._thread = None
+
+    def close_connections(self) -> int:
+        """Close every open client connection, as a server does with idle keep-alive ones;
+        returns how many."""
+        with self._lock:
+            conns, self._open = list(self._open), set()
+        for conn in conns:
+            with contextlib.suppress(OSError):
+                conn.shutdown(socket.SHUT_RDWR)
+        return len(conns)
 
     def __enter__(self) -> Self:
         return self.start()
@@ -266,7 +280,7 @@ class Emulator:
 
     # -- HTTP plumbing ---------------------------------------------------------------------
     def _handle(self, method: str, target: str, headers: Iterable[tuple[str, str]],
-                raw: bytes) -> Response:
+                raw: bytes, peer: int = 0) -> Response:
         parts = urlsplit(target)
         header_map = {name.lower(): value for name, value in headers}
         path = parts.path
@@ -278,6 +292,7 @@ class Emulator:
             headers=header_map,
             body=self.parse_body(raw, header_map.get("content-type", "")),
             raw=raw,
+            peer=peer,
         )
         scheme, token = self.authenticate(call)
         call = replace(call, auth=scheme, token=token)
@@ -311,7 +326,8 @@ class Emulator:
             def _serve(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length) if length else b""
-                response = emulator._handle(self.command, self.path, self.headers.items(), raw)
+                response = emulator._handle(self.command, self.path, self.headers.items(), raw,
+                                            int(self.client_address[1]))
                 body = response.body
                 if isinstance(body, bytes):
                     payload, ctype = body, "application/octet-stream"
@@ -332,6 +348,16 @@ class Emulator:
                 self.wfile.write(payload)
 
             do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _serve
+
+            def setup(self) -> None:
+                super().setup()
+                with emulator._lock:
+                    emulator._open.add(self.connection)
+
+            def finish(self) -> None:
+                with emulator._lock:
+                    emulator._open.discard(self.connection)
+                super().finish()
 
             def log_message(self, format: str, *args: Any) -> None:
                 """Silence the default stderr access log."""

@@ -300,7 +300,7 @@ class BlueskyAPI(Emulator):
         return path.removeprefix("/xrpc/")
 
     def _handle(self, method: str, target: str, headers: Iterable[tuple[str, str]],
-                raw: bytes) -> Response:
+                raw: bytes, peer: int = 0) -> Response:
         # Call.query keeps one value per name; array parameters (`uris`, `reasons`,
         # `members`) repeat theirs, so the full query is kept for `dispatch` on this thread
         # and for `array_params`.
@@ -308,7 +308,7 @@ class BlueskyAPI(Emulator):
         self._local.query = parse_qs(parts.query, keep_blank_values=True)
         with self._lock:
             self._queries.append((self.route(method, parts.path), self._local.query))
-        return super()._handle(method, target, headers, raw)
+        return super()._handle(method, target, headers, raw, peer)
 
     def failure_response(self, failure: Failure, call: Call) -> Response:
         if failure.status == 429:
