@@ -72,6 +72,11 @@ def _load(out: str) -> str:
     return "; ".join(figures)
 
 
+def _slack_client(out: str) -> str:  # issue 15
+    found = re.search(r"keep-alive / slack-sdk: CPU ([\d.]+), wall ([\d.]+)", out)
+    return f"keep-alive / slack-sdk per post: CPU {found[1]}, wall {found[2]}" if found else ""
+
+
 def _worker_cpu(out: str) -> str:  # issue 15
     found = re.search(r"median ([\d,]+) cards/s, ([\d.]+) ms CPU per card", out)
     return f"one worker {found[1]} cards/s, {found[2]} ms CPU per card" if found else ""
@@ -92,6 +97,7 @@ BENCHMARKS = {
     "load.py": Benchmark((), ("--modes", "single", "--mentions", "500", "--workers", "1",
                               "--paced", "50", "--rate", "5", "--commands", "50"), _load),
     "worker_cpu.py": Benchmark((), ("--mentions", "500", "--runs", "1"), _worker_cpu),
+    "slack_client.py": Benchmark((), ("--posts", "100", "--rounds", "2"), _slack_client),
     "timers_bench.py": Benchmark((), ("--items", "10000", "--due", "200", "--late-items", "60"),
                                  _timers),
     "triage_sentiment.py": Benchmark((), (), _sentiment, skipped_when="Skipping the sentiment"),
