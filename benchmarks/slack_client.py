@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -24,16 +23,9 @@ sys.path.insert(0, str(ROOT))
 
 from slack_sdk import WebClient  # noqa: E402
 
+from benchmarks.worker_cpu import slack_in_a_process  # noqa: E402
 from bot.slack.keepalive import KeepAliveWebClient  # noqa: E402
 
-EMULATOR = """
-import sys
-sys.path.insert(0, sys.argv[1])
-from tests.emulators import SlackAPI
-slack = SlackAPI().__enter__()
-print(slack.base_url, flush=True)
-sys.stdin.read()  # until the benchmark closes our stdin
-"""
 TEXT = "Seit drei Tagen kein Internet, das ist eine Katastrophe! " * 3
 BLOCKS = [{"type": "section", "text": {"type": "mrkdwn", "text": TEXT}}] * 6
 
@@ -52,20 +44,13 @@ def main() -> None:
     p.add_argument("--posts", type=int, default=500)
     p.add_argument("--rounds", type=int, default=4)
     args = p.parse_args()
-    emulator = subprocess.Popen([sys.executable, "-c", EMULATOR, str(ROOT)], cwd=ROOT,
-                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     kinds = {"slack-sdk (urllib)": WebClient, "keep-alive": KeepAliveWebClient}
     seen: dict[str, list[tuple[float, float]]] = {name: [] for name in kinds}
-    try:
-        assert emulator.stdout is not None
-        base_url = emulator.stdout.readline().strip()
+    with slack_in_a_process() as base_url:
         for _ in range(args.rounds):
             for name, kind in kinds.items():
                 seen[name].append(one_round(kind(token="xoxb-bench", base_url=base_url),
                                             args.posts))
-    finally:
-        emulator.kill()
-        emulator.wait()
     medians = {name: (statistics.median(c for c, _ in runs), statistics.median(w for _, w in runs))
                for name, runs in seen.items()}
     for name, (cpu, wall) in medians.items():

@@ -25,6 +25,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import yaml
@@ -52,6 +54,19 @@ def desk_config(workdir: Path) -> Path:
     path = workdir / "desk.yaml"
     path.write_text(yaml.safe_dump(raw))
     return path
+
+
+@contextmanager
+def slack_in_a_process() -> Iterator[str]:
+    """The Slack emulator (no rate limits) in a process of its own; yields its base URL."""
+    emulator = subprocess.Popen([sys.executable, "-c", EMULATOR, str(ROOT)], cwd=ROOT,
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert emulator.stdout is not None
+        yield emulator.stdout.readline().strip()
+    finally:
+        emulator.kill()
+        emulator.wait()
 
 
 def reference_ms() -> float:
@@ -97,23 +112,16 @@ def main() -> None:
     p.add_argument("--runs", type=int, default=3)
     p.add_argument("--lanes", type=int, default=8, help="lane threads (0: one after another)")
     args = p.parse_args()
-    emulator = subprocess.Popen([sys.executable, "-c", EMULATOR, str(ROOT)], cwd=ROOT,
-                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    try:
-        assert emulator.stdout is not None
-        slack_url = emulator.stdout.readline().strip()
-        with RedisServer() as server, tempfile.TemporaryDirectory() as tmp:
-            config = desk_config(Path(tmp))
-            rates, cpus = [], []
-            for run in range(args.runs):
-                rate, cpu = one_run(server, slack_url, config, args.mentions, args.lanes, run)
-                rates.append(rate)
-                cpus.append(cpu)
-                print(f"run {run + 1}: {args.mentions:,} cards, {rate:,.0f} cards/s, "
-                      f"{cpu:.2f} ms CPU per card", flush=True)
-    finally:
-        emulator.kill()
-        emulator.wait()
+    with (slack_in_a_process() as slack_url, RedisServer() as server,
+          tempfile.TemporaryDirectory() as tmp):
+        config = desk_config(Path(tmp))
+        rates, cpus = [], []
+        for run in range(args.runs):
+            rate, cpu = one_run(server, slack_url, config, args.mentions, args.lanes, run)
+            rates.append(rate)
+            cpus.append(cpu)
+            print(f"run {run + 1}: {args.mentions:,} cards, {rate:,.0f} cards/s, "
+                  f"{cpu:.2f} ms CPU per card", flush=True)
     cpu = statistics.median(cpus)
     ref = reference_ms()
     print(f"this machine: the reference loop takes {ref:.0f} ms; a card costs {cpu / ref:.3f} "
