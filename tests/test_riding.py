@@ -104,19 +104,21 @@ def test_a_write_refused_because_its_slot_moved_is_sent_again_at_the_end(
     assert r.get("at:{desk}:t:b") is None  # not repeated
 
 
-def test_a_card_costs_six_round_trips_to_redis(redis_url: str, slack_api: Any, x_api: Any,
-                                                graph_api: Any, signing_secret: str,
-                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    """Issue 15: the intake of a new negative mention (storms out of reach and posts unpaced,
-    as in benchmarks/load.py; a storm check costs a lock and its reads, pacing a post two or
-    three more) reads the dedupe mark, creates the item, notes it for the storm check,
-    becomes its card's poster (with the counters, search index and the card's two reads riding
-    along), records the card (with the API call's count) and arms its timers (with the audit
-    entry): six round trips, one request each. 12 before riding along; a regression shows
-    here rather than as a slower benchmark."""
+def test_a_card_costs_four_round_trips_to_redis(redis_url: str, slack_api: Any, x_api: Any,
+                                                 graph_api: Any, signing_secret: str,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 15: the intake of a new negative mention, as the worker runs it (storms out of
+    reach and posts unpaced, as in benchmarks/load.py; a storm check costs a lock and its
+    reads, pacing a post two or three more; the worker has looked the mention up with its
+    batch's lanes): creates the item, notes it for the storm check, becomes its card's poster
+    (with the counters, search index and the card's two reads riding along) and records the
+    card (with the API call's count and the timers): four round trips, one request each. The
+    audit entry is handed over to go with the entry's acknowledgement. 12 before riding along,
+    6 at the last stop; a regression shows here rather than as a slower benchmark."""
     from redis.connection import AbstractConnection
 
     from bot.models import parse_mention
+    from bot.store.riding import send_builds
     from tests.harness import DeskHarness, desk_config, mention
 
     h = DeskHarness(redis_url, slack_api, x_api, graph_api, signing_secret,
@@ -133,15 +135,22 @@ def test_a_card_costs_six_round_trips_to_redis(redis_url: str, slack_api: Any, x
             sent.append(b"".join(command) if isinstance(command, list) else command)
             send(self, command, check_health)
 
+        kept: list[Any] = []
         monkeypatch.setattr(AbstractConnection, "send_packed_command", counted)
-        with ride_along(h.rt.redis):
+        with ride_along(h.rt.redis, hand_over=kept.extend):
             result = h.rt.desk.intake(parse_mention(mention(mid="1850000000000016002",
-                                                            author="1602")))
+                                                            author="1602")), unseen=True)
         monkeypatch.undo()
         assert result.action == "posted"
         trips = [re.findall(rb"\*\d+\r\n\$\d+\r\n([A-Z]+)\r\n", s) for s in sent]
-        assert len(trips) == 6, " | ".join(b" ".join(t).decode() for t in trips)
+        assert len(trips) == 4, " | ".join(b" ".join(t).decode() for t in trips)
         assert h.rt.items.counts(h.rt.desk.today())["ingested"] == 2  # what rode arrived
+        armed = h.rt.timers.store.pending(result.item or 0)
+        assert {member.split(":")[1] for member in armed} == {"warn", "breach"}
+        posts = lambda: [e for e in h.rt.audit.entries() if e["action"] == "post"]  # noqa: E731
+        assert len(posts()) == 1 and len(kept) == 1  # the audit entry: handed over
+        send_builds(h.rt.redis, kept)
+        assert len(posts()) == 2
     finally:
         h.close()
 
@@ -189,3 +198,32 @@ def test_a_new_entry_is_looked_up_once_and_a_reclaimed_one_again(
         assert len(slack_api.calls_to("chat.postMessage")) == 2  # a card each
     finally:
         h.close()
+
+
+def test_a_script_write_the_server_lost_is_sent_again_with_its_script(r: redis.Redis) -> None:
+    """Issue 15: the timers ride as a script. After a restart the server has no scripts: the
+    rider's NOSCRIPT means it did not run, so it is sent again when the block ends, with the
+    script loaded; and a script write is never handed over (the acknowledgement's pipeline
+    would not load it)."""
+    from bot.store.riding import send_builds
+
+    script = r.register_script("return redis.call('INCR', KEYS[1])")
+    key = "at:{desk}:t:script"
+
+    def build(pipe: Any) -> None:
+        script(keys=[key], client=pipe)
+
+    script(keys=[key])  # cached by redis-py as loaded …
+    r.script_flush()    # … and gone from the server, as after a restart
+    kept: list[Any] = []
+    with ride_along(r, hand_over=kept.extend):
+        later(r, key, build, script=True)
+        later(r, "at:{desk}:t:plain", incr("at:{desk}:t:plain"))
+        pipelined(r, lambda pipe: pipe.get("at:{desk}:t:carrier"))
+        assert r.get(key) == "1"  # NOSCRIPT: it did not run
+        assert r.get("at:{desk}:t:plain") == "1"  # rode the carrier
+        later(r, "at:{desk}:t:left", incr("at:{desk}:t:left"))
+    assert r.get(key) == "2"  # sent at the end, the script loaded first
+    assert r.get("at:{desk}:t:left") is None and len(kept) == 1  # handed over, not sent
+    send_builds(r, kept)
+    assert r.get("at:{desk}:t:left") == "1"

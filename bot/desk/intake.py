@@ -91,14 +91,22 @@ class Intake:
                               mention=mention.id, channel=channel, incident=incident,
                               model=model, **self._facts(item))
             return IntakeResult("joined", "negative", number)
-        posted = self.publisher.post_card(item) if not item.card_ts else None
+        armed: list[Item] = []
+
+        def arm(out: Item) -> None:  # the card is out: the timers ride its recording
+            self.timers.start(out, ride=True)
+            armed.append(out)
+
+        posted = self.publisher.post_card(item, arm) if not item.card_ts else None
         fresh = posted or self.items.get(number) or item
-        # recorded first: inside the worker's intake it rides the timers' round trip
+        # inside the worker's intake it goes with the entry's acknowledgement
         self.audit.record("intake", "post", number, "ok", network=mention.network,
                           mention=mention.id, channel=channel, model=model, **self._facts(item))
         if fresh.incident is not None:  # a storm took it in while its card was being posted
+            if armed:
+                self.timers.stop(number)
             self.publisher.card_changed(number)
-        else:
+        elif not armed:
             self.timers.start(fresh)
         return IntakeResult("posted", "negative", number)
 

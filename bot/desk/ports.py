@@ -31,8 +31,9 @@ class Board(Protocol):
 class TimerPort(Protocol):
     """Response-target timers (`bot.desk.watch.TargetWatch`). The desk starts and stops them."""
 
-    def start(self, item: Item) -> None:
-        """(Re)schedule the warning and breach for `item.due_at`."""
+    def start(self, item: Item, *, ride: bool = False) -> None:
+        """(Re)schedule the warning and breach for `item.due_at` (`ride`: with the next round
+        trip of the worker's intake)."""
 
     def stop(self, number: int) -> None:
         """The item needs no answer now (answered, private, no reply, resolved)."""

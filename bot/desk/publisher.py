@@ -126,9 +126,11 @@ class Publisher:
             return None
         return countdown(self.clock, item.due_at, self.now())
 
-    def post_card(self, item: Item) -> Item | None:
+    def post_card(self, item: Item, out: Callable[[Item], None] | None = None) -> Item | None:
         """Post the item's card once; returns the item as it is once its card is recorded
-        (None when this call posted nothing, or the item is gone).
+        (None when this call posted nothing, or the item is gone). `out(item)` runs once the
+        card is out and before it is recorded: what it queues rides the recording's round trip
+        (the intake arms the timers so, issue 15).
 
         One poster at a time (`ItemStore.start_card`, on a replica before the card goes out):
         a second worker handed the same mention (reclaimed, or re-delivered after a failover
@@ -162,6 +164,8 @@ class Publisher:
         except BaseException:
             self._release(item.number, me)
             raise
+        if out is not None:
+            out(item)
         return self.items.card_posted(item.number, ts, item.mention)
 
     def _release(self, number: int, poster: str) -> None:

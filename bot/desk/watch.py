@@ -88,13 +88,14 @@ class TargetWatch:
         self.lang = config.language
 
     # ----- TimerPort ------------------------------------------------------------------------
-    def start(self, item: Item) -> None:
+    def start(self, item: Item, *, ride: bool = False) -> None:
         """(Re)schedule the warning and the breach for `item.due_at`; idempotent. An item
-        waiting for its customer gets its end-of-wait entry instead (no warning, no breach)."""
+        waiting for its customer gets its end-of-wait entry instead (no warning, no breach).
+        `ride`: with the next round trip of the worker's intake, not one of its own."""
         until = waiting_until(item)
         if until is not None:
             self.store.schedule(item.number, {TimerEntry(item.number, "wait", gen_of(until)):
-                                              until.timestamp()})
+                                              until.timestamp()}, ride=ride)
             return
         if item.state not in OPEN_STATES or item.due_at is None:
             self.stop(item.number)
@@ -105,7 +106,7 @@ class TargetWatch:
         self.store.schedule(item.number, {
             TimerEntry(item.number, "warn", gen): warn.timestamp(),
             TimerEntry(item.number, "breach", gen): item.due_at.timestamp(),
-        }, countdown=self._countdown_at(item, self.now()))
+        }, countdown=self._countdown_at(item, self.now()), ride=ride)
 
     def stop(self, number: int) -> None:
         self.store.stop(number)

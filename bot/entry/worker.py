@@ -3,8 +3,10 @@
 An entry is acknowledged only once its card is posted and recorded (or it was counted). If
 the worker dies first, another worker reclaims the entry after `reclaim_idle_ms`; the intake
 is idempotent, so nothing is posted twice. Finished entries are acknowledged together, with
-their metrics, in one round trip (`_flush`): at once when nothing else is queued here, else
-within 0.1 s or 64 entries (issue 15: a round trip per entry less).
+their metrics and what their intakes left to write (the audit entry: `riding.hand_over`), in
+one round trip (`_flush`): at once when nothing else is queued here, else within 0.1 s or 64
+entries (issue 15: a round trip per entry less). Those writes go in front of the
+acknowledgement; if the round trip fails they go with the next one (at least once).
 
 Posting at Slack's ceiling: Slack takes about one post per second per channel, so a worker
 that handled entries strictly one after another would leave channel B idle while it waits for
@@ -57,7 +59,7 @@ from bot.entry.runtime import Runtime
 from bot.store.outage import Backoff, unreachable
 from bot.store.pacing import post_order
 from bot.store.queue import Entry, consumer_name
-from bot.store.riding import ride_along
+from bot.store.riding import Build, ride_along, send_builds
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +92,9 @@ class Worker:
         self._acked = 0
         self._touched = time.monotonic()
         self._beaten = float("-inf")
-        self._done: list[tuple[Entry, IntakeResult | None]] = []  # finished, not yet acked
+        # finished, not yet acked: with what their intake left to write (`riding.hand_over`)
+        self._done: list[tuple[Entry, IntakeResult | None, list[Build]]] = []
+        self._unsent: list[Build] = []  # writes of acknowledged entries a failed flush kept
         self._flushed = time.monotonic()
         self._reclaimed = float("-inf")
         self.rt.queue.ensure_group()
@@ -155,29 +159,38 @@ class Worker:
             metrics.observe("ingest_to_card_seconds", time.time() - queued_ms / 1000,
                             network=network, client=client)
 
-    def _finish(self, entry: Entry, result: IntakeResult | None) -> None:
+    def _finish(self, entry: Entry, result: IntakeResult | None,
+                writes: list[Build] | None = None) -> None:
         """`entry` is done: acknowledged with the next `_flush` (at once when no other entry is
-        queued or running here, else within `FLUSH_AFTER_S` or `FLUSH_AT` entries)."""
+        queued or running here, else within `FLUSH_AFTER_S` or `FLUSH_AT` entries), after the
+        `writes` its intake left over."""
         with self._lock:
-            self._done.append((entry, result))
+            self._done.append((entry, result, writes or []))
             due = (len(self._done) >= FLUSH_AT or len(self._lanes) <= 1
                    or time.monotonic() - self._flushed >= FLUSH_AFTER_S)
         if due:
             self._flush()
 
     def _flush(self) -> None:
-        """Acknowledge the finished entries, count them and beat (when due): one round trip.
-        The counts ride along: a failed count never keeps an entry (its card is out) from its
-        ack. Not sent (Redis gone): the entries stay pending and are read again (the intake is
-        idempotent)."""
+        """Send what the finished entries' intakes left to write (the audit entry), then
+        acknowledge them, count them and beat (when due): one round trip. The counts ride
+        along: a failed count never keeps an entry (its card is out) from its ack. Not sent
+        (Redis gone): the entries stay pending and are read again (the intake is idempotent),
+        and their writes are sent with the next flush (at least once)."""
         with self._lock:
             done, self._done = self._done, []
+            writes, self._unsent = self._unsent, []
             self._flushed = time.monotonic()
-        if not done:
+        writes += [build for _, _, left in done for build in left]
+        if not done and not writes:
             return
         pipe = self.rt.redis.pipeline(transaction=False)
-        self.rt.queue.ack(*(entry.entry_id for entry, _ in done), client=pipe)
-        for entry, result in done:
+        for build in writes:
+            build(pipe)
+        first = len(pipe)
+        if done:
+            self.rt.queue.ack(*(entry.entry_id for entry, _, _ in done), client=pipe)
+        for entry, result, _ in done:
             if result is not None:
                 self._count(entry, result, pipe)
         now = time.monotonic()
@@ -185,12 +198,23 @@ class Worker:
         if now - self._beaten >= min(BEAT_EVERY_S, self.heartbeat_s / 3):
             self._beaten = now
             self.rt.heartbeats.beat(self.name, client=pipe)
-        replies = pipe.execute(raise_on_error=False)
-        if isinstance(replies[0], Exception):
-            raise replies[0]
+        try:
+            replies = pipe.execute(raise_on_error=False)
+        except BaseException:
+            with self._lock:
+                self._unsent[:0] = writes
+            raise
+        refused = [r for r in replies[:first] if isinstance(r, Exception)]
+        if refused:
+            log.warning("%d writes of finished entries refused by Redis (%s)", len(refused),
+                        type(refused[0]).__name__)
+        if not done:
+            return
+        if isinstance(replies[first], Exception):
+            raise replies[first]
         with self._lock:
             self._acked += len(done)
-        failed = [r for r in replies[1:] if isinstance(r, Exception)]
+        failed = [r for r in replies[first + 1:] if isinstance(r, Exception)]
         if failed:
             log.warning("metrics of %d entries not counted (%s)", len(done),
                         type(failed[0]).__name__)
@@ -348,11 +372,15 @@ class Worker:
 
     def _serve(self, entry: Entry) -> None:
         """In the entry's lane: intake (posts queue by the entry's place in the stream), ack."""
+        writes: list[Build] = []
         try:
-            with post_order(entry.entry_id), posting_as(self.name), ride_along(self.rt.redis):
+            with (post_order(entry.entry_id), posting_as(self.name),
+                  ride_along(self.rt.redis, hand_over=writes.extend)):
                 ok, result = self._intake(entry)
             if ok:
-                self._finish(entry, result)
+                self._finish(entry, result, writes)
+            elif writes:  # not acknowledged: what it wrote goes now, as it would have
+                send_builds(self.rt.redis, writes)
         except Exception as exc:
             if not unreachable(exc):
                 raise

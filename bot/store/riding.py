@@ -18,6 +18,12 @@ the next round trip; the store's read then takes the answer (`take`) instead of 
 again. An answer is used once, within the block; a read no round trip took, or whose round
 trip failed, is simply made when it is needed.
 
+A block can hand what is left over to its caller instead (`hand_over`): the worker sends it
+with the acknowledgement of its entry, a round trip shared by many entries (issue 15). Writes
+that run a script (`later(..., script=True)`: the timers) are never handed over: they are sent
+where their scripts can be loaded. A write a round trip answered with NOSCRIPT (the scripts
+are gone after a restart) did not run and is queued again, like one whose slot moved.
+
 A block that fails still sends what it queued (best effort: logged if that fails too), as the
 writes would have been sent before the failure without it. A round trip that was answered
 carried its riders, even when its own commands failed (a pipeline is not atomic); one that
@@ -36,13 +42,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from redis.crc import key_slot
-from redis.exceptions import AskError, ClusterDownError, MovedError, TryAgainError
+from redis.exceptions import AskError, ClusterDownError, MovedError, NoScriptError, TryAgainError
+
+from bot.store.redis_client import is_cluster
 
 log = logging.getLogger(__name__)
 
 Build = Callable[[Any], object]  # puts commands into a pipeline
-# a cluster node's "not here" (the slot moved or is moving): the write did not run
-_ELSEWHERE = (MovedError, AskError, TryAgainError, ClusterDownError)
+# a cluster node's "not here" (the slot moved or is moving), or a script the server does not
+# have (restarted): the write did not run
+_NOT_RUN = (MovedError, AskError, TryAgainError, ClusterDownError, NoScriptError)
 MISSING: Any = object()  # `take`: no answer was fetched ahead
 
 
@@ -53,6 +62,7 @@ class Rider:
     key: str
     build: Build
     tag: str = ""
+    script: bool = False  # it runs a script: sent where scripts load, never handed over
 
 
 @dataclass
@@ -65,9 +75,11 @@ _block: ContextVar[_Block | None] = ContextVar("riding", default=None)
 
 
 @contextmanager
-def ride_along(r: Any) -> Iterator[None]:
+def ride_along(r: Any, hand_over: Callable[[list[Build]], None] | None = None
+               ) -> Iterator[None]:
     """Writes `later` queues and reads `soon` asks for inside (in this thread) ride the next
-    round trip; the writes left are sent when the block ends (see the module docstring)."""
+    round trip; the writes left are sent when the block ends, or given to `hand_over` when it
+    ends normally (script-free ones; see the module docstring)."""
     block = _Block()
     token = _block.set(block)
     failed = True
@@ -76,25 +88,29 @@ def ride_along(r: Any) -> Iterator[None]:
         failed = False
     finally:
         _block.reset(token)
-        writes = [rider.build for rider in block.queue if not rider.tag]
+        writes = [rider for rider in block.queue if not rider.tag]
+        if writes and hand_over is not None and not failed:
+            hand_over([rider.build for rider in writes if not rider.script])
+            writes = [rider for rider in writes if rider.script]
         if writes:
             try:
-                _send(r, writes)
+                send(r, writes)
             except Exception as exc:
                 if not failed:
                     raise
                 log.warning("%d queued writes not sent (%s)", len(writes), type(exc).__name__)
 
 
-def later(r: Any, key: str, build: Build) -> None:
+def later(r: Any, key: str, build: Build, *, script: bool = False) -> None:
     """Send the commands `build` puts into a pipeline with the next round trip (inside
     `ride_along`), else now. `key`: one key they write (in a cluster, all of them share its
-    slot)."""
+    slot); `script`: they run a script."""
+    rider = Rider(key, build, script=script)
     block = _block.get()
     if block is None:
-        _send(r, [build])
+        send(r, [rider])
     else:
-        block.queue.append(Rider(key, build))
+        block.queue.append(rider)
 
 
 def soon(key: str, tag: str, build: Build) -> None:
@@ -163,8 +179,9 @@ def arrived(riders: list[Rider], counts: list[int], replies: list[Any]) -> None:
         if rider.tag:
             if block is not None and n == 1 and not errors:
                 block.fetched[(rider.key, rider.tag)] = mine[0]
-        elif block is not None and any(isinstance(x, _ELSEWHERE) for x in errors):
-            block.queue.append(rider)  # its slot moved: sent at the end, where the client finds it
+        elif block is not None and any(isinstance(x, _NOT_RUN) for x in errors):
+            block.queue.append(rider)  # sent at the end, where the client finds its slot and
+            # loads its scripts
         else:
             refused += errors
     if refused:
@@ -172,7 +189,22 @@ def arrived(riders: list[Rider], counts: list[int], replies: list[Any]) -> None:
                     type(refused[0]).__name__)
 
 
-def _send(r: Any, builds: list[Build]) -> None:
+def send(r: Any, riders: list[Rider]) -> None:
+    """Send `riders`' writes now, in one pipeline (its scripts loaded first where needed). In a
+    cluster those that run a script go to their key's node, each in a pipeline of its own (a
+    cluster pipeline refuses scripts)."""
+    if is_cluster(r):
+        for rider in [x for x in riders if x.script]:
+            node = r.get_redis_connection(r.get_node_from_key(rider.key))
+            send_builds(node, [rider.build])
+        riders = [x for x in riders if not x.script]
+    send_builds(r, [rider.build for rider in riders])
+
+
+def send_builds(r: Any, builds: list[Build]) -> None:
+    """The commands `builds` put into one pipeline, sent now (none: nothing)."""
+    if not builds:
+        return
     pipe = r.pipeline(transaction=False)
     for build in builds:
         build(pipe)

@@ -27,7 +27,7 @@ from typing import Any, Literal, cast
 
 import redis
 
-from bot.store import keys
+from bot.store import keys, riding
 from bot.store.replication import pipelined
 
 _SCHEDULE = """
@@ -157,13 +157,15 @@ class TimerStore:
         return [keys.TIMERS, keys.TIMERS_INFLIGHT, keys.timer_entries(number)]
 
     def schedule(self, number: int, entries: dict[TimerEntry, float],
-                 countdown: float | Literal["keep"] | None = "keep") -> int:
+                 countdown: float | Literal["keep"] | None = "keep", *,
+                 ride: bool = False) -> int:
         """Make `entries` (entry -> fire time, epoch s) the item's only timers.
 
         Entries the item had for another due time are dropped; an entry that already fired
         (or is being fired) is not armed again, so calling this twice fires nothing twice.
         `countdown`: `schedule_countdown` in the same round trip. Returns how many entries
-        were armed.
+        were armed. `ride`: sent with the next round trip (`bot.store.riding.later`, inside
+        a worker's intake), not now; returns 0 (not known yet).
         """
         flat: list[str | float] = []
         for entry, at in entries.items():
@@ -174,6 +176,9 @@ class TimerStore:
             if countdown != "keep":
                 self.schedule_countdown(number, countdown, client=pipe)
 
+        if ride:
+            riding.later(self.r, keys.TIMERS, build, script=True)
+            return 0
         return int(pipelined(self.r, build, keys.TIMERS)[0])
 
     def add(self, entry: TimerEntry, at: float) -> bool:
