@@ -91,11 +91,12 @@ class Intake:
                               mention=mention.id, channel=channel, incident=incident,
                               model=model, **self._facts(item))
             return IntakeResult("joined", "negative", number)
-        armed: list[Item] = []
+        armed = False
 
         def arm(out: Item) -> None:  # the card is out: the timers ride its recording
+            nonlocal armed
             self.timers.start(out, ride=True)
-            armed.append(out)
+            armed = True
 
         posted = self.publisher.post_card(item, arm) if not item.card_ts else None
         fresh = posted or self.items.get(number) or item

@@ -20,7 +20,7 @@ handed to them as one (`cast`).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import redis
 from redis.backoff import ExponentialBackoff
@@ -126,3 +126,8 @@ def is_sentinel(r: redis.Redis) -> bool:
 def is_cluster(r: redis.Redis) -> bool:
     """True for a cluster client (no WAIT routing, no multi-slot commands)."""
     return isinstance(r, RedisCluster)
+
+
+def node_client(r: Any, key: str) -> redis.Redis:
+    """The client of the cluster node that owns `key`'s slot."""
+    return cast("redis.Redis", r.get_redis_connection(r.get_node_from_key(key)))

@@ -25,12 +25,12 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
 import redis
 
 from bot.store import riding
-from bot.store.redis_client import is_cluster, is_sentinel
+from bot.store.redis_client import is_cluster, is_sentinel, node_client
 
 log = logging.getLogger(__name__)
 
@@ -150,11 +150,6 @@ class Replication:
                             if self._required else "are acknowledged on the primary alone")
             self._known[server] = (fresh, now + self.refresh_s)
         return fresh
-
-
-def node_client(r: Any, key: str) -> redis.Redis:
-    """The client of the cluster node that owns `key`'s slot."""
-    return cast("redis.Redis", r.get_redis_connection(r.get_node_from_key(key)))
 
 
 def pipelined(client: Any, build: Callable[[Any], object], key: str = "") -> list[Any]:

@@ -44,7 +44,7 @@ from typing import Any
 from redis.crc import key_slot
 from redis.exceptions import AskError, ClusterDownError, MovedError, NoScriptError, TryAgainError
 
-from bot.store.redis_client import is_cluster
+from bot.store.redis_client import is_cluster, node_client
 
 log = logging.getLogger(__name__)
 
@@ -195,8 +195,7 @@ def send(r: Any, riders: list[Rider]) -> None:
     cluster pipeline refuses scripts)."""
     if is_cluster(r):
         for rider in [x for x in riders if x.script]:
-            node = r.get_redis_connection(r.get_node_from_key(rider.key))
-            send_builds(node, [rider.build])
+            send_builds(node_client(r, rider.key), [rider.build])
         riders = [x for x in riders if not x.script]
     send_builds(r, [rider.build for rider in riders])
 
