@@ -125,6 +125,34 @@ def test_counters_live_in_redis_so_every_process_adds_to_one_figure(redis_url: s
         a.count("cards_posted")  # its label is missing: a bug, not a new series
 
 
+def test_a_tally_sends_one_increment_per_field_and_adds_up_as_single_counts(
+        redis_url: str) -> None:
+    import redis
+
+    r = redis.Redis.from_url(redis_url, decode_responses=True)
+    r.flushall()
+    one, tally = MetricsStore(r), MetricsStore.tally()
+    for seconds in (0.3, 0.4, 1.5, 42.0):
+        one.count("cards_posted", network="twitter")
+        one.observe("ingest_to_card_seconds", seconds, network="twitter")
+        tally.count("cards_posted", network="twitter")
+        tally.observe("ingest_to_card_seconds", seconds, network="twitter")
+    expected = one.read()
+    r.flushall()
+    pipe = r.pipeline(transaction=False)
+    sent = tally.send(pipe)
+    pipe.execute()
+    # four observations in three buckets, their sum, their count, the counter: 6, not 20
+    assert sent == 6
+    got = one.read()
+    assert got.counters == expected.counters
+    assert got.histograms == expected.histograms
+    with pytest.raises(ValueError):
+        tally.count("cards_posted")  # a missing label is a bug here too
+    with pytest.raises(ValueError):
+        tally.observe("cards_posted", 1.0)  # a counter is not a histogram
+
+
 # ----- across processes --------------------------------------------------------------------
 @pytest.fixture
 def env(tmp_path: Path, redis_url: str, slack_api, x_api, graph_api) -> dict[str, str]:

@@ -3,9 +3,10 @@
 An entry is acknowledged only once its card is posted and recorded (or it was counted). If
 the worker dies first, another worker reclaims the entry after `reclaim_idle_ms`; the intake
 is idempotent, so nothing is posted twice. Finished entries are acknowledged together, with
-their metrics and what their intakes left to write (the audit entry: `riding.hand_over`), in
-one round trip (`_flush`): at once when nothing else is queued here, else within 0.1 s or 64
-entries (issue 15: a round trip per entry less). Those writes go in front of the
+their metrics (added up: one increment per field for the whole batch) and what their intakes
+left to write (the audit entry: `riding.hand_over`), in one round trip (`_flush`): at once
+when nothing else is queued here, else within 0.1 s or 64 entries (issue 15: a round trip
+per entry less). Those writes go in front of the
 acknowledgement; if the round trip fails they go with the next one (at least once).
 
 Posting at Slack's ceiling: Slack takes about one post per second per channel, so a worker
@@ -50,12 +51,12 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
 
 from bot.desk import IntakeResult
 from bot.desk.publisher import CardBusy, posting_as
 from bot.entry.lanes import Lanes
 from bot.entry.runtime import Runtime
+from bot.store.metrics import Tally
 from bot.store.outage import Backoff, unreachable
 from bot.store.pacing import post_order
 from bot.store.queue import Entry, consumer_name
@@ -108,7 +109,11 @@ class Worker:
         ok, result = self._intake(entry)
         if result is not None:
             try:
-                self._count(entry, result, None)
+                tally = self.rt.metrics.tally()
+                self._count(entry, result, tally)
+                pipe = self.rt.redis.pipeline(transaction=False)
+                tally.send(pipe)
+                pipe.execute()
             except Exception as exc:  # the card is posted: a lost count must not repeat it
                 log.warning("metrics for %s not counted (%s)", entry.mention and
                             entry.mention.key, type(exc).__name__)
@@ -144,20 +149,19 @@ class Worker:
                         type(exc).__name__, self.reclaim_idle_ms // 1000)
             return False, None
 
-    def _count(self, entry: Entry, result: IntakeResult, client: Any) -> None:
-        """Metrics of one handled entry: triaged (by sentiment), card posted, ingest → card
-        (sent with `client`, the pipeline that acknowledges the entry, else now)."""
+    @staticmethod
+    def _count(entry: Entry, result: IntakeResult, tally: Tally) -> None:
+        """Metrics of one handled entry into `tally`: triaged (by sentiment), card posted,
+        ingest → card."""
         assert entry.mention is not None
         network = entry.mention.network
-        metrics = self.rt.metrics
         if result.action in TRIAGED:
-            metrics.count("mentions_triaged", network=network, sentiment=result.sentiment,
-                          client=client)
+            tally.count("mentions_triaged", network=network, sentiment=result.sentiment)
         if result.action == "posted":
-            metrics.count("cards_posted", network=network, client=client)
+            tally.count("cards_posted", network=network)
             queued_ms = int(entry.entry_id.partition("-")[0])
-            metrics.observe("ingest_to_card_seconds", time.time() - queued_ms / 1000,
-                            network=network, client=client)
+            tally.observe("ingest_to_card_seconds", time.time() - queued_ms / 1000,
+                          network=network)
 
     def _finish(self, entry: Entry, result: IntakeResult | None,
                 writes: list[Build] | None = None) -> None:
@@ -190,9 +194,11 @@ class Worker:
         first = len(pipe)
         if done:
             self.rt.queue.ack(*(entry.entry_id for entry, _, _ in done), client=pipe)
+        tally = self.rt.metrics.tally()  # one increment per field for the whole batch
         for entry, result, _ in done:
             if result is not None:
-                self._count(entry, result, pipe)
+                self._count(entry, result, tally)
+        tally.send(pipe)
         now = time.monotonic()
         # a long batch (Slack pacing) is not silence
         if now - self._beaten >= min(BEAT_EVERY_S, self.heartbeat_s / 3):

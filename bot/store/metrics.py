@@ -9,6 +9,8 @@ number of workers count exactly. The metric names, labels and buckets come from 
 from __future__ import annotations
 
 import json
+from collections import Counter, defaultdict
+from functools import lru_cache
 from typing import Any, cast
 
 import redis
@@ -19,8 +21,45 @@ from bot.store import keys
 
 def field(name: str, part: str = "", **labels: str) -> str:
     """The hash field of metric `name` with `labels` (and a histogram `part`)."""
-    return json.dumps([name, [list(kv) for kv in labels_of(name, labels)], part],
+    return _field(name, part, tuple(sorted(labels.items())))
+
+
+@lru_cache(maxsize=4096)
+def _field(name: str, part: str, labels: tuple[tuple[str, str], ...]) -> str:
+    return json.dumps([name, [list(kv) for kv in labels_of(name, dict(labels))], part],
                       separators=(",", ":"))
+
+
+class Tally:
+    """Counts and observations added up in the process and sent as one increment per field
+    (`MetricsStore.tally`): a worker counts a whole batch of entries with a few commands."""
+
+    def __init__(self) -> None:
+        self.ints: Counter[str] = Counter()
+        self.floats: defaultdict[str, float] = defaultdict(float)
+
+    def count(self, name: str, by: int = 1, **labels: str) -> None:
+        """Add `by` to counter `name`."""
+        if definition(name).kind != "counter":
+            raise ValueError(f"{name} is not a counter")
+        self.ints[field(name, **labels)] += by
+
+    def observe(self, name: str, value: float, **labels: str) -> None:
+        """One observation of histogram `name`."""
+        if definition(name).kind != "histogram":
+            raise ValueError(f"{name} is not a histogram")
+        value = max(0.0, float(value))
+        self.ints[field(name, f"le:{bucket_for(name, value)!r}", **labels)] += 1
+        self.floats[field(name, "sum", **labels)] += value
+        self.ints[field(name, "count", **labels)] += 1
+
+    def send(self, client: Any) -> int:
+        """Queue the increments into the pipeline `client`; how many commands that is."""
+        for key, by in self.ints.items():
+            client.hincrby(keys.METRICS, key, by)
+        for key, value in self.floats.items():
+            client.hincrbyfloat(keys.METRICS, key, value)
+        return len(self.ints) + len(self.floats)
 
 
 class MetricsStore:
@@ -48,6 +87,11 @@ class MetricsStore:
         pipe.hincrby(keys.METRICS, field(name, "count", **labels), 1)
         if client is None:
             pipe.execute()
+
+    @staticmethod
+    def tally() -> Tally:
+        """Counts to add up here and send together (`Tally.send`)."""
+        return Tally()
 
     def api_call(self, call: Call, client: Any = None) -> None:
         """Count one API call (`api_calls`)."""
