@@ -351,3 +351,29 @@ def test_the_storm_check_compares_with_the_newest_candidates(redis_url: str) -> 
     assert (candidates, finished) == ([], [340, 341])  # no such items: never candidates again
     store.drop_singles("C0ALERTS", finished)
     assert store.recent_singles("C0ALERTS", since=1340.0) == list(range(342, 351))
+
+
+def test_a_storm_beyond_the_in_flight_margin_takes_in_the_mentions_the_pre_check_let_by(
+        redis_url, slack_api, x_api, graph_api, signing_secret) -> None:
+    """Storms larger than the margin of intakes in flight: the first mentions pass the storm
+    pre-check without a lock or a read (its count rode the item's creation, the note the card's
+    round trip, as in the worker); they are candidates all the same, and the last one opens
+    the incident with all of them."""
+    from bot.desk.incidents import IN_FLIGHT
+    from bot.models import parse_mention
+    from bot.store.riding import ride_along
+
+    n = IN_FLIGHT + 6
+    h = DeskHarness(redis_url, slack_api, x_api, graph_api, signing_secret,
+                    config=desk_config(storm={"min_mentions": n, "window": "10m"}),
+                    slack_channel_interval_ms=0)
+    try:
+        for m in storm(n):
+            with ride_along(h.rt.redis):  # as the worker runs an intake
+                h.rt.desk.intake(parse_mention(m))
+        opened = h.rt.redis.zrange(keys.incidents_open("C0FESTNETZ"), 0, -1)
+        assert len(opened) == 1, f"{len(top_level(h))} cards, no incident"
+        assert h.rt.redis.zcard(keys.incident_members(int(opened[0]))) == n
+        assert len(incident_cards(h)) == 1
+    finally:
+        h.close()

@@ -101,9 +101,17 @@ class Incidents:
         since = (self.now() - self.storm.window).timestamp()
         if self.storm.min_mentions > IN_FLIGHT:  # else a storm is always in reach: no read
             # a candidate from now on; far from a storm even counting every intake that may
-            # run beside this one: no lock, no texts (storms set far out cost one round trip)
+            # run beside this one: no lock, no texts (storms set far out cost one round trip,
+            # or none when the count rode the item's creation: `ahead`)
             seen = (item.seen_at or self.now()).timestamp()
-            others = self.store.note_single_and_count(channel, item.number, seen, since) - 1
+            others = self.store.counted_singles(channel)
+            if others is None:
+                others = self.store.note_single_and_count(channel, item.number, seen, since) - 1
+            elif others + IN_FLIGHT < self.storm.min_mentions:
+                # a candidate for the others once its note arrives (before its card is
+                # posted); until then an intake in flight, which the margin counts
+                self.store.note_single_later(channel, item.number, seen, since)
+                return None
             if others + IN_FLIGHT < self.storm.min_mentions:
                 return None
         deadline = time.monotonic() + LOCK_WAIT_S
@@ -144,6 +152,13 @@ class Incidents:
         self.publisher.post_card(opened)
         self.timers.start(opened)
         return opened.number
+
+    def ahead(self, channel: str) -> None:
+        """A negative item of `channel` is about to be created: the count `place` checks
+        first rides its creation (`bot.store.riding`; nothing when storms are always in
+        reach)."""
+        if self.storm.min_mentions > IN_FLIGHT:
+            self.store.count_singles_soon(channel, (self.now() - self.storm.window).timestamp())
 
     def note_single(self, item: Item) -> None:
         """A negative item got its own card: a candidate for a later storm."""

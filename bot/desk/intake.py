@@ -76,6 +76,7 @@ class Intake:
         start = min(mention.created_at, seen)
         due = self.clock.add(start, self.config.target_for(mention.network))
         channel = self._routed(routed)
+        self.incidents.ahead(channel)  # the storm pre-check's read rides the creation
         number, item = self.items.create(
             mention, sentiment="negative", score=score, address=address,
             channel=channel, seen_at=seen, due_at=due, model=model,

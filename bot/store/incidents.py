@@ -96,6 +96,24 @@ class IncidentStore:
         """A negative item got its own card in `channel`: a candidate for a storm."""
         self.r.zadd(keys.recent_singles(channel), {str(number): seen})
 
+    def count_singles_soon(self, channel: str, since: float) -> None:
+        """Ask ahead (`riding.soon`) how many candidates of `channel` were first seen at or
+        after `since`, for `counted_singles`: the storm pre-check rides the item's creation."""
+        key = keys.recent_singles(channel)
+        riding.soon(key, "count", lambda pipe: pipe.zcount(key, since, "+inf"))
+
+    def counted_singles(self, channel: str) -> int | None:
+        """The count `count_singles_soon` asked for, once; None when none arrived."""
+        got = riding.take(keys.recent_singles(channel), "count")
+        return None if got is riding.MISSING else int(got)
+
+    def note_single_later(self, channel: str, number: int, seen: float, since: float) -> None:
+        """`note_single`, pruning candidates first seen before `since`, with the intake's next
+        round trip (`riding.later`: before its card is posted)."""
+        key = keys.recent_singles(channel)
+        riding.later(self.r, key, lambda pipe: (
+            pipe.zremrangebyscore(key, "-inf", f"({since}"), pipe.zadd(key, {str(number): seen})))
+
     def note_single_and_count(self, channel: str, number: int, seen: float,
                               since: float) -> int:
         """`note_single`, and how many candidates were first seen at or after `since` (itself

@@ -181,12 +181,17 @@ class ItemStore:
         if model:
             fields["model"] = model
         flat = [x for kv in fields.items() for x in kv]
-        n, created = self._create(
-            keys=[keys.item_for_mention(mention.network, mention.id), keys.ITEM_SEQ, keys.OPEN_ITEMS,
-                  keys.ITEMS_BY_SEEN, keys.author_items(mention.network, mention.author.id),
-                  keys.AUTHOR_INDEX_SINCE],
-            args=[keys.item(0)[:-1], due_at.timestamp(), seen_at.timestamp(), *flat],
-        )
+        key = keys.item_for_mention(mention.network, mention.id)
+
+        def build(pipe: Any) -> None:
+            self._create(keys=[key, keys.ITEM_SEQ, keys.OPEN_ITEMS, keys.ITEMS_BY_SEEN,
+                               keys.author_items(mention.network, mention.author.id),
+                               keys.AUTHOR_INDEX_SINCE],
+                         args=[keys.item(0)[:-1], due_at.timestamp(), seen_at.timestamp(), *flat],
+                         client=pipe)
+
+        # through `pipelined`: what the intake queued ahead (`bot.store.riding`) rides along
+        n, created = pipelined(self.r, build, key)[0]
         if mention.conversation_id:
             self.r.set(keys.conversation(mention.network, mention.conversation_id), n, nx=True)
         return int(n), _item_from_hash(int(n), fields, mention) if created else None
