@@ -275,10 +275,19 @@ def test_answers_survive_a_worker_killed_half_way_none_twice_none_skipped(
     finally:
         stop_processes(procs)
     replies = {m["id"]: len(x_api.replies_to(m["id"])) for m in mentions}
-    assert set(replies.values()) == {1}, replies  # none twice, none skipped
+    assert set(replies.values()) <= {0, 1}, replies  # none twice
     uncertain = [m for m in r.zrange(keys.incident_members(number), 0, -1)
                  if r.hget(keys.item(int(m)), "answer_failed")]
     assert len(uncertain) <= 1  # at most the one in flight when the worker died: listed
+    # none skipped: every member but that one has its answer. The one in flight was marked as
+    # being sent before its post; the SIGKILL usually lands during the post (it reached X) but
+    # may land just before it: then it has none, and is listed as uncertain, never sent blindly
+    unanswered = [mid for mid, n in replies.items() if n == 0]
+    assert len(unanswered) <= 1, replies
+    for mid in unanswered:
+        member = r.get(keys.item_for_mention("twitter", mid))
+        assert member is not None and [member] == uncertain, (mid, uncertain)
+        assert r.hget(keys.item(int(member)), "answer_failed") == "uncertain"
 
 
 # ----- an outage storm against a Slack as strict as Slack: 1 post/s per channel ----------------
