@@ -82,12 +82,6 @@ end
 return 0
 """
 
-# The day's counters: one to each field in ARGV (one command for all of them).
-_COUNT = """
-for i = 1, #ARGV do redis.call('HINCRBY', KEYS[1], ARGV[i], 1) end
-return #ARGV
-"""
-
 _TRANSITION = """
 local state = redis.call('HGET', KEYS[1], 'state')
 if not state then return {'missing', '', ''} end
@@ -163,7 +157,6 @@ class ItemStore:
         self._start_card = r.register_script(_START_CARD)
         self._card_posted = r.register_script(_CARD_POSTED)
         self._release_card = r.register_script(_RELEASE_CARD)
-        self._count = r.register_script(_COUNT)
 
     def create(
         self,
@@ -393,8 +386,7 @@ class ItemStore:
         """Add one to each of the day's counters `fields` (with the next round trip inside
         `bot.store.riding.ride_along`, else now)."""
         key = keys.counts(day)
-        riding.later(self.r, key, lambda pipe: self._count(keys=[key], args=list(fields),
-                                                           client=pipe), script=True)
+        riding.later(self.r, key, lambda pipe: [pipe.hincrby(key, f, 1) for f in fields])
 
     def counts(self, day: str) -> dict[str, int]:
         counts = cast("dict[str, str]", self.r.hgetall(keys.counts(day)))

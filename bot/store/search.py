@@ -80,21 +80,12 @@ return {opened, closed}
 """
 
 
-# KEYS: the word and handle sets; ARGV[1]: the item number (member and score). One command
-# however many words a post has (a ZADD each cost a worker's intake as much CPU as a round trip)
-_ADD = """
-for i = 1, #KEYS do redis.call('ZADD', KEYS[i], ARGV[1], ARGV[1]) end
-return #KEYS
-"""
-
-
 class SearchIndex:
     """Owns `at:find:w:*`, `at:find:h:*` and `at:find:tmp:*` (see the module docstring)."""
 
     def __init__(self, r: redis.Redis) -> None:
         self.r = r
         self._find = r.register_script(_FIND)
-        self._add = r.register_script(_ADD)
 
     @staticmethod
     def _keys(words: Iterable[str], handle: str) -> list[str]:
@@ -108,8 +99,8 @@ class SearchIndex:
         inside `bot.store.riding.ride_along`, else now)."""
         found = self._keys(words, handle)
         if found:
-            riding.later(self.r, found[0], lambda pipe: self._add(
-                keys=found, args=[number], client=pipe), script=True)
+            riding.later(self.r, found[0], lambda pipe: [
+                pipe.zadd(key, {str(number): number}) for key in found])
 
     def backfill_window(self, newest: int) -> tuple[int, int]:
         """(next, upto): the item numbers still to be filed by the backfill, `newest` (the item
