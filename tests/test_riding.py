@@ -160,6 +160,49 @@ def test_a_card_costs_three_round_trips_to_redis(redis_url: str, slack_api: Any,
         h.close()
 
 
+def test_a_mention_that_is_not_a_case_makes_no_round_trip_of_its_own(
+        redis_url: str, slack_api: Any, x_api: Any, graph_api: Any, signing_secret: str,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 15: most mentions are praise and questions. Their intake only writes: the day's
+    counters and the audit entry are handed over to the worker's acknowledgement, shared by up
+    to 64 entries; the one round trip of its own is the list of what triage did not post (a
+    script keeping the list to its cap). Writes queued as scripts would not be handed over and
+    would cost two more round trips here (SCRIPT EXISTS, then the pipeline)."""
+    from redis.connection import AbstractConnection
+
+    from bot.models import parse_mention
+    from bot.store.riding import send_builds
+    from tests.harness import DeskHarness, mention
+
+    h = DeskHarness(redis_url, slack_api, x_api, graph_api, signing_secret,
+                    slack_channel_interval_ms=0)
+    try:
+        praise = "Danke, der Techniker war heute da und alles läuft super!"
+        with ride_along(h.rt.redis):  # warm: scripts loaded, replication looked at
+            h.rt.desk.intake(parse_mention(mention(mid="1850000000000018001", author="1801",
+                                                   text=praise)))
+        sent: list[bytes] = []
+        send = AbstractConnection.send_packed_command
+
+        def counted(self: AbstractConnection, command: Any, check_health: bool = True) -> None:
+            sent.append(b"".join(command) if isinstance(command, list) else command)
+            send(self, command, check_health)
+
+        kept: list[Any] = []
+        monkeypatch.setattr(AbstractConnection, "send_packed_command", counted)
+        with ride_along(h.rt.redis, hand_over=kept.extend):
+            result = h.rt.desk.intake(parse_mention(mention(
+                mid="1850000000000018002", author="1802", text=praise)), unseen=True)
+        monkeypatch.undo()
+        assert result.action == "counted" and result.sentiment != "negative"
+        assert len(sent) == 1 and b"dropped" in sent[0], [x[:60] for x in sent]
+        assert kept  # handed over
+        send_builds(h.rt.redis, kept)
+        assert h.rt.items.counts(h.rt.desk.today())["ingested"] == 2
+    finally:
+        h.close()
+
+
 def test_a_new_entry_is_looked_up_once_and_a_reclaimed_one_again(
         redis_url: str, slack_api: Any, x_api: Any, graph_api: Any, signing_secret: str,
         monkeypatch: pytest.MonkeyPatch) -> None:
