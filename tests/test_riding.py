@@ -15,6 +15,22 @@ from bot.store.riding import later, ride_along
 from tests.support.processes import free_port
 
 
+def record_sends(monkeypatch: pytest.MonkeyPatch) -> list[bytes]:
+    """Every request redis-py sends from now on (one per round trip), until
+    `monkeypatch.undo()`: the commands are still sent, only recorded on the way."""
+    from redis.connection import AbstractConnection
+
+    sent: list[bytes] = []
+    send = AbstractConnection.send_packed_command
+
+    def recorded(self: AbstractConnection, command: Any, check_health: bool = True) -> None:
+        sent.append(b"".join(command) if isinstance(command, list) else command)
+        send(self, command, check_health)
+
+    monkeypatch.setattr(AbstractConnection, "send_packed_command", recorded)
+    return sent
+
+
 @pytest.fixture
 def r(redis_url: str) -> redis.Redis:
     return redis.Redis.from_url(redis_url, decode_responses=True)
@@ -117,8 +133,6 @@ def test_a_card_costs_three_round_trips_to_redis(redis_url: str, slack_api: Any,
     round trips, one request each. The audit entry is handed over to go with the entry's
     acknowledgement. 12 before riding along, 6 and then 4 at earlier stops; a regression
     shows here rather than as a slower benchmark."""
-    from redis.connection import AbstractConnection
-
     from bot.models import parse_mention
     from bot.store.riding import send_builds
     from tests.harness import DeskHarness, desk_config, mention
@@ -130,15 +144,8 @@ def test_a_card_costs_three_round_trips_to_redis(redis_url: str, slack_api: Any,
         h.rt.items.replication.refresh_s = 3600  # its INFO look, not again within the test
         with ride_along(h.rt.redis):  # warm: scripts loaded, replication looked at
             h.rt.desk.intake(parse_mention(mention(mid="1850000000000016001", author="1601")))
-        sent: list[bytes] = []
-        send = AbstractConnection.send_packed_command
-
-        def counted(self: AbstractConnection, command: Any, check_health: bool = True) -> None:
-            sent.append(b"".join(command) if isinstance(command, list) else command)
-            send(self, command, check_health)
-
         kept: list[Any] = []
-        monkeypatch.setattr(AbstractConnection, "send_packed_command", counted)
+        sent = record_sends(monkeypatch)
         with ride_along(h.rt.redis, hand_over=kept.extend):
             result = h.rt.desk.intake(parse_mention(mention(mid="1850000000000016002",
                                                             author="1602")), unseen=True)
@@ -168,8 +175,6 @@ def test_a_mention_that_is_not_a_case_makes_no_round_trip_of_its_own(
     to 64 entries; the one round trip of its own is the list of what triage did not post (a
     script keeping the list to its cap). Writes queued as scripts would not be handed over and
     would cost two more round trips here (SCRIPT EXISTS, then the pipeline)."""
-    from redis.connection import AbstractConnection
-
     from bot.models import parse_mention
     from bot.store.riding import send_builds
     from tests.harness import DeskHarness, mention
@@ -181,15 +186,8 @@ def test_a_mention_that_is_not_a_case_makes_no_round_trip_of_its_own(
         with ride_along(h.rt.redis):  # warm: scripts loaded, replication looked at
             h.rt.desk.intake(parse_mention(mention(mid="1850000000000018001", author="1801",
                                                    text=praise)))
-        sent: list[bytes] = []
-        send = AbstractConnection.send_packed_command
-
-        def counted(self: AbstractConnection, command: Any, check_health: bool = True) -> None:
-            sent.append(b"".join(command) if isinstance(command, list) else command)
-            send(self, command, check_health)
-
         kept: list[Any] = []
-        monkeypatch.setattr(AbstractConnection, "send_packed_command", counted)
+        sent = record_sends(monkeypatch)
         with ride_along(h.rt.redis, hand_over=kept.extend):
             result = h.rt.desk.intake(parse_mention(mention(
                 mid="1850000000000018002", author="1802", text=praise)), unseen=True)
@@ -210,8 +208,6 @@ def test_a_new_entry_is_looked_up_once_and_a_reclaimed_one_again(
     entry delivered for the first time that answer stands (the queue lets a mention in once),
     so its intake does not read the dedupe key again. An entry another worker left behind is
     looked up again: that worker may have created its item meanwhile."""
-    from redis.connection import AbstractConnection
-
     from bot.entry.worker import Worker
     from bot.models import parse_mention
     from bot.store import keys
@@ -220,27 +216,21 @@ def test_a_new_entry_is_looked_up_once_and_a_reclaimed_one_again(
     h = DeskHarness(redis_url, slack_api, x_api, graph_api, signing_secret,
                     config=desk_config(storm={"min_mentions": 1_000_000, "window": "1m"}),
                     slack_channel_interval_ms=0)
-    sent: list[bytes] = []
-    send = AbstractConnection.send_packed_command
 
-    def counted(self: AbstractConnection, command: Any, check_health: bool = True) -> None:
-        sent.append(b"".join(command) if isinstance(command, list) else command)
-        send(self, command, check_health)
-
-    def gets(mid: str) -> int:
+    def gets(sent: list[bytes], mid: str) -> int:
         key = keys.item_for_mention("twitter", mid).encode()
         return sum(s.count(b"\r\nGET\r\n$" + str(len(key)).encode() + b"\r\n" + key)
                    for s in sent)
 
     try:
-        monkeypatch.setattr(AbstractConnection, "send_packed_command", counted)
+        sent = record_sends(monkeypatch)
         h.rt.queue.enqueue(parse_mention(mention(mid="1850000000000017001", author="1701")))
         assert Worker(h.rt, name="w1", lanes=0).drain() == 1
-        assert gets("1850000000000017001") == 0
+        assert gets(sent, "1850000000000017001") == 0
         h.rt.queue.enqueue(parse_mention(mention(mid="1850000000000017002", author="1702")))
         assert len(h.rt.queue.read("gone", count=10, block_ms=None)) == 1  # then it died
         assert Worker(h.rt, name="w2", lanes=0, reclaim_idle_ms=0).drain() == 1
-        assert gets("1850000000000017002") == 1
+        assert gets(sent, "1850000000000017002") == 1
         monkeypatch.undo()
         assert h.rt.items.counts(h.rt.desk.today())["ingested"] == 2  # each counted once
         assert len(slack_api.calls_to("chat.postMessage")) == 2  # a card each

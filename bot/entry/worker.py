@@ -6,8 +6,8 @@ is idempotent, so nothing is posted twice. Finished entries are acknowledged tog
 their metrics (added up: one increment per field for the whole batch) and what their intakes
 left to write (the audit entry: `riding.hand_over`), in one round trip (`_flush`): at once
 when nothing else is queued here, else within 0.1 s or 64 entries (issue 15: a round trip
-per entry less). Those writes go in front of the
-acknowledgement; if the round trip fails they go with the next one (at least once).
+per entry less). Those writes go in front of the acknowledgement; if the round trip fails
+they go with the next one (at least once).
 
 Posting at Slack's ceiling: Slack takes about one post per second per channel, so a worker
 that handled entries strictly one after another would leave channel B idle while it waits for
@@ -111,9 +111,7 @@ class Worker:
             try:
                 tally = self.rt.metrics.tally()
                 self._count(entry, result, tally)
-                pipe = self.rt.redis.pipeline(transaction=False)
-                tally.send(pipe)
-                pipe.execute()
+                self.rt.metrics.add(tally)
             except Exception as exc:  # the card is posted: a lost count must not repeat it
                 log.warning("metrics for %s not counted (%s)", entry.mention and
                             entry.mention.key, type(exc).__name__)
@@ -198,7 +196,7 @@ class Worker:
         for entry, result, _ in done:
             if result is not None:
                 self._count(entry, result, tally)
-        tally.send(pipe)
+        self.rt.metrics.add(tally, client=pipe)
         now = time.monotonic()
         # a long batch (Slack pacing) is not silence
         if now - self._beaten >= min(BEAT_EVERY_S, self.heartbeat_s / 3):

@@ -70,27 +70,29 @@ class MetricsStore:
 
     def count(self, name: str, by: int = 1, client: Any = None, **labels: str) -> None:
         """Add `by` to counter `name` (`client`: a pipeline to send it with, else now)."""
-        if definition(name).kind != "counter":
-            raise ValueError(f"{name} is not a counter")
-        (client if client is not None else self.r).hincrby(keys.METRICS,
-                                                            field(name, **labels), by)
+        tally = Tally()
+        tally.count(name, by, **labels)
+        self.add(tally, client)
 
     def observe(self, name: str, value: float, client: Any = None, **labels: str) -> None:
         """Record one observation of histogram `name` (one round trip, or into the pipeline
         `client`)."""
-        if definition(name).kind != "histogram":
-            raise ValueError(f"{name} is not a histogram")
-        value = max(0.0, float(value))
-        pipe = client if client is not None else self.r.pipeline(transaction=False)
-        pipe.hincrby(keys.METRICS, field(name, f"le:{bucket_for(name, value)!r}", **labels), 1)
-        pipe.hincrbyfloat(keys.METRICS, field(name, "sum", **labels), value)
-        pipe.hincrby(keys.METRICS, field(name, "count", **labels), 1)
-        if client is None:
+        tally = Tally()
+        tally.observe(name, value, **labels)
+        self.add(tally, client)
+
+    def add(self, tally: Tally, client: Any = None) -> None:
+        """Send what `tally` added up (`client`: a pipeline to send it with, else now)."""
+        if client is not None:
+            tally.send(client)
+            return
+        pipe = self.r.pipeline(transaction=False)
+        if tally.send(pipe):
             pipe.execute()
 
     @staticmethod
     def tally() -> Tally:
-        """Counts to add up here and send together (`Tally.send`)."""
+        """Counts to add up here and send together (`add`)."""
         return Tally()
 
     def api_call(self, call: Call, client: Any = None) -> None:

@@ -6,8 +6,8 @@ no answer and no order against the ones that follow: the day's counters, the sea
 the count of an API call, an audit entry. Inside `ride_along()` (the worker's intake of one
 entry) such a write is queued by `later` instead of sent, and goes out in front of the next
 round trip made with `pipelined` (issue 15: the item's `create`, the card's `start_card`,
-`card_posted`) on the same connection, so a `WAIT` after it covers it too. What no round trip took
-is sent when the block ends. Outside a block `later` sends at once (as before).
+`card_posted`) on the same connection, so a `WAIT` after it covers it too. What no round
+trip took is sent when the block ends. Outside a block `later` sends at once (as before).
 
 In a cluster a write rides only a round trip to its own slot (`pipelined` runs on the node of
 one key); the others go when the block ends, in one cluster pipeline.
