@@ -75,8 +75,9 @@ def test_a_burst_over_four_channels_posts_at_the_ceiling(redis_url: str, strict_
     assert (got.cards, got.duplicates, got.lost, got.misrouted) == (40, 0, 0, 0)
     assert got.rate_limited == 0
     # each channel's cards in the order the mentions arrived: exactly with one worker; with
-    # several, an earlier entry another worker reaches more than the 20 ms gather window late
-    # goes after a later one (CI runs: 1 and 2 of the 180 same-channel pairs): best effort
+    # several, entries are announced in their channel's line when read, so only an earlier
+    # entry read after a later one was posted goes after it. Before the announcement, CI saw
+    # 1, 2 and (a loaded machine, Python 3.12) 16 of the 180 same-channel pairs
     assert got.inversions <= (0 if workers == 1 else 6), got
     assert got.elapsed_s <= 12.5, got  # ceiling: 10 s
     assert rts[0].queue.backlog() == 0
@@ -168,6 +169,90 @@ def test_a_waiter_whose_process_died_leaves_the_line(redis_url: str) -> None:
         waited = time.monotonic() - t0
     assert 0.3 <= waited < 1.5
     assert r.zcard(keys.pace_line("C1")) == 0
+
+
+def _post_in_thread(pacer: RedisPacer, entry_id: str, delay: float,
+                    posted: list[tuple[str, float]]) -> threading.Thread:
+    """A worker that asks for C1's slot for `entry_id` after `delay` s and posts at once."""
+    def post() -> None:
+        time.sleep(delay)
+        with post_order(entry_id), pacer.slot("C1"):
+            posted.append((entry_id, time.monotonic()))
+    thread = threading.Thread(target=post)
+    thread.start()
+    return thread
+
+
+def test_an_earlier_entry_read_but_still_in_its_intake_keeps_its_place(redis_url: str) -> None:
+    import redis
+
+    r = redis.Redis.from_url(redis_url, decode_responses=True)
+    pacer = RedisPacer(r, interval_ms=100, stale_ms=3000)
+    # two workers read 1000-1 and 1000-2; the first one's intake is slow (a cold start, a busy
+    # host): 1000-2 asks first and must still go second
+    pacer.announce([("C1", "1000-1"), ("C1", "1000-2")])
+    posted: list[tuple[str, float]] = []
+    t0 = time.monotonic()
+    threads = [_post_in_thread(pacer, "1000-2", 0.0, posted),
+               _post_in_thread(pacer, "1000-1", 0.6, posted)]
+    for t in threads:
+        t.join(10)
+    assert [entry for entry, _ in posted] == ["1000-1", "1000-2"]
+    assert posted[0][1] - t0 >= 0.6
+    assert r.zcard(keys.pace_line("C1")) == 0 and r.zcard(keys.pace_seen("C1")) == 0
+
+
+def test_an_announced_entry_that_posts_nothing_or_whose_worker_died_frees_the_channel(
+        redis_url: str) -> None:
+    import redis
+
+    r = redis.Redis.from_url(redis_url, decode_responses=True)
+    pacer = RedisPacer(r, interval_ms=100, stale_ms=800)
+    # withdrawn when finished (no card: a question, a thanks): the later card goes at once then
+    pacer.announce([("C1", "2000-1"), ("C1", "2000-2")])
+    posted: list[tuple[str, float]] = []
+    t0 = time.monotonic()
+    waiting = _post_in_thread(pacer, "2000-2", 0.0, posted)
+    time.sleep(0.3)
+    pipe = r.pipeline(transaction=False)
+    pacer.withdraw("C1", "2000-1", pipe)
+    pipe.execute()
+    waiting.join(10)
+    assert [entry for entry, _ in posted] == ["2000-2"]
+    assert 0.3 <= posted[0][1] - t0 < 0.7
+    # never withdrawn (its worker was killed): it leaves the line like a dead waiter
+    pacer.announce([("C1", "3000-1")])
+    posted.clear()
+    t0 = time.monotonic()
+    _post_in_thread(pacer, "3000-2", 0.0, posted).join(10)
+    assert [entry for entry, _ in posted] == ["3000-2"]
+    assert 0.7 <= posted[0][1] - t0 < 1.6
+    assert r.zcard(keys.pace_line("C1")) == 0 and r.scard(keys.pace_announced("C1")) == 0
+
+
+def test_a_mention_without_card_does_not_hold_up_the_next_card_of_its_channel(
+        redis_url: str, strict_slack: SlackAPI) -> None:
+    rts = [runtime(redis_url, strict_slack) for _ in range(2)]
+    question = mention(mid="700", text="Wie kann ich meinen Festnetz-Tarif wechseln?",
+                       author="70")
+    card = mention(mid="701", text="Seit drei Tagen kein Internet, eine Katastrophe!",
+                   author="71")
+    running = Running([Worker(rt, name=f"w{i}") for i, rt in enumerate(rts)])
+    try:
+        # the last card in the channel a moment ago: the next one waits for the interval only
+        with rts[0].slack.pacer.slot("C0FESTNETZ"):  # type: ignore[attr-defined]
+            pass
+        t0 = time.time()
+        for m in (question, card):
+            assert rts[0].queue.enqueue(parse_mention(m))
+        wait_for(lambda: len(strict_slack.accepted_posts("C0FESTNETZ")) >= 1, 10, "the card")
+    finally:
+        running.close()
+    posts = strict_slack.accepted_posts("C0FESTNETZ")
+    assert [p.metadata["event_payload"]["mention_id"] for p in posts] == ["701"]
+    assert posts[0].at - t0 < 1.6  # the interval (1 s), not the 5 s a stuck announcement holds
+    assert rts[0].queue.backlog() == 0
+    assert rts[0].redis.zcard(keys.pace_line("C0FESTNETZ")) == 0
 
 
 def test_entries_waiting_for_their_channel_are_not_reclaimed_by_another_worker(

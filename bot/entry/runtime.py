@@ -96,6 +96,7 @@ class Runtime:
     dead_letters: DeadLetters
     outage: Outage = field(default_factory=Outage)  # this process's view of Redis outages
     models: ModelRefresh | None = None  # issue 14: the retrained model reaches this process
+    pacer: RedisPacer | None = None  # the channels' lines the worker announces entries in
 
     def refresh_model(self) -> bool:
         """Switch triage to a retrained model if there is a new one (the worker's
@@ -152,10 +153,12 @@ def build_runtime(
     stores = DeskStores(ItemStore(r), AuditLog(r), KuerzelStore(r), TimerStore(r),
                         IncidentStore(r), AnswerQueue(r), PrivacyStore(r), NoteStore(r),
                         SearchIndex(r))
+    pacer = None
     if slack is None:
         interval = settings.slack_channel_interval_ms
+        pacer = RedisPacer(r, interval_ms=interval) if interval else None
         slack = WebSlack(make_client(settings), make_client(settings, safe_to_repeat=False),
-                         RedisPacer(r, interval_ms=interval) if interval else Unpaced())
+                         pacer or Unpaced())
     triage = triage or Triage(triage_rules(config))
     models = ModelRefresh(ModelStore(r), triage, settings.triage_model_check)
     try:
@@ -167,7 +170,7 @@ def build_runtime(
                 make_replies(settings) if replies is None else replies, triage, now=now)
     rt = Runtime(settings, config, r, MentionQueue(r), stores.items, stores.audit,
                  stores.kuerzel, Leases(r), DeliveryLedger(r), slack, desk, Heartbeats(r),
-                 DeadLetters(r), models=models)
+                 DeadLetters(r), models=models, pacer=pacer)
     metrics.install(api_sink(rt.metrics, rt.health))
     return rt
 

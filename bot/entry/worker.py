@@ -15,8 +15,9 @@ channel A's pace. Instead the reading loop hands each entry to the **lane** of t
 card (or thread line) goes to (`Intake.channel_for`), and lanes run side by side on up to
 `lanes` threads (`bot.entry.lanes`): each channel gets its cards at its own 1 post/s while the
 loop keeps reading. Within a lane entries run in stream order, and the channel's slot
-(`bot.store.pacing`) is handed out in stream order across all workers, so a channel's cards
-appear in the order their mentions arrived. A follow-up waits in the lane of the mention it
+(`bot.store.pacing`) is handed out in stream order across all workers (each read announces its
+entries in their channels' lines), so a channel's cards appear in the order their mentions
+arrived. A follow-up waits in the lane of the mention it
 answers when that one is still in flight here.
 
 The worker holds at most `window` entries (500; queued in lanes or being posted): once a hot
@@ -51,6 +52,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from functools import partial
 
 from bot.desk import IntakeResult
 from bot.desk.publisher import CardBusy, posting_as
@@ -90,6 +92,7 @@ class Worker:
         self._held: set[str] = set()  # entry ids read and not finished (queued or posting)
         self._affinity: dict[tuple[str, str], str] = {}  # (network, mention/conversation) -> lane
         self._unseen: set[str] = set()  # new entries whose mention had no item when read
+        self._announced: dict[str, str] = {}  # entry id -> the channel's line it is announced in
         self._acked = 0
         self._touched = time.monotonic()
         self._beaten = float("-inf")
@@ -162,13 +165,13 @@ class Worker:
                           network=network)
 
     def _finish(self, entry: Entry, result: IntakeResult | None,
-                writes: list[Build] | None = None) -> None:
+                writes: list[Build] | None = None, at_once: bool = False) -> None:
         """`entry` is done: acknowledged with the next `_flush` (at once when no other entry is
-        queued or running here, else within `FLUSH_AFTER_S` or `FLUSH_AT` entries), after the
-        `writes` its intake left over."""
+        queued or running here or `at_once`, else within `FLUSH_AFTER_S` or `FLUSH_AT`
+        entries), after the `writes` its intake left over."""
         with self._lock:
             self._done.append((entry, result, writes or []))
-            due = (len(self._done) >= FLUSH_AT or len(self._lanes) <= 1
+            due = (at_once or len(self._done) >= FLUSH_AT or len(self._lanes) <= 1
                    or time.monotonic() - self._flushed >= FLUSH_AFTER_S)
         if due:
             self._flush()
@@ -370,9 +373,29 @@ class Worker:
             fresh = [e for e in entries if e.entry_id not in self._held]  # not in a lane here
             self._held.update(e.entry_id for e in fresh)
         lanes = self._lanes_of(fresh, frozenset(e.entry_id for e in new))
+        self._announce(fresh, lanes)
         for entry, lane in zip(fresh, lanes, strict=True):
             self._lanes.submit(lane, entry)
         return len(fresh)
+
+    def _announce(self, entries: list[Entry], lanes: list[str]) -> None:
+        """Put the entries read in their channels' lines before their intake (paced Slack only;
+        `bot.store.pacing`, "Announced when read"). Best effort: without it only the order
+        across workers may suffer, so a failure is logged and the entries go on."""
+        pacer = self.rt.pacer
+        if pacer is None:
+            return
+        pairs = [(lane, e.entry_id) for e, lane in zip(entries, lanes, strict=True) if lane]
+        if not pairs:
+            return
+        try:
+            pacer.announce(pairs)
+        except Exception as exc:
+            log.warning("%d entries not announced in their channels' lines (%s)", len(pairs),
+                        type(exc).__name__)
+            return
+        with self._lock:
+            self._announced.update((entry_id, lane) for lane, entry_id in pairs)
 
     def _serve(self, entry: Entry) -> None:
         """In the entry's lane: intake (posts queue by the entry's place in the stream), ack."""
@@ -381,8 +404,14 @@ class Worker:
             with (post_order(entry.entry_id), posting_as(self.name),
                   ride_along(self.rt.redis, hand_over=writes.extend)):
                 ok, result = self._intake(entry)
+            with self._lock:
+                channel = self._announced.pop(entry.entry_id, None)
+            if channel is not None and self.rt.pacer is not None:  # out of the line, if there
+                writes.append(partial(self.rt.pacer.withdraw, channel, entry.entry_id))
             if ok:
-                self._finish(entry, result, writes)
+                # an entry that posted nothing in its line holds the channel until withdrawn
+                self._finish(entry, result, writes, at_once=channel is not None and (
+                    result is None or result.action != "posted"))
             elif writes:  # not acknowledged: what it wrote goes now, as it would have
                 send_builds(self.rt.redis, writes)
         except Exception as exc:
@@ -393,6 +422,7 @@ class Worker:
             with self._lock:
                 self._held.discard(entry.entry_id)
                 self._unseen.discard(entry.entry_id)
+                self._announced.pop(entry.entry_id, None)
                 if entry.mention is not None:
                     for ref in (entry.mention.id, entry.mention.conversation_id):
                         if ref:
@@ -421,6 +451,7 @@ class Worker:
             for entry in dropped:
                 self._held.discard(entry.entry_id)
                 self._unseen.discard(entry.entry_id)
+                self._announced.pop(entry.entry_id, None)
         if dropped:
             try:
                 self.rt.queue.touch(self.name, [e.entry_id for e in dropped],

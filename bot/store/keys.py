@@ -94,6 +94,12 @@ def pace_seen(channel: str) -> str:
     return f"{SPREAD}pace:{{{channel}}}:seen"
 
 
+def pace_announced(channel: str) -> str:
+    """SET of waiter tokens announced into the line since a poster last looked: the first poster
+    to see them counts them as having asked then (dead workers' entries leave the line)."""
+    return f"{SPREAD}pace:{{{channel}}}:announced"
+
+
 def checkpoint(source: str, name: str) -> str:
     """STRING: a source's polling checkpoint (e.g. X since_id)."""
     return f"{SPREAD}checkpoint:{source}:{name}"

@@ -19,14 +19,20 @@ lead ping; in any worker or web process) therefore takes the channel's **slot** 
 - **In arrival order**: posters waiting for a channel queue in `at:pace:<channel>:line` (a
   sorted set) and the slot goes to the first of them, so a channel's cards appear in the order
   their mentions arrived: exactly with one worker; with several, as long as the worker holding
-  an earlier entry reaches the line within the gather window (see "Waiting"), else the two
-  swap (CI runs with 3 workers: 1–2 of 180 same-channel pairs of a 40-card burst). A card's
-  place is its stream entry id
+  the worker holding an earlier entry read it before a later one is posted (see "Announced
+  when read"). A card's place is its stream entry id
   (set around the intake with `post_order(entry_id)`: epoch ms × 1000 + sequence). Any other
   post (timer warnings and breaches, thread lines of agents' actions, the summary) goes before
   the waiting cards, in the order asked (its place is the epoch ms it asked, a smaller number):
   such posts are few and someone waits for them, while a burst's cards may fill a channel for
   minutes; they still take the channel's slot, so the 1 post/s budget is shared.
+- **Announced when read**: a worker puts the stream entries it reads into their channels' lines
+  at once (`announce`, one round trip per read), long before their intake reaches the slot. So
+  an earlier entry that another worker is still triaging (a busy machine, a cold start) keeps
+  its place: the slot waits for it instead of going to a later entry that asked first. An
+  announced entry counts as having asked when a poster first finds it in the line, so one
+  whose worker died leaves the line after `stale_ms` like any waiter; one that posts nothing
+  there (no card, another channel) is taken out when its entry is finished (`withdraw`).
 - **Waiting**: waiters sleep exactly until the cool-down ends (nobody can post before) and look
   again every `poll_ms` while a post is in flight. A poster that finds the channel free waits
   `gather_ms` (20 ms) once, so that an earlier entry another worker is just reaching still
@@ -42,9 +48,10 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from typing import Any
 
 import redis
 
@@ -59,6 +66,11 @@ local order = ARGV[2]
 if order == '' then order = string.format('%.0f', now) end
 redis.call('ZADD', KEYS[2], 'NX', order, ARGV[1])
 redis.call('ZADD', KEYS[3], now, ARGV[1])
+local announced = redis.call('SMEMBERS', KEYS[4])
+for _, entry in ipairs(announced) do
+  if redis.call('ZSCORE', KEYS[2], entry) then redis.call('ZADD', KEYS[3], 'NX', now, entry) end
+end
+if #announced > 0 then redis.call('DEL', KEYS[4]) end
 local stale = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf',
                          string.format('%.0f', now - tonumber(ARGV[4])))
 for _, gone in ipairs(stale) do
@@ -91,7 +103,7 @@ end
 return 0
 """
 
-_order: ContextVar[str] = ContextVar("post_order", default="")
+_order: ContextVar[tuple[str, str]] = ContextVar("post_order", default=("", ""))
 
 
 def order_of(entry_id: str) -> str:
@@ -100,10 +112,15 @@ def order_of(entry_id: str) -> str:
     return str(int(ms) * 1000 + min(int(seq or 0), 999))
 
 
+def waiter(entry_id: str) -> str:
+    """The line member of a stream entry: the same when announced and when its posts wait."""
+    return f"e:{entry_id}"
+
+
 @contextmanager
 def post_order(entry_id: str) -> Iterator[None]:
     """Posts made inside (in this thread) queue by the stream entry `entry_id`'s arrival."""
-    token = _order.set(order_of(entry_id))
+    token = _order.set((order_of(entry_id), waiter(entry_id)))
     try:
         yield
     finally:
@@ -129,8 +146,9 @@ class RedisPacer:
     @contextmanager
     def slot(self, channel: str) -> Iterator[None]:
         """Wait for `channel`'s turn, hold it while the body posts, then start the interval."""
-        token = uuid.uuid4().hex
-        held = self._wait(channel, token)
+        order, member = _order.get()
+        token = member or uuid.uuid4().hex
+        held = self._wait(channel, token, order)
         try:
             yield
         finally:
@@ -141,15 +159,41 @@ class RedisPacer:
                     log.warning("could not leave the slot of %s (%s)", channel,
                                 type(exc).__name__)
 
-    def _wait(self, channel: str, token: str) -> bool:
+    def announce(self, entries: Iterable[tuple[str, str]], client: Any = None) -> None:
+        """Put stream entries (channel, entry id) in their channels' lines now, ahead of their
+        intake (see "Announced when read"); into `client` (a pipeline) when given."""
+        pipe = client if client is not None else self.r.pipeline(transaction=False)
+        for channel, entry_id in entries:
+            line, announced = keys.pace_line(channel), keys.pace_announced(channel)
+            member = waiter(entry_id)
+            pipe.zadd(line, {member: int(order_of(entry_id))}, nx=True)
+            pipe.sadd(announced, member)
+            pipe.pexpire(line, self._keep_ms)
+            pipe.pexpire(announced, self._keep_ms)
+        if client is None and len(pipe):
+            pipe.execute()
+
+    def withdraw(self, channel: str, entry_id: str, client: Any) -> None:
+        """Take an announced entry out of `channel`'s line (it is finished; a no-op once its
+        post took the slot), into the pipeline `client`."""
+        member = waiter(entry_id)
+        client.zrem(keys.pace_line(channel), member)
+        client.zrem(keys.pace_seen(channel), member)
+        client.srem(keys.pace_announced(channel), member)
+
+    @property
+    def _keep_ms(self) -> int:
+        """How long an untouched line lives (its waiters are all gone by then)."""
+        return max(self.lease_ms, self.stale_ms) * 2
+
+    def _wait(self, channel: str, token: str, order: str) -> bool:
         line, seen = keys.pace_line(channel), keys.pace_seen(channel)
-        keep_ms = max(self.lease_ms, self.stale_ms) * 2
         waited = 0.0
         gather = self.gather_ms
         while True:
             left = int(self._take(
-                keys=[keys.pace(channel), line, seen],
-                args=[token, _order.get(), self.lease_ms, self.stale_ms, self.poll_ms, keep_ms,
+                keys=[keys.pace(channel), line, seen, keys.pace_announced(channel)],
+                args=[token, order, self.lease_ms, self.stale_ms, self.poll_ms, self._keep_ms,
                       gather]))
             gather = 0
             if left <= 0:
