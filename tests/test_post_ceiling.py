@@ -13,6 +13,7 @@ from collections.abc import Iterator
 import pytest
 
 from bot.config import config_from_dict
+from bot.entry.lanes import Lanes
 from bot.entry.runtime import Runtime, build_runtime
 from bot.entry.worker import Worker
 from bot.models import parse_mention
@@ -306,7 +307,6 @@ def test_a_stopping_worker_hands_its_waiting_entries_to_the_others_at_once(
 
 
 def test_lanes_run_each_lane_in_order_and_lanes_side_by_side_on_bounded_threads() -> None:
-    from bot.entry.lanes import Lanes
 
     done: list[tuple[str, int]] = []
     running: set[str] = set()
@@ -345,3 +345,53 @@ def test_lanes_run_each_lane_in_order_and_lanes_side_by_side_on_bounded_threads(
         now_lanes.submit(item[0], item)
         assert inline[-1] == item  # threads=0: run at once, in the caller's thread
     assert len(now_lanes) == 0 and now_lanes.wait(timeout=0)
+
+
+def test_lanes_run_a_lane_several_deep_but_its_turns_in_order() -> None:
+    lock = threading.Lock()
+    running: dict[str, int] = {}
+    most: dict[str, int] = {}
+    turns: list[tuple[str, int]] = []
+    lanes: Lanes[tuple[str, int, float]] = Lanes(lambda job: work(job), threads=8, idle_s=0.5,
+                                                 depth=3)
+
+    def work(job: tuple[str, int, float]) -> None:
+        lane, i, before = job
+        with lock:
+            running[lane] = running.get(lane, 0) + 1
+            most[lane] = max(most.get(lane, 0), running[lane])
+        time.sleep(before)  # the work before the post: later jobs may be quicker
+        lanes.in_turn()
+        with lock:
+            turns.append((lane, i))
+        time.sleep(0.02)  # the post
+        with lock:
+            running[lane] -= 1
+
+    t0 = time.monotonic()
+    for i in range(6):  # the earlier a job, the longer its work before the post
+        lanes.submit("A", ("A", i, 0.3 - 0.05 * i))
+    lanes.submit("B", ("B", 0, 0.0))
+    assert lanes.wait(timeout=5)
+    took = time.monotonic() - t0
+    assert [i for lane, i in turns if lane == "A"] == [0, 1, 2, 3, 4, 5]
+    assert most["A"] == 3  # three deep, not more
+    assert took < 0.3 + 0.15 + 6 * 0.02 + 0.3  # overlapped: one after another takes 1.2 s
+    # a follow-up (`alone`) starts only once the jobs before it in its lane are done
+    turns.clear()
+    started: list[tuple[str, int, int]] = []
+
+    def note(job: tuple[str, int, float]) -> None:
+        with lock:
+            started.append((job[0], job[1], running.get(job[0], 0)))
+        work(job)
+
+    lanes = Lanes(note, threads=8, idle_s=0.5, depth=3)
+    lanes.submit("A", ("A", 0, 0.2))
+    lanes.submit("A", ("A", 1, 0.0), alone=True)
+    lanes.submit("A", ("A", 2, 0.0))
+    assert lanes.wait(timeout=5)
+    assert started[1][:2] == ("A", 1) and started[1][2] == 0
+    assert [i for _, i in turns] == [0, 1, 2]
+    with pytest.raises(ValueError):
+        Lanes(note, depth=0)

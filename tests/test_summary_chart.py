@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.chart import CHART_SIZE
+from bot.entry.worker import Worker
 from bot.reports import gather, gather_from_audit, post_summary, weekly_job
 from bot.summary import render
 from tests.harness import AGENT_A, AGENT_B, LEAD, DeskHarness, desk_config, mention
@@ -52,6 +53,9 @@ def desk(redis_url, slack_api, x_api, graph_api, signing_secret,
     h = DeskHarness(redis_url, slack_api, x_api, graph_api, signing_secret,
                     config=desk_config(targets={"twitter": "20m", "facebook": "40m"}), now=clock,
                     slack_channel_interval_ms=0)
+    # the script names items by number: one intake per channel at a time, as with a paced
+    # Slack, so they are numbered in arrival order (unpaced, two run at once and may swap)
+    h.worker = Worker(h.rt, name="test-worker", depth=1)
     yield h
     h.close()
 

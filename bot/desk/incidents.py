@@ -38,7 +38,7 @@ from bot.triage.storms import joins, storm_among
 log = logging.getLogger(__name__)
 
 COMPARE_WITH = 25        # latest members a new mention is compared with
-IN_FLIGHT = 64           # intakes into one channel that may run at once (one lane per worker)
+IN_FLIGHT = 64  # intakes into one channel at once: a lane per worker, up to LANE_DEPTH (2) deep
 LATEST_ON_CARD = 3       # members quoted on the incident card
 RETRY_AFTER_S = 15.0     # a network that asked us to slow down is left alone this long
 LOCK_TTL_MS = 15_000     # a worker that dies holding a channel's storm lock frees it by then

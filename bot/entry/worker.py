@@ -14,11 +14,15 @@ that handled entries strictly one after another would leave channel B idle while
 channel A's pace. Instead the reading loop hands each entry to the **lane** of the channel its
 card (or thread line) goes to (`Intake.channel_for`), and lanes run side by side on up to
 `lanes` threads (`bot.entry.lanes`): each channel gets its cards at its own 1 post/s while the
-loop keeps reading. Within a lane entries run in stream order, and the channel's slot
+loop keeps reading. Within a lane entries start in stream order, and the channel's slot
 (`bot.store.pacing`) is handed out in stream order across all workers (each read announces its
 entries in their channels' lines), so a channel's cards appear in the order their mentions
-arrived. A follow-up waits in the lane of the mention it
-answers when that one is still in flight here.
+arrived. With paced posts a lane runs one intake at a time; without pacing (a Slack stand-in
+without limits, `SLACK_CHANNEL_INTERVAL_MS=0`) `LANE_DEPTH` intakes at once, each post
+waiting for the intakes started before it (`Lanes.in_turn`), so a channel's next mention is
+triaged and created while the card before it waits for Slack or a replica. A follow-up waits
+in the lane of the mention it answers when that one is still in flight here, and starts only
+once it is done.
 
 The worker holds at most `window` entries (500; queued in lanes or being posted): once a hot
 channel's backlog fills the window, the other channels' entries behind it in the stream wait
@@ -73,6 +77,7 @@ BEAT_EVERY_S = 1.0   # handled entries beat the heartbeat at most this often
 FLUSH_AT = 64         # finished entries are acknowledged together: at most this many …
 FLUSH_AFTER_S = 0.1   # … or this long after the last acknowledgement (see `_finish`)
 TRIAGED = ("posted", "counted", "joined", "threaded")  # intake results that ran triage
+LANE_DEPTH = 2  # intakes of one channel at once when its posts are not paced (see `Lanes`)
 
 
 class Worker:
@@ -80,14 +85,17 @@ class Worker:
 
     def __init__(self, runtime: Runtime, name: str | None = None,
                  reclaim_idle_ms: int = 60_000, lanes: int = 8, window: int = 500,
-                 heartbeat_s: float | None = None) -> None:
+                 heartbeat_s: float | None = None, depth: int | None = None) -> None:
         self.rt = runtime
         self.name = name or consumer_name()
         self.reclaim_idle_ms = reclaim_idle_ms
         self.heartbeat_s = heartbeat_s or runtime.settings.heartbeat_interval
         self.window = window
         self._first_step = True  # after a restart with the same name: own pending first
-        self._lanes: Lanes[Entry] = Lanes(self._serve, threads=lanes, name=f"lane-{self.name}")
+        if depth is None:  # a paced channel takes a post a second: one intake at a time is enough
+            depth = 1 if runtime.pacer is not None else LANE_DEPTH
+        self._lanes: Lanes[Entry] = Lanes(self._serve, threads=lanes, name=f"lane-{self.name}",
+                                          depth=depth)
         self._lock = threading.Lock()
         self._held: set[str] = set()  # entry ids read and not finished (queued or posting)
         self._affinity: dict[tuple[str, str], str] = {}  # (network, mention/conversation) -> lane
@@ -375,7 +383,9 @@ class Worker:
         lanes = self._lanes_of(fresh, frozenset(e.entry_id for e in new))
         self._announce(fresh, lanes)
         for entry, lane in zip(fresh, lanes, strict=True):
-            self._lanes.submit(lane, entry)
+            m = entry.mention  # a follow-up starts once the mention it answers is done here
+            self._lanes.submit(lane, entry, alone=m is not None and bool(
+                m.in_reply_to or m.conversation_id))
         return len(fresh)
 
     def _announce(self, entries: list[Entry], lanes: list[str]) -> None:
@@ -401,7 +411,7 @@ class Worker:
         """In the entry's lane: intake (posts queue by the entry's place in the stream), ack."""
         writes: list[Build] = []
         try:
-            with (post_order(entry.entry_id), posting_as(self.name),
+            with (post_order(entry.entry_id, turn=self._lanes.in_turn), posting_as(self.name),
                   ride_along(self.rt.redis, hand_over=writes.extend)):
                 ok, result = self._intake(entry)
             with self._lock:

@@ -104,6 +104,7 @@ return 0
 """
 
 _order: ContextVar[tuple[str, str]] = ContextVar("post_order", default=("", ""))
+_turn: ContextVar[Callable[[], None] | None] = ContextVar("post_turn", default=None)
 
 
 def order_of(entry_id: str) -> str:
@@ -118,13 +119,23 @@ def waiter(entry_id: str) -> str:
 
 
 @contextmanager
-def post_order(entry_id: str) -> Iterator[None]:
-    """Posts made inside (in this thread) queue by the stream entry `entry_id`'s arrival."""
+def post_order(entry_id: str, turn: Callable[[], None] | None = None) -> Iterator[None]:
+    """Posts made inside (in this thread) queue by the stream entry `entry_id`'s arrival; each
+    first calls `turn` (the worker's lane: wait until the entries before it there are done)."""
     token = _order.set((order_of(entry_id), waiter(entry_id)))
+    turn_token = _turn.set(turn)
     try:
         yield
     finally:
+        _turn.reset(turn_token)
         _order.reset(token)
+
+
+def _wait_turn() -> None:
+    """Before a post: the turn `post_order` was given, if any."""
+    turn = _turn.get()
+    if turn is not None:
+        turn()
 
 
 class RedisPacer:
@@ -146,6 +157,7 @@ class RedisPacer:
     @contextmanager
     def slot(self, channel: str) -> Iterator[None]:
         """Wait for `channel`'s turn, hold it while the body posts, then start the interval."""
+        _wait_turn()
         order, member = _order.get()
         token = member or uuid.uuid4().hex
         held = self._wait(channel, token, order)
@@ -214,4 +226,5 @@ class Unpaced:
 
     @contextmanager
     def slot(self, channel: str) -> Iterator[None]:
+        _wait_turn()
         yield
