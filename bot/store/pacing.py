@@ -18,8 +18,8 @@ lead ping; in any worker or web process) therefore takes the channel's **slot** 
   1 s + Slack's answer time (≈ 0.1 s) from far away.
 - **In arrival order**: posters waiting for a channel queue in `at:pace:<channel>:line` (a
   sorted set) and the slot goes to the first of them, so a channel's cards appear in the order
-  their mentions arrived: exactly with one worker; with several, as long as the worker holding
-  the worker holding an earlier entry read it before a later one is posted (see "Announced
+  their mentions arrived: exactly with one worker; with several, as long as the worker
+  holding an earlier entry read it before a later one is posted (see "Announced
   when read"). A card's place is its stream entry id
   (set around the intake with `post_order(entry_id)`: epoch ms × 1000 + sequence). Any other
   post (timer warnings and breaches, thread lines of agents' actions, the summary) goes before
@@ -188,7 +188,11 @@ class RedisPacer:
     def withdraw(self, channel: str, entry_id: str, client: Any) -> None:
         """Take an announced entry out of `channel`'s line (it is finished; a no-op once its
         post took the slot), into the pipeline `client`."""
-        member = waiter(entry_id)
+        self._leave_line(channel, waiter(entry_id), client)
+
+    @staticmethod
+    def _leave_line(channel: str, member: str, client: Any) -> None:
+        """`member` out of `channel`'s line (and its bookkeeping), into the pipeline `client`."""
         client.zrem(keys.pace_line(channel), member)
         client.zrem(keys.pace_seen(channel), member)
         client.srem(keys.pace_announced(channel), member)
@@ -212,8 +216,9 @@ class RedisPacer:
                 return True
             if waited >= self.max_wait_s:
                 log.warning("no slot in %s after %.0f s: posting unpaced", channel, waited)
-                self.r.zrem(line, token)
-                self.r.zrem(seen, token)
+                pipe = self.r.pipeline(transaction=False)
+                self._leave_line(channel, token, pipe)
+                pipe.execute()
                 return False
             step = left / 1000
             self.sleep(step)
