@@ -217,19 +217,25 @@ class RedisCluster:
         with contextlib.closing(self.nodes[0].client()) as conn:
             for node in self.nodes[1:]:
                 conn.execute_command("CLUSTER", "MEET", "127.0.0.1", node.port)
-        deadline = time.monotonic() + 20
+        self._wait_ok(self.nodes)
+        return self._add_replicas()
+
+    def _wait_ok(self, nodes: list[RedisServer], timeout_s: float = 20) -> None:
+        """Wait until each of ``nodes`` reports cluster_state:ok and knows all of them."""
+        deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
             states = []
-            for node in self.nodes:
+            for node in nodes:
                 with contextlib.closing(node.client()) as conn:
                     info = conn.execute_command("CLUSTER", "INFO")
                     text = info.decode() if isinstance(info, bytes) else str(info)
                     states.append("cluster_state:ok" in text
-                                  and f"cluster_known_nodes:{len(self.nodes)}" in text)
+                                  and f"cluster_known_nodes:{len(nodes)}" in text)
             if all(states):
-                return self._add_replicas()
+                return
             time.sleep(0.05)
-        raise RuntimeError("the test cluster did not reach cluster_state:ok within 20 s")
+        raise RuntimeError(f"the test cluster did not reach cluster_state:ok on all {len(nodes)}"
+                           f" nodes within {timeout_s:.0f} s")
 
     def _add_replicas(self) -> Self:
         """Join each replica node and make it replicate its primary (CLUSTER REPLICATE), then
@@ -266,6 +272,9 @@ class RedisCluster:
                 online.append(sum(1 for k, v in info.items() if k.startswith("slave")
                                   and isinstance(v, dict) and v.get("state") == "online"))
             if all(n >= per_primary for n in online):
+                # A replica answers CLUSTERDOWN until gossip has told it every slot's owner
+                # (seen in CI: a READONLY read on a replica right after it came online).
+                self._wait_ok([*self.nodes, *self.replicas])
                 return self
             time.sleep(0.1)
         raise RuntimeError("the test cluster's replicas did not come online within 30 s")
