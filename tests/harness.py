@@ -12,7 +12,7 @@ import json
 import socket
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -25,7 +25,9 @@ from bot.config import DeskConfig, config_from_dict
 from bot.entry.runtime import Runtime, build_runtime
 from bot.entry.web import create_web_app
 from bot.entry.worker import Worker
+from bot.models import Item
 from bot.settings import Settings
+from bot.store import keys
 from tests.support.slack_signing import interactivity_body, signed_headers, slash_body
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -169,3 +171,28 @@ class DeskHarness:
 
     def cards(self, channel: str = "C0ALERTS") -> list[dict[str, Any]]:
         return [m for m in self.slack.messages(channel) if m.get("metadata")]
+
+
+@contextlib.contextmanager
+def creations_lost(desk: DeskHarness) -> Iterator[None]:
+    """Inside, every item the intake creates is gone right after its creation, as when Redis
+    fails over before its replica got the creation and the intake goes on on the promoted
+    replica (played by removing what `ItemStore.create` wrote, in the intake's `index` step)."""
+    intake = desk.rt.desk.intake
+    index = intake.index
+
+    def lost(item: Item) -> None:
+        if index is not None:
+            index(item)
+        r, m = desk.rt.redis, item.mention
+        r.delete(keys.item(item.number), keys.item_for_mention(m.network, m.id))
+        r.zrem(keys.OPEN_ITEMS, item.number)
+        r.zrem(keys.ITEMS_BY_SEEN, item.number)
+        r.srem(keys.author_items(m.network, m.author.id), item.number)
+        r.decr(keys.ITEM_SEQ)
+
+    intake.index = lost
+    try:
+        yield
+    finally:
+        intake.index = index

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from bot.store import keys
-from tests.harness import AGENT_A, AGENT_B, DeskHarness, desk_config, mention
+from tests.harness import AGENT_A, AGENT_B, DeskHarness, creations_lost, desk_config, mention
 
 STOERUNG = {"du": "Hallo {name}, sorry! In Köln ist gerade eine Störung, wir arbeiten dran.",
             "sie": "Hallo {name}, entschuldigen Sie bitte! In Köln ist gerade eine Störung, "
@@ -94,6 +94,28 @@ def test_a_storm_becomes_one_incident_and_unrelated_complaints_keep_their_cards(
     assert all(desk.rt.items.get(m).incident == number for m in members)
     desk.rt.desk.watch.flush_cards(datetime.now(UTC) + timedelta(minutes=1))
     assert "12 Meldungen" in str(desk.slack.message("C0FESTNETZ", card["ts"])["blocks"])
+
+
+def test_a_storm_mention_whose_item_a_failover_lost_joins_when_taken_in_again(desk) -> None:
+    """As `test_resilience`'s lost item, for a mention an open incident takes in: not
+    acknowledged as joined while its item is gone; taken in again, it joins."""
+    from bot.entry.worker import Worker
+
+    desk.ingest(*storm(6))
+    desk.process()
+    (card,) = incident_cards(desk)
+    number = card["metadata"]["event_payload"]["item"]
+    before = len(desk.rt.desk.incidents.store.members(number))
+    desk.ingest(*storm(1, start=7))
+    with creations_lost(desk):
+        assert Worker(desk.rt, name="w", lanes=0).step(block_ms=100) == 0
+    assert len(desk.rt.desk.incidents.store.members(number)) == before
+    assert desk.rt.queue.backlog() == 1
+    assert Worker(desk.rt, name="w", lanes=0).step(block_ms=100) == 1
+    members = desk.rt.desk.incidents.store.members(number)
+    assert len(members) == before + 1
+    assert all(desk.rt.items.get(m).incident == number for m in members)
+    assert len(incident_cards(desk)) == 1
 
 
 def test_one_template_answers_every_member_in_its_own_form_once(desk) -> None:

@@ -9,7 +9,7 @@ import time
 
 from bot.entry.worker import MAX_DELIVERIES, Worker
 from bot.store import keys
-from tests.harness import DeskHarness, mention, wait_for
+from tests.harness import DeskHarness, creations_lost, mention, wait_for
 from tests.support.redis_server import RedisServer
 
 
@@ -56,6 +56,22 @@ def test_intake_twice_for_the_same_mention_posts_once(desk: DeskHarness) -> None
     desk.rt.desk.intake(m)
     desk.rt.desk.intake(m)
     assert len(desk.cards()) == 1
+
+
+def test_a_mention_whose_item_a_failover_lost_is_taken_in_again(desk: DeskHarness) -> None:
+    """Redis failed over between the item's creation (on the old primary only) and its card's
+    start (retried on the promoted replica, which never got the item). The entry must not be
+    acknowledged without a card; taken in again, it becomes one card. (Seen in the Sentinel
+    failover test: accepted mentions in the stream, acknowledged, with no item and no card.)"""
+    desk.ingest(mention(text="Eure Hotline ist eine Frechheit, seit Stunden Warteschleife!"))
+    with creations_lost(desk):
+        assert Worker(desk.rt, name="w", lanes=0).step(block_ms=100) == 0  # not acknowledged
+    assert desk.cards() == []
+    assert desk.rt.queue.backlog() == 1
+    assert Worker(desk.rt, name="w", lanes=0).step(block_ms=100) == 1  # its own pending first
+    assert len(desk.cards()) == 1
+    assert desk.rt.queue.backlog() == 0
+    assert desk.rt.items.get(1).card_ts == desk.cards()[0]["ts"]
 
 
 DIFFERENT_COMPLAINTS = (

@@ -24,7 +24,7 @@ from bot.config import DeskConfig
 from bot.desk import templates
 from bot.desk.outcomes import IncidentView, Outcome
 from bot.desk.ports import TimerPort
-from bot.desk.publisher import Publisher
+from bot.desk.publisher import ItemGone, Publisher
 from bot.desk.rules import Rules
 from bot.errors import DeskRefusal, NetworkError
 from bot.models import Item, Mention, State
@@ -127,7 +127,8 @@ class Incidents:
             groups = [[m.mention.text for m in self._members(n)[-COMPARE_WITH:]] for n in open_now]
             found = joins(item.mention.text, groups, self._threshold(), brand)
             if found is not None:
-                self._join(open_now[found], [item])
+                if not self._join(open_now[found], [item]):  # a new item is in none yet
+                    raise ItemGone(item.number)  # its creation was lost (a failover)
                 return open_now[found]
             singles = [n for n in self.store.recent_singles(channel, since) if n != item.number]
             if len(singles) + 1 < self.storm.min_mentions:  # too few to be a storm: no reads
@@ -143,8 +144,10 @@ class Incidents:
                 # the next mention meanwhile must see it
                 self.note_single(item)
                 return None
-            members = self.items.get_many([candidates[i][0] for i in group
-                                           if i < len(candidates)])
+            *members, itself = self.items.get_many([candidates[i][0] for i in group
+                                                    if i < len(candidates)] + [item.number])
+            if itself is None:  # its creation was lost (a failover): no incident of it
+                raise ItemGone(item.number)
             opened = self._open([*(m for m in members if m is not None), item])
         finally:
             self.store.unlock(channel)
@@ -188,9 +191,12 @@ class Incidents:
                           members=[m.number for m in members])
         return incident
 
-    def _join(self, number: int, members: list[Item], opening: bool = False) -> None:
+    def _join(self, number: int, members: list[Item], opening: bool = False) -> int:
+        """Make `members` members of incident `number`; returns how many joined."""
         now = self.now().timestamp()
-        self.store.join(number, members[0].channel, {m.number: now for m in members})
+        added = self.store.join(number, members[0].channel, {m.number: now for m in members})
+        if not added:
+            return 0
         for m in members:
             self.timers.stop(m.number)  # the incident's own target governs now
             if m.card_ts:
@@ -199,6 +205,7 @@ class Incidents:
                 self.audit.record("intake", "incident_join", m.number, "ok", incident=number)
         if not opening:
             self.publisher.card_changed(number)
+        return added
 
     def members_for(self, user: str, number: int) -> tuple[Item, list[Item]]:
         """An incident and all its members (agents only), for the "All reports" view."""
@@ -239,7 +246,9 @@ class Incidents:
         if not incident.is_open or not item.is_open or item.is_incident or item.incident:
             raise self.rules.refuse(user, "incident_join", member, "refuse.cannot_join",
                                     number=member, incident=number)
-        self._join(number, [item])
+        if not self._join(number, [item]):  # put into an incident meanwhile, or gone
+            raise self.rules.refuse(user, "incident_join", member, "refuse.cannot_join",
+                                    number=member, incident=number)
         self.audit.record(user, "incident_join", member, "ok", incident=number)
         return Outcome("ok.incident_joined", {"number": member, "incident": number})
 

@@ -40,6 +40,19 @@ class CardBusy(Exception):
         self.number, self.holder = number, holder
 
 
+class ItemGone(LookupError):
+    """The item whose card is to be posted is not in Redis (any more).
+
+    Inside the intake that has just created it, this means the creation was lost: Redis failed
+    over between the creation (on the old primary, not yet on its replica) and the card's
+    start (retried on the promoted replica). The intake fails, its entry stays pending and is
+    taken in again, so the mention still becomes one card (issue 15)."""
+
+    def __init__(self, number: int) -> None:
+        super().__init__(f"item #{number} is not in Redis (lost in a failover, or erased)")
+        self.number = number
+
+
 @contextmanager
 def posting_as(name: str) -> Iterator[None]:
     """Cards posted inside (in this thread) are posted as `name` (a worker's heartbeat name,
@@ -128,9 +141,9 @@ class Publisher:
 
     def post_card(self, item: Item, out: Callable[[Item], None] | None = None) -> Item | None:
         """Post the item's card once; returns the item as it is once its card is recorded
-        (None when this call posted nothing, or the item is gone). `out(item)` runs once the
-        card is out and before it is recorded: what it queues rides the recording's round trip
-        (the intake arms the timers so, issue 15).
+        (None when this call posted nothing; `ItemGone` when the item is not there). `out(item)`
+        runs once the card is out and before it is recorded: what it queues rides the
+        recording's round trip (the intake arms the timers so, issue 15).
 
         One poster at a time (`ItemStore.start_card`, on a replica before the card goes out):
         a second worker handed the same mention (reclaimed, or re-delivered after a failover
@@ -156,8 +169,10 @@ class Publisher:
             start = self.items.start_card(item.number, me, now, take_over_from=holder)
             if start.outcome == "busy":
                 raise CardBusy(item.number, start.value)
+        if start.outcome == "missing":
+            raise ItemGone(item.number)  # never acknowledge a mention whose item is not there
         if start.outcome != "mine":
-            return None  # posted meanwhile (`card_ts` is set), or the item is gone
+            return None  # posted meanwhile (`card_ts` is set)
         since = float(start.value) if start.value else None
         try:
             ts = self.board.post_card(self.card(item), since=since)
