@@ -171,6 +171,35 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "Held: the customer writes {customer}, your draft says “{draft}”. Please adjust – "
               "or send anyway, deliberately.",
     },
+    "hold.reply_unknown": {
+        "de": "Nicht gesendet: Eine Antwort von {by} auf #{number} ({at}) ist vielleicht schon "
+              "beim Kunden – was danach geschah, ging bei einem Ausfall verloren. Bitte auf "
+              "{network} nachsehen: Ist sie angekommen, klicke „Angekommen“; wenn nicht, "
+              "„Nicht angekommen“ und sende neu. Dein Entwurf: „{draft}“",
+        "en": "Not sent: a reply by {by} to #{number} ({at}) may already have reached the "
+              "customer – what followed it was lost in an outage. Please check on {network}: "
+              "if it arrived, click “Arrived”; if not, click “Did not arrive” and send again. "
+              "Your draft: “{draft}”",
+    },
+    "button.reply_arrived": {"de": "Angekommen", "en": "Arrived"},
+    "button.reply_not_arrived": {"de": "Nicht angekommen", "en": "Did not arrive"},
+    "ok.reply_cleared": {
+        "de": "Notiert: Die frühere Antwort auf #{number} ist nicht angekommen. Du kannst jetzt "
+              "neu antworten.",
+        "en": "Noted: the earlier reply to #{number} did not arrive. You can reply again now.",
+    },
+    "ok.reply_arrived": {
+        "de": "Notiert: Die Antwort auf #{number} ist angekommen, #{number} ist beantwortet.",
+        "en": "Noted: the reply to #{number} arrived; #{number} is answered.",
+    },
+    "thread.reply_arrived": {
+        "de": "<@{user}> bestätigt: Die Antwort von {by} ({at}) ist beim Kunden angekommen.",
+        "en": "<@{user}> confirms: the reply by {by} ({at}) reached the customer.",
+    },
+    "refuse.no_reply_unknown": {
+        "de": "Bei #{number} ist keine Antwort offen, deren Ausgang unbekannt ist.",
+        "en": "#{number} has no reply whose outcome is unknown.",
+    },
     "button.send_anyway": {"de": "Trotzdem senden", "en": "Send anyway"},
     "refuse.nothing_held": {
         "de": "Für #{number} liegt kein angehaltener Entwurf vor. Bitte neu mit `/reply {number} …`.",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
@@ -34,31 +35,31 @@ def _user(body: dict[str, Any]) -> str:
     return str(body["user"]["id"])
 
 
+def _number_button(lang: str, command: str, call: Callable[[str, int], Outcome]
+                   ) -> Callable[[Ack, dict[str, Any], Respond], None]:
+    """A listener for a button carrying an item number: `call(user, number)`, answered like
+    the slash command `command`."""
+    def listener(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
+        ack()
+        run_action(respond, lang, command, lambda: call(_user(body), _number(body)))
+
+    return listener
+
+
 def register(app: App, desk: Desk) -> None:
     lang, work, answers = desk.config.language, desk.workflow, desk.answers
 
-    @app.action("claim")
-    def claim(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
-        ack()
-        run_action(respond, lang, "/claim", lambda: work.claim(_user(body), _number(body)))
-
-    @app.action("dm")
-    def dm(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
-        ack()
-        run_action(respond, lang, "/dm",
-                   lambda: answers.move_to_private(_user(body), _number(body)))
-
-    @app.action("reply_override")
-    def reply_override(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
-        ack()
-        run_action(respond, lang, "/reply",
-                   lambda: answers.override_held_reply(_user(body), _number(body)))
-
-    @app.action("incident_leave")
-    def incident_leave(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
-        ack()
-        run_action(respond, lang, "/claim",
-                   lambda: desk.incidents.take_out(_user(body), _number(body)))
+    # buttons that carry an item number and do what a slash command does
+    for action_id, (command, call) in {
+        "claim": ("/claim", work.claim),
+        "dm": ("/dm", answers.move_to_private),
+        "reply_override": ("/reply", answers.override_held_reply),
+        "reply_arrived": ("/reply", answers.reply_arrived),
+        "reply_not_arrived": ("/reply", answers.reply_not_arrived),
+        "incident_leave": ("/claim", desk.incidents.take_out),
+        "incident_retry": ("/reply", desk.incidents.retry),
+    }.items():
+        app.action(action_id)(_number_button(lang, command, call))
 
     @app.action("incident_join")
     def incident_join(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
@@ -83,12 +84,6 @@ def register(app: App, desk: Desk) -> None:
                               view=members_modal(incident, members, lang))
 
         run_action(respond, lang, "/queue", open_modal)
-
-    @app.action("incident_retry")
-    def incident_retry(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
-        ack()
-        run_action(respond, lang, "/reply",
-                   lambda: desk.incidents.retry(_user(body), _number(body)))
 
     @app.action(LABEL_ACTION)
     def label(ack: Ack, body: dict[str, Any], respond: Respond) -> None:

@@ -12,7 +12,7 @@ from bot.desk import Desk, Outcome, store_unreachable
 from bot.errors import DeskRefusal
 from bot.messages import say
 from bot.slack.command_text import UsageError
-from bot.slack.views import held_reply_blocks, reply_modal
+from bot.slack.views import held_reply_blocks, reply_modal, unknown_reply_blocks
 
 log = logging.getLogger(__name__)
 
@@ -63,8 +63,11 @@ def run_action(respond: Callable[..., Any], lang: str, command: str,
         tell(respond, say("refuse.bad_number", lang, command=command, rest=rest))
         return None
     except DeskRefusal as exc:
-        # a reply held for its du/Sie comes with the button that sends it anyway
-        held = held_reply_blocks(lang, exc.params) if exc.key == "hold.address" else None
+        # a reply held for its du/Sie comes with the button that sends it anyway; one held
+        # for an earlier reply's unknown outcome with the buttons that settle it
+        held = (held_reply_blocks(lang, exc.params) if exc.key == "hold.address"
+                else unknown_reply_blocks(lang, exc.params) if exc.key == "hold.reply_unknown"
+                else None)
         tell(respond, say(exc.key, lang, **exc.params), held)
         return None
     except Exception as exc:

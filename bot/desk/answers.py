@@ -9,7 +9,7 @@ customer's form. A per-item lock stops a double click from sending twice.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 
 from bot.config import DeskConfig
 from bot.desk import templates
@@ -25,6 +25,7 @@ from bot.models import Item, State
 from bot.sources.base import Posted, Replies
 from bot.sources.registry import label
 from bot.store import AuditLog, ItemStore
+from bot.store.items import ReplyAttempt
 
 DM_FROM = (State.CLAIMED, State.ANSWERED)  # a public answer may still move to private
 
@@ -101,13 +102,32 @@ class Answers:
         return say(key, self.lang, **getattr(exc, "params", {})) if key else exc.reason
 
     def _send_public(self, user: str, item: Item, text: str, action: str) -> tuple[str, Posted]:
-        """Post `text` signed; the per-item lock stops double clicks sending twice."""
+        """Post `text` signed; the per-item lock stops double clicks sending twice, the
+        recorded attempt (`ItemStore.start_reply`) a second reply after one whose outcome
+        a crash or a failover lost (the agent checks the network, then `clear_reply`)."""
         if not self.items.lock(item.number):
             raise self.rules.refuse(user, action, item.number, "refuse.busy", number=item.number)
+        try:
+            start = self.items.start_reply(item.number, ReplyAttempt(
+                user, self.now().timestamp(), action))
+        except BaseException:
+            self.items.unlock(item.number)
+            raise
+        if start.outcome != "mine":
+            self.items.unlock(item.number)
+            if start.outcome == "missing":
+                raise self.rules.refuse(user, action, item.number, "refuse.unknown_item",
+                                        number=item.number)
+            assert start.before is not None
+            raise self.rules.refuse(user, action, item.number, "hold.reply_unknown",
+                                    number=item.number, draft=escape(text),
+                                    network=label(item.mention.network),
+                                    **self._attempt_params(start.before))
         signed = self.rules.sign(user, text)
         try:
             return signed, self.replies[item.mention.network].reply(item.mention, signed)
         except NetworkError as exc:
+            self.items.end_reply(item.number)  # refused: known not to have gone out
             self.items.unlock(item.number)
             self.audit.record(user, action, item.number, "failed", reason=exc.reason)
             # a refusal that will not go away (DMs closed, not mentioned) says so
@@ -164,6 +184,48 @@ class Answers:
                                     number=number)
         self.audit.record(user, "reply_override", number, "ok")
         return self.reply(user, number, text, override=True)
+
+    # ----- a reply whose outcome a crash or failover lost -----------------------------------
+    def _attempt_params(self, attempt: ReplyAttempt) -> dict[str, str]:
+        when = datetime.fromtimestamp(attempt.at, UTC).isoformat()
+        return {"by": f"<@{attempt.by}>", "at": self.publisher.local(when)}
+
+    def _unknown_attempt(self, user: str, action: str, number: int) -> tuple[Item,
+                                                                             ReplyAttempt]:
+        item = self.rules.item_for(user, action, number)
+        self.rules.require_hold(user, action, item, DM_FROM)
+        attempt = self.items.reply_attempt(number)
+        if attempt is None:
+            raise self.rules.refuse(user, action, number, "refuse.no_reply_unknown",
+                                    number=number)
+        return item, attempt
+
+    def reply_not_arrived(self, user: str, number: int) -> Outcome:
+        """The agent checked the network: the reply whose outcome was unknown did not reach
+        the customer, so a new one may go out (audited with who said so)."""
+        item, attempt = self._unknown_attempt(user, "reply_not_arrived", number)
+        self.items.end_reply(number)
+        self.audit.record(user, "reply_not_arrived", number, "ok", by=attempt.by,
+                          at=datetime.fromtimestamp(attempt.at, UTC).isoformat())
+        return Outcome("ok.reply_cleared", {"number": number}, item)
+
+    def reply_arrived(self, user: str, number: int) -> Outcome:
+        """The agent checked the network: the reply whose outcome was unknown is there. The
+        item is answered (or private) as of that reply, by its sender; nothing is sent."""
+        item, attempt = self._unknown_attempt(user, "reply_arrived", number)
+        at = datetime.fromtimestamp(attempt.at, UTC).isoformat()
+        state = State.PRIVATE if attempt.action == "dm" else State.ANSWERED
+        first = {} if item.answered_at else {"answered_at": at, "answered_by": attempt.by}
+        allowed = DM_FROM if attempt.action == "dm" else (State.CLAIMED,)
+        t = self.items.transition(number, allowed=allowed, close=True, state=state.value,
+                                  **first)
+        if not t.ok:
+            raise self.rules.state_refusal(user, "reply_arrived", item, t.state)
+        self.timers.stop(number)
+        after = self.publisher.done(user, "reply_arrived", item, "thread.reply_arrived",
+                                    audit={"by": attempt.by, "at": at},
+                                    **self._attempt_params(attempt))
+        return Outcome("ok.reply_arrived", {"number": number}, after)
 
     def move_to_private(self, user: str, number: int, text: str = "") -> Outcome:
         """Invite the customer to private messages (public, signed, in their du/Sie) and, where

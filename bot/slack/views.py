@@ -158,6 +158,22 @@ def held_reply_blocks(lang: str, params: dict[str, Any]) -> list[dict[str, Any]]
     ]
 
 
+def unknown_reply_blocks(lang: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+    """The ephemeral 'an earlier reply may have gone out' prompt: the agent checks the network
+    and says whether it arrived."""
+    number = str(params["number"])
+    return [
+        {"type": "section", "text": {"type": "mrkdwn",
+                                     "text": say("hold.reply_unknown", lang, **params)}},
+        {"type": "actions", "elements": [
+            {"type": "button", "action_id": "reply_arrived", "value": number,
+             "text": _t(say("button.reply_arrived", lang))},
+            {"type": "button", "action_id": "reply_not_arrived", "value": number,
+             "text": _t(say("button.reply_not_arrived", lang))},
+        ]},
+    ]
+
+
 MEMBERS_PER_BLOCK = 12   # a section holds 3,000 characters
 MEMBERS_SHOWN = 12 * 40  # a modal holds 100 blocks
 

@@ -7,6 +7,7 @@ once cannot both win.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from dataclasses import dataclass
 from datetime import datetime
@@ -82,6 +83,17 @@ end
 return 0
 """
 
+# A public reply is about to go out (ARGV[1]: "<user> <epoch s> <action>"): recorded in the item unless
+# an earlier attempt's outcome is unknown (recorded, never ended: the sender died, or a failover
+# lost what followed the send). Ended by any closing transition (the reply's own) or `end_reply`.
+_START_REPLY = """
+if redis.call('EXISTS', KEYS[1]) == 0 then return {'missing', ''} end
+local before = redis.call('HGET', KEYS[1], 'reply_attempt') or ''
+if before ~= '' then return {'unknown', before} end
+redis.call('HSET', KEYS[1], 'reply_attempt', ARGV[1])
+return {'mine', ''}
+"""
+
 _TRANSITION = """
 local state = redis.call('HGET', KEYS[1], 'state')
 if not state then return {'missing', '', ''} end
@@ -92,9 +104,38 @@ end
 if ARGV[2] == '!' and holder ~= '' then return {'holder', state, holder} end
 if ARGV[2] ~= '' and ARGV[2] ~= '!' and ARGV[2] ~= holder then return {'holder', state, holder} end
 for i = 4, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
-if ARGV[3] ~= '' then redis.call('ZREM', KEYS[2], ARGV[3]) end  -- close: the number
+if ARGV[3] ~= '' then  -- close (ARGV[3]: the number); a reply attempt's outcome is settled
+  redis.call('ZREM', KEYS[2], ARGV[3])
+  redis.call('HDEL', KEYS[1], 'reply_attempt')
+end
 return {'ok', state, holder}
 """
+
+
+@dataclass(frozen=True)
+class ReplyAttempt:
+    """A public reply (`action`: reply or dm) `by` sent at `at` (epoch s)."""
+
+    by: str
+    at: float
+    action: str
+
+    def __str__(self) -> str:
+        return f"{self.by} {self.at:.3f} {self.action}"
+
+    @classmethod
+    def parse(cls, value: str) -> ReplyAttempt | None:
+        by, at, action = ([*value.split(" "), "", "", ""])[:3]
+        return cls(by, float(at or 0), action or "reply") if by else None
+
+
+@dataclass(frozen=True)
+class ReplyStart:
+    """Outcome of `ItemStore.start_reply`: `mine` (send it), `unknown` (`before`, an earlier
+    attempt, may have gone out), `missing`."""
+
+    outcome: str
+    before: ReplyAttempt | None = None
 
 
 @dataclass(frozen=True)
@@ -157,6 +198,7 @@ class ItemStore:
         self._start_card = r.register_script(_START_CARD)
         self._card_posted = r.register_script(_CARD_POSTED)
         self._release_card = r.register_script(_RELEASE_CARD)
+        self._start_reply = r.register_script(_START_REPLY)
 
     def create(
         self,
@@ -326,6 +368,32 @@ class ItemStore:
     def release_card(self, number: int, poster: str) -> None:
         """`poster` failed to post the card: another may now (only if still its own)."""
         self._release_card(keys=[keys.item(number)], args=[poster])
+
+    def start_reply(self, number: int, attempt: ReplyAttempt) -> ReplyStart:
+        """Record that a public reply to the item goes out now; once `mine`, a replica
+        holds the record before this returns. A failover (or a crash) between the send and
+        its transition leaves the record: the next reply learns that an earlier one may have
+        gone out (`unknown`) instead of sending a second (`end_reply` clears it)."""
+        written = self.replication.write(keys.item(number), lambda pipe: self._start_reply(
+            keys=[keys.item(number)], args=[str(attempt)], client=pipe))
+        outcome, before = (str(x) for x in written.replies[0])
+        if outcome == "mine":
+            try:
+                written.confirm()
+            except Exception:
+                with contextlib.suppress(redis.RedisError):  # not sent: nothing is unknown
+                    self.end_reply(number)
+                raise
+        return ReplyStart(outcome, ReplyAttempt.parse(before))
+
+    def reply_attempt(self, number: int) -> ReplyAttempt | None:
+        """The reply attempt whose outcome is unknown, if the item has one."""
+        return ReplyAttempt.parse(str(self.r.hget(keys.item(number), "reply_attempt") or ""))
+
+    def end_reply(self, number: int) -> None:
+        """The reply attempt is over with a known outcome (refused by the network, or the
+        agent checked that it did not arrive)."""
+        self.r.hdel(keys.item(number), "reply_attempt")
 
     def mark_waiting(self, number: int, until: datetime) -> None:
         """The item waits for its customer until `until` (listed in App Home and /queue)."""
