@@ -4,6 +4,7 @@ for a replica before `/ingest` answers (real redis-servers: a primary and its re
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import pytest
 import redis
@@ -145,3 +146,47 @@ def test_scripts_resent_to_a_server_that_does_not_have_them_are_loaded_there(
     assert queue.enqueue_many([second, third]) == [False, True]
     assert len(loads) == 2
     assert r.xlen(keys.MENTION_STREAM) >= 2
+
+
+def test_an_agents_sends_are_on_a_replica_before_they_go_out(
+        replicated: tuple[RedisServer, RedisServer]) -> None:
+    """What lets a failover not send twice or lose a queued answer: a reply's attempt, an
+    incident member's sending mark and the queued member answers are on the replica before the
+    call returns; with the replica frozen they are refused, and the attempt and the mark are
+    taken back (nothing went out, so a retry may send)."""
+    from bot.models import parse_mention
+    from bot.store.answers import AnswerQueue
+    from bot.store.items import ItemStore, ReplyAttempt
+    from bot.store.replication import ReplicaTimeout, Replication
+
+    primary, replica = replicated
+    r = redis.Redis.from_url(primary.url, decode_responses=True)  # as the desk connects
+    quick = Replication(r, timeout_ms=300)
+    items, answers = ItemStore(r, quick), AnswerQueue(r, quick)
+    now = datetime.now(UTC)
+    number, _ = items.create(parse_mention(mention(mid="1850000000000015201")),
+                             sentiment="negative", score=0.9, address="sie", channel="C0ALERTS",
+                             seen_at=now, due_at=now)
+    replica.pause()
+    try:
+        with pytest.raises(ReplicaTimeout):
+            items.start_reply(number, ReplyAttempt("U1", 1.0, "reply"))
+        with pytest.raises(ReplicaTimeout):
+            answers.start_sending(number)
+        with pytest.raises(ReplicaTimeout):
+            answers.enqueue(99, [number], "U1", "", "Sorry!")
+    finally:
+        replica.pause(False)
+    assert r.hget(keys.item(number), "reply_attempt") is None  # taken back
+    assert r.exists(keys.answer_sending(number)) == 0
+    slow = Replication(r, timeout_ms=10_000)  # where the replica must answer (a loaded CI)
+    items, answers = ItemStore(r, slow), AnswerQueue(r, slow)
+    assert items.start_reply(number, ReplyAttempt("U1", 2.0, "reply")).outcome == "mine"
+    assert answers.start_sending(number) is True
+    answers.enqueue(99, [number], "U1", "", "Sorry!")
+    held = redis.Redis.from_url(replica.url, decode_responses=True)  # it holds them already
+    assert held.hget(keys.item(number), "reply_attempt") == "U1 2.000 reply"
+    assert held.exists(keys.answer_sending(number)) == 1
+    assert held.xlen(keys.ANSWER_STREAM) >= 1
+    again = items.start_reply(number, ReplyAttempt("U2", 3.0, "reply"))
+    assert (again.outcome, again.before) == ("unknown", ReplyAttempt("U1", 2.0, "reply"))

@@ -5,16 +5,20 @@ at the networks' pace. An entry is acknowledged only after its member is recorde
 answered (or as failed). Before sending, a worker sets `at:sending:<member>`: if it dies after
 the network accepted but before the record, the retry finds the marker and does not send
 again (the member is listed as "check by hand" instead): never twice, never silently skipped.
+The entries and the marker are on a replica (`WAIT`, issue 15) before the agent is told the
+answers are queued and before the answer goes out, so a failover loses neither.
 """
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from typing import Any, cast
 
 import redis
 
 from bot.store import keys
+from bot.store.replication import ReplicaTimeout, Replication
 
 SENDING_TTL_S = 7 * 86400
 
@@ -32,8 +36,9 @@ class AnswerJob:
 class AnswerQueue:
     """Owns `at:stream:answers`, its consumer group and `at:sending:*`."""
 
-    def __init__(self, r: redis.Redis) -> None:
+    def __init__(self, r: redis.Redis, replication: Replication | None = None) -> None:
         self.r = r
+        self.replication = replication or Replication(r)
 
     def ensure_group(self) -> None:
         try:
@@ -44,12 +49,15 @@ class AnswerQueue:
 
     def enqueue(self, incident: int, members: list[int], user: str, template: str,
                 text: str) -> int:
-        """One entry per member, in one transaction."""
-        pipe = self.r.pipeline(transaction=True)
-        for member in members:
-            pipe.xadd(keys.ANSWER_STREAM, {"incident": incident, "member": member, "user": user,
-                                           "template": template, "text": text})
-        pipe.execute()
+        """One entry per member, in one round trip; on a replica before this returns (the
+        agent is told the answers are queued: a failover must not lose them). A member queued
+        twice (the agent sends again after an error) is answered once (`Incidents._send`)."""
+        def build(pipe: Any) -> None:
+            for member in members:
+                pipe.xadd(keys.ANSWER_STREAM, {"incident": incident, "member": member,
+                                               "user": user, "template": template, "text": text})
+
+        self.replication.write(keys.ANSWER_STREAM, build).confirm()
         return len(members)
 
     def read(self, consumer: str, count: int = 10, block_ms: int | None = None) -> list[AnswerJob]:
@@ -90,8 +98,21 @@ class AnswerQueue:
 
     def start_sending(self, member: int) -> bool:
         """Mark `member`'s answer as going out; False if a marker exists (an earlier attempt
-        may have posted it)."""
-        return bool(self.r.set(keys.answer_sending(member), "1", nx=True, ex=SENDING_TTL_S))
+        may have posted it). A replica holds the mark before this returns True, so a failover
+        after the send cannot make a retry send again; none in time: `ReplicaTimeout`, the
+        mark taken back (nothing was sent)."""
+        key = keys.answer_sending(member)
+        written = self.replication.write(key, lambda pipe: pipe.set(
+            key, "1", nx=True, ex=SENDING_TTL_S))
+        if not written.replies[0]:
+            return False
+        try:
+            written.confirm()
+        except ReplicaTimeout:
+            with contextlib.suppress(redis.RedisError):
+                self.not_sending(member)
+            raise
+        return True
 
     def not_sending(self, member: int) -> None:
         """The network refused before posting anything: a retry may send."""
