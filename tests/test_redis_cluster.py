@@ -4,7 +4,8 @@ The cluster is three real `redis-server --cluster-enabled yes` processes on loop
 assigned by the test (`tests/support/redis_server.py`). The end-to-end tests of
 `test_desk_flow` (ingest, card, claim, signed reply, refusals, dedupe), `test_timers_flow`
 (warning, breach, re-escalation, a worker down past the due time) and `test_incidents` (a
-storm on one card, one answer per member, members out and in, resolve) run here unchanged, against
+storm on one card, one answer per member, members out and in, resolve) and `test_reply_outcome`
+(a reply whose outcome was lost) run here unchanged, against
 a `desk` built with `REDIS_MODE=cluster`: a script, MULTI or multi-key command whose keys
 span two slots fails them with CROSSSLOT. The summary follows.
 """
@@ -20,9 +21,10 @@ from redis.cluster import key_slot
 from bot.entry.worker import Worker
 from bot.reports import post_summary
 from bot.store import keys
-from tests import test_desk_flow, test_incidents, test_timers_flow
+from tests import test_desk_flow, test_incidents, test_reply_outcome, test_timers_flow
 from tests.harness import AGENT_A, DeskHarness, desk_config, mention, wait_for
 from tests.support.redis_server import RedisCluster
+from tests.test_reply_outcome import replied  # noqa: F401  (the REPLIES' fixture)
 
 # the end-to-end tests that run unchanged on the cluster (those that build only `desk`)
 FLOW = ["test_negative_mention_becomes_one_card_with_escaped_text",
@@ -39,6 +41,12 @@ INCIDENTS = ["test_a_storm_becomes_one_incident_and_unrelated_complaints_keep_th
              "test_one_template_answers_every_member_in_its_own_form_once",
              "test_a_member_can_be_taken_out_and_a_card_put_in",
              "test_resolving_an_incident_resolves_its_members"]
+# a reply whose outcome a failover lost: the attempt lives in the item (its slot), WAITed
+REPLIES = ["test_a_second_reply_after_a_lost_outcome_is_held_with_the_question",
+           "test_it_arrived_answers_the_item_as_of_the_first_reply",
+           "test_it_did_not_arrive_lets_the_agent_send_again_once"]
+for _name in REPLIES:
+    globals()[_name] = getattr(test_reply_outcome, _name)
 for _name in INCIDENTS:
     globals()[_name] = getattr(test_incidents, _name)
 for _name in FLOW:
