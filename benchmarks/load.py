@@ -21,7 +21,9 @@ limits (`SLACK_CHANNEL_INTERVAL_MS=0`, no 429s) and real processes: `python -m b
    ack: p50/p99.
 
 Targets (issue 15): ≥ 500 mentions/s per worker, p99 ack < 100 ms. The machine's load is
-printed with the figures (`os.getloadavg`): other processes share these cores.
+printed with the figures (`os.getloadavg`): other processes share these cores. So is the
+machine's speed (ten million Python additions, before and after): the CPU per card moves with
+it, so compare figures of different days by that yardstick, or interleave.
 """
 
 from __future__ import annotations
@@ -283,6 +285,19 @@ def bench_mode(mode: str, args: argparse.Namespace) -> list[str]:
     return rows
 
 
+def machine_speed() -> float:
+    """Seconds this machine takes for ten million Python additions, the best of three: a
+    yardstick printed with the figures (the same code gave 0.49 s and 0.95–1.24 s on this
+    machine on different days, and the CPU per card moved with it)."""
+    def once() -> float:
+        start, total = time.perf_counter(), 0
+        for i in range(10_000_000):
+            total += i
+        return time.perf_counter() - start
+
+    return min(once() for _ in range(3))
+
+
 def main() -> None:
     if sys.argv[1:2] == ["--ack-client"]:  # the burst's own process (see `acks`)
         base, response_url, n = sys.argv[2:5]
@@ -298,11 +313,13 @@ def main() -> None:
     args = p.parse_args()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # stop the processes it started
     args.workers = [int(w) for w in args.workers.split(",")]
+    speed = machine_speed()
     rows = []
     for mode in args.modes.split(","):
         rows += bench_mode(mode, args)
     print(f"Load ({os.cpu_count()} CPUs, Python {sys.version.split()[0]}; load average at the "
-          "start of each run in the last column)")
+          f"start of each run in the last column; machine: 10M additions in {speed:.2f} s "
+          f"before, {machine_speed():.2f} s after)")
     print("| mode | workers | mentions | ingest /s | cards /s | cards /s per worker | "
           "worker CPU ms per card | ingest→card p50 ms | p99 ms | ack p50 ms | ack p99 ms | "
           "load |")
