@@ -104,7 +104,8 @@ class Answers:
     def _send_public(self, user: str, item: Item, text: str, action: str) -> tuple[str, Posted]:
         """Post `text` signed; the per-item lock stops double clicks sending twice, the
         recorded attempt (`ItemStore.start_reply`) a second reply after one whose outcome
-        a crash or a failover lost (the agent checks the network, then `clear_reply`)."""
+        a crash or a failover lost (the agent checks the network, then `reply_arrived` or
+        `reply_not_arrived`)."""
         if not self.items.lock(item.number):
             raise self.rules.refuse(user, action, item.number, "refuse.busy", number=item.number)
         try:

@@ -83,9 +83,10 @@ end
 return 0
 """
 
-# A public reply is about to go out (ARGV[1]: "<user> <epoch s> <action>"): recorded in the item unless
-# an earlier attempt's outcome is unknown (recorded, never ended: the sender died, or a failover
-# lost what followed the send). Ended by any closing transition (the reply's own) or `end_reply`.
+# A public reply is about to go out (ARGV[1]: "<user> <epoch s> <action>"): recorded in the
+# item unless an earlier attempt's outcome is unknown (recorded, never ended: the sender died,
+# or a failover lost what followed the send). Ended by any closing transition (the reply's
+# own) or `end_reply`.
 _START_REPLY = """
 if redis.call('EXISTS', KEYS[1]) == 0 then return {'missing', ''} end
 local before = redis.call('HGET', KEYS[1], 'reply_attempt') or ''
