@@ -12,9 +12,15 @@ span two slots fails them with CROSSSLOT. The summary follows.
 
 from __future__ import annotations
 
+import json
+import threading
+import time
+from collections import Counter
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 
+import httpx
 import pytest
 from redis.cluster import key_slot
 
@@ -22,7 +28,7 @@ from bot.entry.worker import Worker
 from bot.reports import post_summary
 from bot.store import keys
 from tests import test_desk_flow, test_incidents, test_reply_outcome, test_timers_flow
-from tests.harness import AGENT_A, DeskHarness, desk_config, mention, wait_for
+from tests.harness import AGENT_A, INGEST_TOKEN, DeskHarness, desk_config, mention, wait_for
 from tests.support.redis_server import RedisCluster
 from tests.test_reply_outcome import replied  # noqa: F401  (the REPLIES' fixture)
 
@@ -150,4 +156,96 @@ def test_with_replicas_ingest_answers_once_the_desk_slots_replica_holds_it(
             wait_for(lambda: rescuer.drain() >= 0
                      and len(h.cards("C0FESTNETZ")) + len(h.cards()) == 2, 20, "both cards")
         finally:
+            h.close()
+
+
+FAILOVER_MENTIONS = 200
+FAILOVER_CHANNELS = ("C0ALERTS", "C0FESTNETZ", "C0MOBIL")
+
+
+def _failover_cards(slack_api) -> Counter[str]:
+    """Cards per mention marker `FALL-<n>` across the routed channels."""
+    found: Counter[str] = Counter()
+    for channel in FAILOVER_CHANNELS:
+        for message in slack_api.messages(channel):
+            if not message.get("metadata") or message.get("thread_ts"):
+                continue
+            text = json.dumps(message.get("blocks") or message.get("text"), ensure_ascii=False)
+            found.update({w.rstrip(".,!\\") for w in text.replace('"', " ").split()
+                          if w.startswith("FALL-")})
+    return found
+
+
+@pytest.mark.timeout(300)
+def test_a_primary_killed_mid_stream_loses_no_accepted_mention(
+        slack_api, x_api, graph_api, signing_secret, caplog: pytest.LogCaptureFixture) -> None:
+    """Three primaries with a replica each. While mentions come in through `/ingest`, the
+    primary of the desk's slot is SIGKILLed half way: the cluster promotes its replica, and the
+    same web app and worker follow by themselves, logging an outage (no traceback). Every
+    mention `/ingest` accepted becomes exactly one card; a refused one is sent again, as a
+    caller does."""
+    with RedisCluster(3, replicas=1) as cluster:
+        owner = key_slot(keys.MENTION_STREAM.encode()) * 3 // 16384
+        config = desk_config(storm={"min_mentions": 100_000, "window": "1m"})  # a card each
+        h = DeskHarness(cluster.url, slack_api, x_api, graph_api, signing_secret, config=config,
+                        redis_mode="cluster", slack_channel_interval_ms=0)  # Slack unpaced
+        worker = Worker(h.rt, name="w-failover", reclaim_idle_ms=3000)
+        stop = threading.Event()
+        running = threading.Thread(target=worker.run, args=(stop,), daemon=True)
+        running.start()
+        accepted: set[str] = set()
+        refused: Counter[int] = Counter()
+        lock, killed = threading.Lock(), threading.Event()
+        base = f"http://127.0.0.1:{h.port}"
+
+        def send(i: int) -> None:
+            marker = f"FALL-{i}"
+            body = json.dumps(mention(mid=str(1870000000000000000 + i), author=str(2000 + i),
+                                      text=f"Seit Tagen kein Internet, eine Frechheit! {marker}"))
+            deadline = time.monotonic() + 90
+            while time.monotonic() < deadline:
+                try:
+                    r = httpx.post(f"{base}/ingest", content=body, timeout=15,
+                                   headers={"Authorization": f"Bearer {INGEST_TOKEN}"})
+                except httpx.HTTPError:
+                    r = None
+                if r is not None and r.status_code == 200:
+                    with lock:
+                        accepted.add(marker)
+                        if len(accepted) >= FAILOVER_MENTIONS // 2 and not killed.is_set():
+                            killed.set()
+                            cluster.nodes[owner].crash()  # SIGKILL the desk slot's primary
+                    return
+                with lock:
+                    refused[r.status_code if r is not None else 0] += 1
+                time.sleep(0.25)
+
+        try:
+            with ThreadPoolExecutor(4) as pool:
+                list(pool.map(send, range(FAILOVER_MENTIONS)))
+            assert killed.is_set()
+            promoted = cluster.replicas[owner].client()
+            wait_for(lambda: promoted.info("replication")["role"] == "master", 30,
+                     "the replica promoted")
+            try:
+                wait_for(lambda: set(_failover_cards(slack_api)) >= accepted, 90,
+                         "a card for every accepted mention")
+            except AssertionError:
+                missing = sorted(accepted - set(_failover_cards(slack_api)))
+                raise AssertionError(f"{len(missing)} accepted without card: {missing[:20]}; "
+                                     f"refused {dict(refused)}") from None
+            time.sleep(1)  # a late duplicate would show up now
+            twice = {m: n for m, n in _failover_cards(slack_api).items() if n > 1}
+            assert not twice, f"posted twice across the failover: {twice}"
+            assert running.is_alive(), "the worker died"
+            after = mention(mid="1879999999999999999", author="99",
+                            text="Immer noch kein Internet, Frechheit! FALL-after")
+            assert h.ingest(after, publish=False).status_code == 200
+            wait_for(lambda: _failover_cards(slack_api)["FALL-after"] == 1, 30,
+                     "the card after the failover")
+            crashes = [r.getMessage() for r in caplog.records if r.exc_info]
+            assert not crashes, f"a failover is an outage, not a crash: {crashes}"
+        finally:
+            stop.set()
+            running.join(10)
             h.close()

@@ -14,14 +14,17 @@ import time
 from collections.abc import Callable
 
 import redis
+from redis.exceptions import ClusterDownError, TryAgainError
 
 from bot.store.replication import ReplicaTimeout
 
 log = logging.getLogger(__name__)
 
-# a write no replica confirmed (issue 15) is served like an outage: retried, never a crash
+# a write no replica confirmed (issue 15) is served like an outage: retried, never a crash;
+# so is a cluster failing over (CLUSTERDOWN until a replica took over the slot, TRYAGAIN while
+# a slot moves)
 UNREACHABLE: tuple[type[Exception], ...] = (redis.ConnectionError, redis.TimeoutError,
-                                            ReplicaTimeout)
+                                            ReplicaTimeout, ClusterDownError, TryAgainError)
 
 
 def unreachable(exc: BaseException) -> bool:
