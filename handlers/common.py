@@ -16,6 +16,11 @@ from bot.slack.views import held_reply_blocks, reply_modal, unknown_reply_blocks
 
 log = logging.getLogger(__name__)
 
+# a held reply comes with its buttons: du/Sie with the one that sends it anyway, an earlier
+# reply's unknown outcome with the two that settle it
+HELD_PROMPTS: dict[str, Callable[[str, dict[str, Any]], list[dict[str, Any]]]] = {
+    "hold.address": held_reply_blocks, "hold.reply_unknown": unknown_reply_blocks}
+
 
 def with_fallback(respond: Callable[..., Any], client: WebClient, channel: str | None,
                   user: str | None) -> Callable[..., Any]:
@@ -63,11 +68,8 @@ def run_action(respond: Callable[..., Any], lang: str, command: str,
         tell(respond, say("refuse.bad_number", lang, command=command, rest=rest))
         return None
     except DeskRefusal as exc:
-        # a reply held for its du/Sie comes with the button that sends it anyway; one held
-        # for an earlier reply's unknown outcome with the buttons that settle it
-        held = (held_reply_blocks(lang, exc.params) if exc.key == "hold.address"
-                else unknown_reply_blocks(lang, exc.params) if exc.key == "hold.reply_unknown"
-                else None)
+        prompt = HELD_PROMPTS.get(exc.key)
+        held = prompt(lang, exc.params) if prompt is not None else None
         tell(respond, say(exc.key, lang, **exc.params), held)
         return None
     except Exception as exc:

@@ -30,6 +30,7 @@ from bot.store import keys
 from tests import test_desk_flow, test_incidents, test_reply_outcome, test_timers_flow
 from tests.harness import AGENT_A, INGEST_TOKEN, DeskHarness, desk_config, mention, wait_for
 from tests.support.redis_server import RedisCluster
+from tests.test_redis_sentinel import cards_by_marker
 from tests.test_reply_outcome import replied  # noqa: F401  (the REPLIES' fixture)
 
 # the end-to-end tests that run unchanged on the cluster (those that build only `desk`)
@@ -160,22 +161,6 @@ def test_with_replicas_ingest_answers_once_the_desk_slots_replica_holds_it(
 
 
 FAILOVER_MENTIONS = 200
-FAILOVER_CHANNELS = ("C0ALERTS", "C0FESTNETZ", "C0MOBIL")
-
-
-def _failover_cards(slack_api) -> Counter[str]:
-    """Cards per mention marker `FALL-<n>` across the routed channels."""
-    found: Counter[str] = Counter()
-    for channel in FAILOVER_CHANNELS:
-        for message in slack_api.messages(channel):
-            if not message.get("metadata") or message.get("thread_ts"):
-                continue
-            text = json.dumps(message.get("blocks") or message.get("text"), ensure_ascii=False)
-            found.update({w.rstrip(".,!\\") for w in text.replace('"', " ").split()
-                          if w.startswith("FALL-")})
-    return found
-
-
 @pytest.mark.timeout(300)
 def test_a_primary_killed_mid_stream_loses_no_accepted_mention(
         slack_api, x_api, graph_api, signing_secret, caplog: pytest.LogCaptureFixture) -> None:
@@ -228,20 +213,20 @@ def test_a_primary_killed_mid_stream_loses_no_accepted_mention(
             wait_for(lambda: promoted.info("replication")["role"] == "master", 30,
                      "the replica promoted")
             try:
-                wait_for(lambda: set(_failover_cards(slack_api)) >= accepted, 90,
+                wait_for(lambda: set(cards_by_marker(slack_api)) >= accepted, 90,
                          "a card for every accepted mention")
             except AssertionError:
-                missing = sorted(accepted - set(_failover_cards(slack_api)))
+                missing = sorted(accepted - set(cards_by_marker(slack_api)))
                 raise AssertionError(f"{len(missing)} accepted without card: {missing[:20]}; "
                                      f"refused {dict(refused)}") from None
             time.sleep(1)  # a late duplicate would show up now
-            twice = {m: n for m, n in _failover_cards(slack_api).items() if n > 1}
+            twice = {m: n for m, n in cards_by_marker(slack_api).items() if n > 1}
             assert not twice, f"posted twice across the failover: {twice}"
             assert running.is_alive(), "the worker died"
             after = mention(mid="1879999999999999999", author="99",
                             text="Immer noch kein Internet, Frechheit! FALL-after")
             assert h.ingest(after, publish=False).status_code == 200
-            wait_for(lambda: _failover_cards(slack_api)["FALL-after"] == 1, 30,
+            wait_for(lambda: cards_by_marker(slack_api)["FALL-after"] == 1, 30,
                      "the card after the failover")
             crashes = [r.getMessage() for r in caplog.records if r.exc_info]
             assert not crashes, f"a failover is an outage, not a crash: {crashes}"

@@ -58,7 +58,7 @@ def _env(tmp_path: Path, group: SentinelGroup, slack_api: SlackAPI) -> dict[str,
             "WORKER_RECLAIM_MS": "3000", "HEARTBEAT_INTERVAL": "1", "PORT": str(free_port())}
 
 
-def _cards(slack_api: SlackAPI) -> Counter[str]:
+def cards_by_marker(slack_api: SlackAPI) -> Counter[str]:
     """Cards per mention marker `Fall <n>` across the routed channels."""
     found: Counter[str] = Counter()
     for channel in CHANNELS:
@@ -168,17 +168,17 @@ def test_every_accepted_mention_is_one_card_across_a_primary_kill(
         assert killed.is_set() and revived.wait(60)
 
         def all_cards() -> bool:
-            return set(_cards(slack_api)) >= accepted
+            return set(cards_by_marker(slack_api)) >= accepted
 
         try:
             wait_for(all_cards, 120, "a card for every accepted mention")
         except AssertionError:
-            missing = sorted(accepted - set(_cards(slack_api)))
+            missing = sorted(accepted - set(cards_by_marker(slack_api)))
             raise AssertionError(f"{len(missing)} accepted without card: {missing[:20]}; "
                                  f"refused {dict(refused)}\n"
                                  + _what_redis_knows(sentinels, missing[:5], logs)) from None
         time.sleep(2)  # a late duplicate would show up now
-        cards = _cards(slack_api)
+        cards = cards_by_marker(slack_api)
         twice = {m: n for m, n in cards.items() if n > 1}
         assert all(p.poll() is None for p in procs), "a process died"
         # the same processes carry on: one more mention, one more card
@@ -187,7 +187,7 @@ def test_every_accepted_mention_is_one_card_across_a_primary_kill(
         r = httpx.post(f"{base}/ingest", content=after, timeout=15,
                        headers={"Authorization": "Bearer tok"})
         assert r.status_code == 200, r.text
-        wait_for(lambda: _cards(slack_api)["FALL-after"] == 1, 30, "the card after failover")
+        wait_for(lambda: cards_by_marker(slack_api)["FALL-after"] == 1, 30, "the card after failover")
     finally:
         stop_processes(procs)
     for name, path in logs.items():

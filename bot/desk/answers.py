@@ -9,7 +9,7 @@ customer's form. A per-item lock stops a double click from sending twice.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 
 from bot.config import DeskConfig
 from bot.desk import templates
@@ -188,8 +188,7 @@ class Answers:
 
     # ----- a reply whose outcome a crash or failover lost -----------------------------------
     def _attempt_params(self, attempt: ReplyAttempt) -> dict[str, str]:
-        when = datetime.fromtimestamp(attempt.at, UTC).isoformat()
-        return {"by": f"<@{attempt.by}>", "at": self.publisher.local(when)}
+        return {"by": f"<@{attempt.by}>", "at": self.publisher.local(attempt.iso)}
 
     def _unknown_attempt(self, user: str, action: str, number: int) -> tuple[Item,
                                                                              ReplyAttempt]:
@@ -207,14 +206,14 @@ class Answers:
         item, attempt = self._unknown_attempt(user, "reply_not_arrived", number)
         self.items.end_reply(number)
         self.audit.record(user, "reply_not_arrived", number, "ok", by=attempt.by,
-                          at=datetime.fromtimestamp(attempt.at, UTC).isoformat())
+                          at=attempt.iso)
         return Outcome("ok.reply_cleared", {"number": number}, item)
 
     def reply_arrived(self, user: str, number: int) -> Outcome:
         """The agent checked the network: the reply whose outcome was unknown is there. The
         item is answered (or private) as of that reply, by its sender; nothing is sent."""
         item, attempt = self._unknown_attempt(user, "reply_arrived", number)
-        at = datetime.fromtimestamp(attempt.at, UTC).isoformat()
+        at = attempt.iso
         state = State.PRIVATE if attempt.action == "dm" else State.ANSWERED
         first = {} if item.answered_at else {"answered_at": at, "answered_by": attempt.by}
         allowed = DM_FROM if attempt.action == "dm" else (State.CLAIMED,)

@@ -11,14 +11,13 @@ answers are queued and before the answer goes out, so a failover loses neither.
 
 from __future__ import annotations
 
-import contextlib
 from dataclasses import dataclass
 from typing import Any, cast
 
 import redis
 
 from bot.store import keys
-from bot.store.replication import ReplicaTimeout, Replication
+from bot.store.replication import Replication
 
 SENDING_TTL_S = 7 * 86400
 
@@ -106,12 +105,7 @@ class AnswerQueue:
             key, "1", nx=True, ex=SENDING_TTL_S))
         if not written.replies[0]:
             return False
-        try:
-            written.confirm()
-        except ReplicaTimeout:
-            with contextlib.suppress(redis.RedisError):
-                self.not_sending(member)
-            raise
+        written.confirm(undo=lambda: self.not_sending(member))
         return True
 
     def not_sending(self, member: int) -> None:

@@ -7,10 +7,9 @@ once cannot both win.
 
 from __future__ import annotations
 
-import contextlib
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, cast
 
 import redis
@@ -123,6 +122,11 @@ class ReplyAttempt:
 
     def __str__(self) -> str:
         return f"{self.by} {self.at:.3f} {self.action}"
+
+    @property
+    def iso(self) -> str:
+        """When it was sent, as stored times are (ISO, UTC)."""
+        return datetime.fromtimestamp(self.at, UTC).isoformat()
 
     @classmethod
     def parse(cls, value: str) -> ReplyAttempt | None:
@@ -378,13 +382,8 @@ class ItemStore:
         written = self.replication.write(keys.item(number), lambda pipe: self._start_reply(
             keys=[keys.item(number)], args=[str(attempt)], client=pipe))
         outcome, before = (str(x) for x in written.replies[0])
-        if outcome == "mine":
-            try:
-                written.confirm()
-            except Exception:
-                with contextlib.suppress(redis.RedisError):  # not sent: nothing is unknown
-                    self.end_reply(number)
-                raise
+        if outcome == "mine":  # not confirmed: not sent, so nothing is unknown
+            written.confirm(undo=lambda: self.end_reply(number))
         return ReplyStart(outcome, ReplyAttempt.parse(before))
 
     def reply_attempt(self, number: int) -> ReplyAttempt | None:

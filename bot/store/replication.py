@@ -20,6 +20,7 @@ other connections, which covers nothing), and the WAIT is made when that node ha
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
@@ -55,9 +56,13 @@ class Written:
     acked: int         # replicas that confirmed
     timeout_ms: int
 
-    def confirm(self) -> None:
-        """Raise `ReplicaTimeout` if fewer replicas than asked confirmed."""
+    def confirm(self, undo: Callable[[], object] | None = None) -> None:
+        """Raise `ReplicaTimeout` if fewer replicas than asked confirmed, after `undo` (best
+        effort: a mark that nothing acted on yet is taken back on the primary)."""
         if self.acked < self.replicas:
+            if undo is not None:
+                with contextlib.suppress(redis.RedisError):
+                    undo()
             raise ReplicaTimeout(self.timeout_ms)
 
 
