@@ -316,3 +316,33 @@ def test_facebook_webhooks_silent_while_polling_finds_comments_alert_once(
     assert dog.check() == ["-webhook:facebook"]
     assert "wieder in Ordnung" in desk.slack.messages("C0LEADS")[-1]["text"]
     assert len(desk.slack.messages("C0LEADS")) == 2
+
+
+def test_calls_that_work_clear_a_slack_refusal_without_a_write_per_call(redis_url: str) -> None:
+    """A refusal this process saw is cleared by its next call that works; one another process
+    recorded, within `SLACK_OK_EVERY_S`; in between, calls that work write no clear (a card
+    each: issue 15). Every call is counted all the same."""
+    from bot.entry.runtime import SLACK_OK_EVERY_S, api_sink
+    from bot.store import keys
+    from bot.store.metrics import MetricsStore
+
+    r = redis.Redis.from_url(redis_url, decode_responses=True)
+    health, now = HealthStore(r), [100.0]
+    sink = api_sink(MetricsStore(r), health, clock=lambda: now[0])
+    ok, refused = Call("slack", "chat.postMessage", "ok", 200), Call(
+        "slack", "chat.postMessage", "unauthorized", 200, "token_revoked")
+
+    sink(refused)
+    assert health.slack_state() is not None
+    sink(ok)  # this process saw the refusal: cleared at once
+    assert health.slack_state() is None
+
+    health.slack_refused("invalid_auth", 1.0)  # another process (the web app) saw one
+    now[0] += SLACK_OK_EVERY_S / 2
+    sink(ok)
+    assert health.slack_state() == ("invalid_auth", 1.0)  # not yet: no write per call
+    now[0] += SLACK_OK_EVERY_S / 2
+    sink(ok)
+    assert health.slack_state() is None
+    counted = r.hgetall(keys.METRICS)
+    assert sum(int(v) for k, v in counted.items() if "chat.postMessage" in k) == 4

@@ -7,6 +7,7 @@ post on a connection the server has closed, and work from several threads at onc
 
 from __future__ import annotations
 
+import logging
 import threading
 
 import pytest
@@ -105,3 +106,18 @@ def test_unreachable_slack_is_a_connection_error_the_retry_handlers_know(
     from urllib.error import URLError
     with pytest.raises(URLError):
         client.chat_postMessage(channel="C1", text="weg")
+
+
+def test_the_sdk_never_formats_a_request_body_for_its_debug_line(slack_api: SlackAPI) -> None:
+    """slack-sdk builds its debug line (the whole request body: customer texts) whenever its
+    logger's own level is unset, whatever the effective level: ours is never below INFO, even
+    with the root logger at DEBUG."""
+    root = logging.getLogger()
+    before = root.level
+    root.setLevel(logging.DEBUG)
+    try:
+        client = _client(slack_api)
+    finally:
+        root.setLevel(before)
+    assert client.logger.level >= logging.INFO
+    assert client.chat_postMessage(channel="C1", text="Karte")["ok"]

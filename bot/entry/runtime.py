@@ -6,6 +6,7 @@ No module builds clients at import time; tests build as many runtimes as they li
 from __future__ import annotations
 
 import logging
+import math
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -175,18 +176,32 @@ def build_runtime(
     return rt
 
 
-def api_sink(store: MetricsStore, health: HealthStore) -> metrics.ApiSink:
+# a Slack call that worked clears a refusal seen elsewhere (`HealthStore.slack_ok`) at most
+# this often: not a write per card (issue 15); a refusal this process saw is cleared at once
+SLACK_OK_EVERY_S = 5.0
+
+
+def api_sink(store: MetricsStore, health: HealthStore,
+             clock: Callable[[], float] = time.monotonic) -> metrics.ApiSink:
     """Counts every API call this process makes; a Slack call also tells channel health
     whether Slack takes our token (`bot.metrics.install`: one sink per process)."""
+    cleared = [-math.inf]  # when this process last cleared a refusal
 
     def sink(call: metrics.Call) -> None:
+        slack_ok = call.api == "slack" and call.outcome == "ok"
+        if slack_ok and clock() - cleared[0] >= SLACK_OK_EVERY_S:
+            cleared[0] = clock()
+        else:
+            slack_ok = False
+
         def build(pipe: Any) -> None:
             store.api_call(call, client=pipe)
-            if call.api == "slack" and call.outcome == "ok":  # in the same round trip
+            if slack_ok:  # in the same round trip
                 health.slack_ok(client=pipe)
 
         later(store.r, keys.METRICS, build)  # a worker's intake: with its next round trip
         if call.api == "slack" and call.outcome == "unauthorized":
+            cleared[0] = -math.inf  # the next call that works clears it
             health.slack_refused(call.detail, time.time())
 
     return sink
