@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 import redis
 
 from bot.store import keys
@@ -30,7 +32,8 @@ class KuerzelStore:
 
     def all(self) -> dict[str, str]:
         """Every Kürzel set with `/kuerzel`, by user id."""
-        return {str(u): str(k) for u, k in self.r.hgetall(keys.KUERZEL_BY_USER).items()}
+        return {str(u): str(k) for u, k in cast(
+            "dict[str, str]", self.r.hgetall(keys.KUERZEL_BY_USER)).items()}
 
     def set(self, user: str, kuerzel: str) -> str:
         """Set `user`'s Kürzel; returns "" on success, else the user id who already has it."""

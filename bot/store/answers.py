@@ -83,8 +83,8 @@ class AnswerQueue:
     def reclaim(self, consumer: str, min_idle_ms: int, count: int = 10) -> list[AnswerJob]:
         """Entries of a consumer that stopped (crashed) for `min_idle_ms`."""
         try:
-            res = self.r.xautoclaim(keys.ANSWER_STREAM, keys.ANSWER_GROUP, consumer, min_idle_ms,
-                                    "0-0", count=count)
+            res = cast("list[Any]", self.r.xautoclaim(
+                keys.ANSWER_STREAM, keys.ANSWER_GROUP, consumer, min_idle_ms, "0-0", count=count))
         except redis.ResponseError as exc:
             if "NOGROUP" not in str(exc):
                 raise

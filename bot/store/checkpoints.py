@@ -7,6 +7,7 @@ back-off is a key that expires at the platform's reset time, so a restart keeps 
 from __future__ import annotations
 
 import math
+from typing import cast
 
 import redis
 
@@ -35,7 +36,7 @@ class Checkpoints:
 
     def get(self, name: str) -> str | None:
         """The stored checkpoint (a decimal string), or None before the first poll."""
-        value = self.r.get(keys.checkpoint(self.source, name))
+        value = cast("str | bytes | None", self.r.get(keys.checkpoint(self.source, name)))
         return None if value is None else str(value if isinstance(value, str) else value.decode())
 
     def advance(self, name: str, value: str) -> bool:
@@ -47,7 +48,7 @@ class Checkpoints:
 
     def blocked_until(self, name: str, now: float) -> float | None:
         """The epoch second until which `name` is rate-limited, or None if it may be called."""
-        value = self.r.get(keys.source_backoff(self.source, name))
+        value = cast("str | None", self.r.get(keys.source_backoff(self.source, name)))
         if value is None:
             return None
         until = float(value)

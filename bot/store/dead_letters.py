@@ -56,7 +56,7 @@ class DeadLetters:
         self._requeue = r.register_script(_REQUEUE)
 
     def count(self) -> int:
-        return int(self.r.xlen(keys.DEAD_LETTERS))
+        return cast("int", self.r.xlen(keys.DEAD_LETTERS))
 
     def entries(self, batch: int = 500) -> Iterator[DeadLetter]:
         """Every parked mention, oldest first."""

@@ -52,18 +52,18 @@ class HealthStore:
         """A poll read its network without trouble (`found` new mentions)."""
         key = keys.health_poll(network)
         pipe = self.r.pipeline()
-        pipe.hset(key, "ok_at", now)
+        pipe.hset(key, "ok_at", str(now))
         pipe.hdel(key, "failing_since", "status", "token")
         if found:
-            pipe.hset(key, "found_at", now)
-            pipe.hsetnx(key, "found_since", now)
+            pipe.hset(key, "found_at", str(now))
+            pipe.hsetnx(key, "found_since", str(now))
         pipe.execute()
 
     def poll_failed(self, network: str, now: float, status: str, *, token: bool) -> None:
         """A poll failed with `status`; `token`: the network refused our credentials."""
         key = keys.health_poll(network)
         pipe = self.r.pipeline()
-        pipe.hsetnx(key, "failing_since", now)
+        pipe.hsetnx(key, "failing_since", str(now))
         pipe.hset(key, "status", status)
         if token:
             pipe.hset(key, "token", status)
@@ -89,7 +89,7 @@ class HealthStore:
     def slack_refused(self, error: str, now: float) -> None:
         """Slack refused our bot token (`invalid_auth`, `token_revoked`, …)."""
         pipe = self.r.pipeline()
-        pipe.hsetnx(keys.HEALTH_SLACK, "since", now)
+        pipe.hsetnx(keys.HEALTH_SLACK, "since", str(now))
         pipe.hset(keys.HEALTH_SLACK, "error", error)
         pipe.execute()
 
@@ -107,7 +107,7 @@ class HealthStore:
         if share is None:
             self.r.hdel(keys.HEALTH_BUDGET, f"{network}:{kind}")
         else:
-            self.r.hset(keys.HEALTH_BUDGET, f"{network}:{kind}", share)
+            self.r.hset(keys.HEALTH_BUDGET, f"{network}:{kind}", str(share))
 
     def budgets(self) -> dict[tuple[str, str], float]:
         h = cast("dict[str, str]", self.r.hgetall(keys.HEALTH_BUDGET))

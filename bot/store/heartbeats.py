@@ -48,7 +48,7 @@ class Heartbeats:
 
     def alive(self, name: str, within_s: float = 60.0) -> bool:
         """`name` beat in the last `within_s` seconds."""
-        beat = self.r.zscore(keys.WORKER_BEATS, name)
+        beat = cast("float | None", self.r.zscore(keys.WORKER_BEATS, name))
         return beat is not None and self.clock() - float(beat) <= within_s
 
     def liveness(self, within_s: float) -> Liveness:

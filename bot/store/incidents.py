@@ -90,7 +90,7 @@ class IncidentStore:
                                                                 0, -1))]
 
     def member_count(self, number: int) -> int:
-        return int(self.r.zcard(keys.incident_members(number)))
+        return cast("int", self.r.zcard(keys.incident_members(number)))
 
     def note_single(self, channel: str, number: int, seen: float) -> None:
         """A negative item got its own card in `channel`: a candidate for a storm."""

@@ -252,7 +252,7 @@ class ItemStore:
             "address": "none", "channel": channel, "state": State.NEW.value, "holder": "",
             "seen_at": _ts(seen_at), "due_at": _ts(due_at), "kind": "incident",
         }
-        n = int(self.r.incr(keys.ITEM_SEQ))
+        n = cast("int", self.r.incr(keys.ITEM_SEQ))
         pipe = self.r.pipeline(transaction=True)  # MULTI: the item appears whole or not at all
         pipe.hset(keys.item(n), mapping=cast("dict[FieldT, EncodableT]", fields))
         pipe.zadd(keys.OPEN_ITEMS, {str(n): due_at.timestamp()})
@@ -295,18 +295,19 @@ class ItemStore:
         return out, done
 
     def number_for_mention(self, network: str, mention_id: str) -> int | None:
-        v = self.r.get(keys.item_for_mention(network, mention_id))
+        v = cast("str | None", self.r.get(keys.item_for_mention(network, mention_id)))
         return int(v) if v else None
 
     def numbers_for_mentions(self, mentions: list[tuple[str, str]]) -> list[int | None]:
         """`number_for_mention` of each (network, mention id), in one round trip."""
         if not mentions:
             return []
-        found = self.r.mget([keys.item_for_mention(net, mid) for net, mid in mentions])
+        found = cast("list[str | None]", self.r.mget(
+            [keys.item_for_mention(net, mid) for net, mid in mentions]))
         return [int(v) if v else None for v in found]
 
     def number_for_conversation(self, network: str, conversation_id: str) -> int | None:
-        v = self.r.get(keys.conversation(network, conversation_id))
+        v = cast("str | None", self.r.get(keys.conversation(network, conversation_id)))
         return int(v) if v else None
 
     def link_mention(self, network: str, mention_id: str, number: int) -> None:
@@ -428,7 +429,7 @@ class ItemStore:
 
     def open_count(self) -> int:
         """How many items are open (one ZCARD, not a fetch of every number)."""
-        return int(self.r.zcard(keys.OPEN_ITEMS))
+        return cast("int", self.r.zcard(keys.OPEN_ITEMS))
 
     def lock(self, number: int, ttl_s: int = 60) -> bool:
         """Take the per-item action lock (one network call at a time)."""
@@ -467,7 +468,7 @@ class ItemStore:
         for start in range(0, len(numbers), batch):
             pipe = self.r.pipeline(transaction=False)
             for n in numbers[start:start + batch]:
-                pipe.hmget(keys.item(int(n)), "state", "seen_at")
+                pipe.hmget(keys.item(int(n)), ["state", "seen_at"])
             for state, seen in cast("list[list[str | None]]", pipe.execute()):
                 if state:
                     found.append((state, _dt(seen)))
@@ -508,7 +509,7 @@ class ItemStore:
             chunk = numbers[start:start + batch]
             pipe = self.r.pipeline(transaction=False)
             for n in chunk:
-                pipe.hmget(keys.item(int(n)), "answered_at", "anonymised_at", "kind", "mention")
+                pipe.hmget(keys.item(int(n)), ["answered_at", "anonymised_at", "kind", "mention"])
             rows = cast("list[list[str | None]]", pipe.execute())
             for n, (answered, anonymised, kind, raw) in zip(chunk, rows, strict=True):
                 if not answered or anonymised or kind == "incident" or not raw:

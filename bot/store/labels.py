@@ -48,4 +48,4 @@ class LabelStore:
         return [e for raw in raws if raw and (e := LabelExample.from_json(raw)) is not None]
 
     def count(self) -> int:
-        return int(self.r.hlen(keys.LABELS))
+        return cast("int", self.r.hlen(keys.LABELS))

@@ -273,7 +273,7 @@ class PrivacyStore:
         prefix = keys.HELD_REPLY_KEYS.removesuffix("*")
         doomed = [k for k in self.r.scan_iter(match=prefix + "*", count=1000)
                   if k[len(prefix):].split(":", 1)[0] in wanted]
-        return int(self.r.delete(*doomed)) if doomed else 0
+        return cast("int", self.r.delete(*doomed)) if doomed else 0
 
     # ----- streams --------------------------------------------------------------------------
     def mention_entries(self) -> Iterator[tuple[str, dict[str, str]]]:
@@ -327,9 +327,9 @@ class PrivacyStore:
             if group:
                 with contextlib.suppress(redis.ResponseError):  # no group yet: nothing pending
                     self.r.xack(stream, group, *chunk)
-            deleted += int(self.r.xdel(stream, *chunk))
+            deleted += cast("int", self.r.xdel(stream, *chunk))
         return deleted
 
     def _trim(self, stream: str, before: datetime) -> int:
         """Delete the entries of `stream` older than `before` (exact XTRIM MINID)."""
-        return int(self.r.xtrim(stream, minid=stream_id(before), approximate=False))
+        return cast("int", self.r.xtrim(stream, minid=stream_id(before), approximate=False))

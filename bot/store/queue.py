@@ -132,9 +132,9 @@ class MentionQueue:
 
     def reclaim(self, consumer: str, min_idle_ms: int = 60_000, count: int = 50) -> list[Entry]:
         """Entries another consumer read but never acknowledged (it crashed)."""
-        res = self._group_call(lambda: self.r.xautoclaim(
+        res = self._group_call(lambda: cast("list[Any]", self.r.xautoclaim(
             keys.MENTION_STREAM, keys.MENTION_GROUP, consumer, min_idle_ms, "0-0", count=count
-        ))
+        )))
         return list(self._entries(res[1]))
 
     def pending_for(self, consumer: str, count: int = 50) -> list[Entry]:
@@ -160,8 +160,8 @@ class MentionQueue:
 
     def deliveries(self, entry_id: str) -> int:
         """How often the group has handed out this entry (1 on the first read)."""
-        rows = self._group_call(lambda: self.r.xpending_range(
-            keys.MENTION_STREAM, keys.MENTION_GROUP, min=entry_id, max=entry_id, count=1))
+        rows = self._group_call(lambda: cast("list[dict[str, Any]]", self.r.xpending_range(
+            keys.MENTION_STREAM, keys.MENTION_GROUP, min=entry_id, max=entry_id, count=1)))
         return int(rows[0]["times_delivered"]) if rows else 0
 
     def _group_call(self, call: Callable[[], T]) -> T:
@@ -198,24 +198,24 @@ class MentionQueue:
         worker recreated the group) is all backlog: every entry in it is still unread.
         """
         try:
-            groups = self.r.xinfo_groups(keys.MENTION_STREAM)
+            groups = cast("list[dict[str, Any]]", self.r.xinfo_groups(keys.MENTION_STREAM))
         except redis.ResponseError:
             return 0  # no stream: nothing was queued
         for g in groups:
             if g["name"] == keys.MENTION_GROUP:
                 return int(g.get("pending", 0)) + int(g.get("lag") or 0)
-        return int(self.r.xlen(keys.MENTION_STREAM))
+        return cast("int", self.r.xlen(keys.MENTION_STREAM))
 
     def group_state(self) -> tuple[int, int]:
         """(pending, lag) of the worker group: read but not acknowledged, not yet read."""
         try:
-            groups = self.r.xinfo_groups(keys.MENTION_STREAM)
+            groups = cast("list[dict[str, Any]]", self.r.xinfo_groups(keys.MENTION_STREAM))
         except redis.ResponseError:
             return 0, 0
         for g in groups:
             if g["name"] == keys.MENTION_GROUP:
                 return int(g.get("pending", 0)), int(g.get("lag") or 0)
-        return 0, int(self.r.xlen(keys.MENTION_STREAM))
+        return 0, cast("int", self.r.xlen(keys.MENTION_STREAM))
 
     @staticmethod
     def _entries(rows: list[tuple[str, dict[str, str]]]) -> Iterator[Entry]:

@@ -26,7 +26,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import redis
 
@@ -141,7 +141,7 @@ class Replication:
         if now < until:
             return known
         try:
-            info: dict[str, Any] = dict(client.info("replication"))
+            info = cast("dict[str, Any]", client.info("replication"))
         except redis.ResponseError:  # the embedded Redis: no replication at all
             info = {}
         online = [v for k, v in info.items() if k.startswith("slave") and isinstance(v, dict)

@@ -106,15 +106,15 @@ class SearchIndex:
         """(next, upto): the item numbers still to be filed by the backfill, `newest` (the item
         counter now) fixed as `upto` the first time (items after it were filed when made)."""
         pipe = self.r.pipeline(transaction=False)
-        pipe.hsetnx(keys.FIND_BACKFILL, "upto", newest)
-        pipe.hsetnx(keys.FIND_BACKFILL, "next", 1)
+        pipe.hsetnx(keys.FIND_BACKFILL, "upto", str(newest))
+        pipe.hsetnx(keys.FIND_BACKFILL, "next", "1")
         pipe.hmget(keys.FIND_BACKFILL, ["next", "upto"])
         nxt, upto = pipe.execute()[-1]
         return int(nxt), int(upto)
 
     def backfilled(self, upto: int) -> None:
         """Items up to `upto` are filed."""
-        self.r.hset(keys.FIND_BACKFILL, "next", upto + 1)
+        self.r.hset(keys.FIND_BACKFILL, "next", str(upto + 1))
 
     def remove(self, number: int, words: Iterable[str], handle: str) -> None:
         """Take item `number` out of `words` and `handle` (an emptied set disappears)."""

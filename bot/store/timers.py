@@ -210,7 +210,7 @@ class TimerStore:
         members = list(cast("dict[str, str]", self.r.hgetall(keys.timer_entries(number))))
         if not members:
             return {}
-        scores = self.r.zmscore(keys.TIMERS, members)
+        scores = cast("list[float | None]", self.r.zmscore(keys.TIMERS, members))
         return {m: s for m, s in zip(members, scores, strict=True) if s is not None}
 
     def mark_card(self, number: int) -> None:
@@ -240,5 +240,5 @@ class TimerStore:
 
     def next_countdown(self, number: int) -> float | None:
         """When the countdown of `number` is next redrawn (for tests and `/queue`)."""
-        score = self.r.zscore(keys.COUNTDOWN, number)
+        score = cast("float | None", self.r.zscore(keys.COUNTDOWN, number))
         return float(score) if score is not None else None
