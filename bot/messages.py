@@ -181,6 +181,14 @@ CATALOGUE: dict[str, dict[str, str]] = {
               "if it arrived, click “Arrived”; if not, click “Did not arrive” and send again. "
               "Your draft: “{draft}”",
     },
+    "card.reply_unknown": {
+        "de": "⚠️ Ob die Antwort von {by} ({at}) beim Kunden angekommen ist, weiß niemand: was "
+              "danach geschah, ging bei einem Ausfall verloren. Bitte auf {network} nachsehen "
+              "und sagen, was du findest (wer den Fall hält).",
+        "en": "⚠️ Nobody knows whether the reply by {by} ({at}) reached the customer: what "
+              "followed it was lost in an outage. Please check on {network} and say what you "
+              "find (whoever holds the case).",
+    },
     "button.reply_arrived": {"de": "Angekommen", "en": "Arrived"},
     "button.reply_not_arrived": {"de": "Nicht angekommen", "en": "Did not arrive"},
     "ok.reply_cleared": {

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
@@ -183,6 +183,15 @@ class Item:
         n = self.extra.get("incident")
         return int(n) if n else None
 
+    @property
+    def reply_unknown(self) -> ReplyAttempt | None:
+        """The reply attempt whose outcome nobody knows, once it is shown on the card
+        (`Answers.show_unsettled`) and while it is not settled."""
+        shown = self.extra.get("reply_unknown", "")
+        if not self.is_open or not shown or shown != self.extra.get("reply_attempt"):
+            return None
+        return ReplyAttempt.parse(shown)
+
 
 def first_response(item: Item, clock: BusinessClock) -> timedelta | None:
     """Business time from the customer's post to the first answer (public or private)."""
@@ -190,3 +199,30 @@ def first_response(item: Item, clock: BusinessClock) -> timedelta | None:
         return None
     start = min(item.mention.created_at, item.seen_at or item.mention.created_at)
     return clock.elapsed(start, item.answered_at)
+
+
+@dataclass(frozen=True)
+class ReplyAttempt:
+    """A public reply (`action`: reply or dm) `by` sent at `at` (epoch s)."""
+
+    by: str
+    at: float
+    action: str
+
+    def __str__(self) -> str:
+        return f"{self.by} {self.at:.3f} {self.action}"
+
+    @property
+    def sent(self) -> datetime:
+        """When it was sent (UTC)."""
+        return datetime.fromtimestamp(self.at, UTC)
+
+    @property
+    def iso(self) -> str:
+        """When it was sent, as stored times are (ISO, UTC)."""
+        return self.sent.isoformat()
+
+    @classmethod
+    def parse(cls, value: str) -> ReplyAttempt | None:
+        by, at, action = ([*value.split(" "), "", "", ""])[:3]
+        return cls(by, float(at or 0), action or "reply") if by else None

@@ -16,6 +16,7 @@ duration and what it fired (`bot.metrics`), for the watchdog and `/metrics` (iss
 | `triage_model` | `TRIAGE_MODEL_CHECK` (30 s) | per process: loads a retrained model (issue 14) |
 | `retrain`      | 10 min (Mondays from 2:00; `triage.retrain: weekly`) | lease `retrain:<week>`, 8 days |
 | `search_backfill` | 10 s until done | lease `find-backfill` (9 s); files items older than `/find` |
+| `unsettled_replies` | 15 s | lease `unsettled-replies` (12 s); an unknown reply outcome on its card |
 
 APScheduler's job stores stay in memory per process (several schedulers on one job store
 double-fire); what must happen once is claimed in Redis by the job itself.
@@ -192,6 +193,9 @@ def worker_jobs(rt: Runtime, *, tick: timedelta = TIMER_TICK) -> dict[str, Job]:
         jobs["praise"] = Job(SUMMARY_CHECK, lambda: praise_job(rt), "praise:<day>")
     # issue 16: items made before the search index existed are filed, a batch per run
     jobs["search_backfill"] = Job(BACKFILL_EVERY, backfill_job(rt), "find-backfill")
+    # issue 15: a reply whose outcome a crash or a failover lost is shown on its card
+    jobs["unsettled_replies"] = Job(UNSETTLED_EVERY, lambda: unsettled_job(rt),
+                                    "unsettled-replies")
     if rt.config.triage.retrain == "weekly":
         jobs["retrain"] = Job(RETRAIN_CHECK, lambda: retrain_job(rt), "retrain:<week>")
     return jobs
@@ -199,6 +203,14 @@ def worker_jobs(rt: Runtime, *, tick: timedelta = TIMER_TICK) -> dict[str, Job]:
 
 RETRAIN_CHECK = timedelta(minutes=10)
 BACKFILL_EVERY = timedelta(seconds=10)
+UNSETTLED_EVERY = timedelta(seconds=15)
+
+
+def unsettled_job(rt: Runtime) -> list[int]:
+    """`Answers.show_unsettled`, once per run across workers (lease `unsettled-replies`)."""
+    if not rt.leases.take("unsettled-replies", 12_000):
+        return []
+    return rt.desk.answers.show_unsettled(rt.desk.now().timestamp())
 
 
 def backfill_job(rt: Runtime) -> Callable[[], int]:

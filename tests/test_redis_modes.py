@@ -154,9 +154,9 @@ def test_an_agents_sends_are_on_a_replica_before_they_go_out(
     incident member's sending mark and the queued member answers are on the replica before the
     call returns; with the replica frozen they are refused, and the attempt and the mark are
     taken back (nothing went out, so a retry may send)."""
-    from bot.models import parse_mention
+    from bot.models import ReplyAttempt, parse_mention
     from bot.store.answers import AnswerQueue
-    from bot.store.items import ItemStore, ReplyAttempt
+    from bot.store.items import ItemStore
     from bot.store.replication import ReplicaTimeout, Replication
 
     primary, replica = replicated

@@ -11,6 +11,7 @@ transition).
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 
 import pytest
 
@@ -111,3 +112,56 @@ def test_nothing_to_settle_is_said_so(desk: DeskHarness) -> None:
     assert resp.status_code == 200
     assert "keine Antwort offen" in desk.answer(rid)
     assert desk.rt.items.get(1).state.value == "claimed"
+
+
+def _card_text(desk: DeskHarness) -> tuple[str, list[str]]:
+    """(the text of #1's card, its buttons) as Slack shows it now."""
+    card = desk.cards()[0]
+    text = " ".join(str(b.get("text", {}).get("text", "")) for b in card["blocks"])
+    buttons = [e.get("action_id", "") for b in card["blocks"] if b["type"] == "actions"
+               for e in b["elements"]]
+    return text, buttons
+
+
+def test_a_lost_outcome_goes_on_the_card_without_anyone_replying_again(
+        desk: DeskHarness) -> None:
+    """The sender died after recording its attempt (no transition, its action lock expired):
+    the `unsettled_replies` job shows it on the card once, with the two answers; settling it
+    takes it off. An attempt still being sent (lock held) or too young is left alone."""
+    from bot.models import ReplyAttempt
+    from bot.scheduler import unsettled_job
+
+    desk.ingest(mention(mid=MID, text="Eure Hotline ist eine Frechheit, seit Stunden!"))
+    desk.process()
+    desk.run_command("/claim", "1", AGENT_A)
+    now, items, again = desk.rt.desk.now(), desk.rt.items, desk.rt.leases.release
+    young = items.start_reply(1, ReplyAttempt(AGENT_A, now.timestamp() - 30, "reply"))
+    assert young.outcome == "mine"
+    assert unsettled_job(desk.rt) == []  # 30 s: it may still be on its way
+    items.end_reply(1)
+    again("unsettled-replies")
+    start = items.start_reply(1, ReplyAttempt(AGENT_A, now.timestamp() - 120, "reply"))
+    assert start.outcome == "mine"  # ... and the sender died here
+    assert items.lock(1)  # someone is sending it right now: not shown
+    assert unsettled_job(desk.rt) == []
+    items.unlock(1)
+    again("unsettled-replies")
+    assert unsettled_job(desk.rt) == [1]
+    again("unsettled-replies")
+    assert unsettled_job(desk.rt) == []  # once
+    desk.rt.desk.watch.flush_cards(now + timedelta(minutes=1))
+    text, buttons = _card_text(desk)
+    assert "weiß niemand" in text and f"<@{AGENT_A}>" in text and "X" in text
+    assert buttons[:2] == ["reply_arrived", "reply_not_arrived"]
+    assert [e["action"] for e in desk.rt.audit.entries()
+            if e.get("item") == "1"].count("reply_unknown") == 1
+    assert len(desk.x.replies_to(MID)) == 0  # nothing was sent by any of this
+
+    resp, rid = desk.click("reply_not_arrived", 1, AGENT_A)
+    assert resp.status_code == 200 and "nicht angekommen" in desk.answer(rid)
+    desk.rt.desk.watch.flush_cards(now + timedelta(minutes=2))
+    text, buttons = _card_text(desk)
+    assert "weiß niemand" not in text and "reply_arrived" not in buttons
+    assert desk.rt.redis.zscore(keys.REPLY_ATTEMPTS, "1") is None
+    assert "gesendet" in desk.run_command("/reply", "1 Das tut uns leid!", AGENT_A)
+    assert len(desk.x.replies_to(MID)) == 1

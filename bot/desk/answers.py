@@ -21,11 +21,14 @@ from bot.desk.rules import Rules
 from bot.errors import DeskRefusal, NetworkError
 from bot.markup import escape
 from bot.messages import say
-from bot.models import Item, State
+from bot.models import Item, ReplyAttempt, State
 from bot.sources.base import Posted, Replies
 from bot.sources.registry import label
 from bot.store import AuditLog, ItemStore
-from bot.store.items import ReplyAttempt
+
+# a reply attempt still unsettled this long after it started, with no one sending it, is shown
+# as unknown on its card (the action lock that covers a send lasts 60 s)
+UNSETTLED_AFTER_S = 90.0
 
 DM_FROM = (State.CLAIMED, State.ANSWERED)  # a public answer may still move to private
 
@@ -200,6 +203,20 @@ class Answers:
                                     number=number)
         return item, attempt
 
+    def show_unsettled(self, now: float) -> list[int]:
+        """Put on its card each reply attempt whose outcome nobody knows (`UNSETTLED_AFTER_S`
+        after it started, no one sending it): the team sees it without trying to reply again,
+        and the card offers the two answers (`reply_arrived`, `reply_not_arrived`). Audited
+        once per attempt; the numbers shown."""
+        shown = []
+        for number, attempt in self.items.unsettled_replies(now - UNSETTLED_AFTER_S):
+            if self.items.mark_reply_unknown(number, attempt):
+                self.audit.record("watch", "reply_unknown", number, "ok", by=attempt.by,
+                                  at=attempt.iso, sent_with=attempt.action)
+                self.publisher.card_changed(number)
+                shown.append(number)
+        return shown
+
     def reply_not_arrived(self, user: str, number: int) -> Outcome:
         """The agent checked the network: the reply whose outcome was unknown did not reach
         the customer, so a new one may go out (audited with who said so)."""
@@ -207,6 +224,8 @@ class Answers:
         self.items.end_reply(number)
         self.audit.record(user, "reply_not_arrived", number, "ok", by=attempt.by,
                           at=attempt.iso)
+        if item.extra.get("reply_unknown"):
+            self.publisher.card_changed(number)
         return Outcome("ok.reply_cleared", {"number": number}, item)
 
     def reply_arrived(self, user: str, number: int) -> Outcome:

@@ -179,6 +179,14 @@ def card_blocks(item: Item, ctx: CardContext, open_incident: int | None = None,
         status.append(_mrkdwn(say("card.member_of", lang, incident=item.incident)))
     if status:
         blocks.append({"type": "context", "elements": status})
+    unknown = item.reply_unknown  # issue 15: a crash or a failover lost what followed a send
+    if unknown is not None:
+        blocks.append({"type": "section", "text": _mrkdwn(say(
+            "card.reply_unknown", lang, by=f"<@{unknown.by}>", at=ctx.local(unknown.sent),
+            network=label(m.network)))})
+        blocks.append({"type": "actions", "block_id": f"unknown-{item.number}", "elements": [
+            _button("reply_arrived", item.number, lang, "primary"),
+            _button("reply_not_arrived", item.number, lang)]})
     if item.is_open and item.incident:  # the incident's card carries the work
         blocks.append({"type": "actions", "block_id": f"item-{item.number}", "elements": [
             _button("incident_leave", item.number, lang)]})

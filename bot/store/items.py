@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, cast
 
 import redis
 from redis.typing import EncodableT, FieldT
 
-from bot.models import Item, Mention, State, mention_from_json
+from bot.models import Item, Mention, ReplyAttempt, State, mention_from_json
 from bot.store import keys, riding
 from bot.store.replication import Replication, pipelined
 
@@ -82,16 +82,27 @@ end
 return 0
 """
 
-# A public reply is about to go out (ARGV[1]: "<user> <epoch s> <action>"): recorded in the
-# item unless an earlier attempt's outcome is unknown (recorded, never ended: the sender died,
-# or a failover lost what followed the send). Ended by any closing transition (the reply's
-# own) or `end_reply`.
+# A public reply is about to go out (ARGV[1]: "<user> <epoch s> <action>", ARGV[2] the epoch
+# s, ARGV[3] the number): recorded in the item, and in the attempts not settled yet (KEYS[2]),
+# unless an earlier attempt's outcome is unknown (recorded, never ended: the sender died, or a
+# failover lost what followed the send). Ended by any closing transition (the reply's own) or
+# `end_reply`.
 _START_REPLY = """
 if redis.call('EXISTS', KEYS[1]) == 0 then return {'missing', ''} end
 local before = redis.call('HGET', KEYS[1], 'reply_attempt') or ''
 if before ~= '' then return {'unknown', before} end
 redis.call('HSET', KEYS[1], 'reply_attempt', ARGV[1])
+redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
 return {'mine', ''}
+"""
+
+# The attempt ARGV[1] of the item is shown as unknown on its card (`reply_unknown`), if it is
+# still the item's attempt (an agent may have settled it meanwhile) and not shown yet.
+_MARK_REPLY_UNKNOWN = """
+if (redis.call('HGET', KEYS[1], 'reply_attempt') or '') ~= ARGV[1] then return 0 end
+if (redis.call('HGET', KEYS[1], 'reply_unknown') or '') == ARGV[1] then return 0 end
+redis.call('HSET', KEYS[1], 'reply_unknown', ARGV[1])
+return 1
 """
 
 _TRANSITION = """
@@ -106,32 +117,11 @@ if ARGV[2] ~= '' and ARGV[2] ~= '!' and ARGV[2] ~= holder then return {'holder',
 for i = 4, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
 if ARGV[3] ~= '' then  -- close (ARGV[3]: the number); a reply attempt's outcome is settled
   redis.call('ZREM', KEYS[2], ARGV[3])
-  redis.call('HDEL', KEYS[1], 'reply_attempt')
+  redis.call('HDEL', KEYS[1], 'reply_attempt', 'reply_unknown')
+  redis.call('ZREM', KEYS[3], ARGV[3])
 end
 return {'ok', state, holder}
 """
-
-
-@dataclass(frozen=True)
-class ReplyAttempt:
-    """A public reply (`action`: reply or dm) `by` sent at `at` (epoch s)."""
-
-    by: str
-    at: float
-    action: str
-
-    def __str__(self) -> str:
-        return f"{self.by} {self.at:.3f} {self.action}"
-
-    @property
-    def iso(self) -> str:
-        """When it was sent, as stored times are (ISO, UTC)."""
-        return datetime.fromtimestamp(self.at, UTC).isoformat()
-
-    @classmethod
-    def parse(cls, value: str) -> ReplyAttempt | None:
-        by, at, action = ([*value.split(" "), "", "", ""])[:3]
-        return cls(by, float(at or 0), action or "reply") if by else None
 
 
 @dataclass(frozen=True)
@@ -186,7 +176,8 @@ _CORE = {
 
 class ItemStore:
     """Owns `at:item:*`, `at:seq:item`, `at:mention-item:*`, `at:conv:*`, `at:open` and
-    `at:waiting` (items waiting for their customer, issue 16), and the
+    `at:waiting` (items waiting for their customer, issue 16), `at:replies:attempted` (reply
+    attempts not settled yet, issue 15), and the
     indexes data protection needs: `at:author:*` (a customer's items, and the incidents showing
     their post), `at:privacy:incidents` (incidents for retention), `at:links:*` (follow-up
     mentions of an item) and `at:privacy:indexed-since` (items older than that are unindexed).
@@ -204,6 +195,7 @@ class ItemStore:
         self._card_posted = r.register_script(_CARD_POSTED)
         self._release_card = r.register_script(_RELEASE_CARD)
         self._start_reply = r.register_script(_START_REPLY)
+        self._mark_reply_unknown = r.register_script(_MARK_REPLY_UNKNOWN)
 
     def create(
         self,
@@ -331,7 +323,7 @@ class ItemStore:
         """
         flat = [x for kv in fields.items() for x in kv]
         res = self._transition(
-            keys=[keys.item(number), keys.OPEN_ITEMS],
+            keys=[keys.item(number), keys.OPEN_ITEMS, keys.REPLY_ATTEMPTS],
             args=[",".join(s.value for s in allowed), require_holder, str(number) if close else "",
                   *flat],
         )
@@ -381,7 +373,8 @@ class ItemStore:
         its transition leaves the record: the next reply learns that an earlier one may have
         gone out (`unknown`) instead of sending a second (`end_reply` clears it)."""
         written = self.replication.write(keys.item(number), lambda pipe: self._start_reply(
-            keys=[keys.item(number)], args=[str(attempt)], client=pipe))
+            keys=[keys.item(number), keys.REPLY_ATTEMPTS],
+            args=[str(attempt), f"{attempt.at:.3f}", str(number)], client=pipe))
         outcome, before = (str(x) for x in written.replies[0])
         if outcome == "mine":  # not confirmed: not sent, so nothing is unknown
             written.confirm(undo=lambda: self.end_reply(number))
@@ -394,7 +387,40 @@ class ItemStore:
     def end_reply(self, number: int) -> None:
         """The reply attempt is over with a known outcome (refused by the network, or the
         agent checked that it did not arrive)."""
-        self.r.hdel(keys.item(number), "reply_attempt")
+        pipe = self.r.pipeline(transaction=False)
+        pipe.hdel(keys.item(number), "reply_attempt", "reply_unknown")
+        pipe.zrem(keys.REPLY_ATTEMPTS, number)
+        pipe.execute()
+
+    def unsettled_replies(self, started_before: float) -> list[tuple[int, ReplyAttempt]]:
+        """Reply attempts started before `started_before` (epoch s) whose outcome nobody
+        knows: not settled, no one sending (the item's action lock is free: the sender died or
+        a failover lost the rest), not on the card yet. Entries of items that no longer have
+        an attempt (deleted by retention or erasure) are dropped from the index."""
+        numbers = [int(n) for n in cast("list[str]", self.r.zrangebyscore(
+            keys.REPLY_ATTEMPTS, "-inf", started_before))]
+        if not numbers:
+            return []
+        pipe = self.r.pipeline(transaction=False)
+        for n in numbers:
+            pipe.hmget(keys.item(n), ["reply_attempt", "reply_unknown"])
+            pipe.exists(keys.action_lock(n))
+        rows = pipe.execute()
+        found, gone = [], []
+        for n, (attempt, shown), locked in zip(numbers, rows[::2], rows[1::2], strict=True):
+            parsed = ReplyAttempt.parse(str(attempt or ""))
+            if parsed is None:
+                gone.append(n)
+            elif not locked and not shown:
+                found.append((n, parsed))
+        if gone:
+            self.r.zrem(keys.REPLY_ATTEMPTS, *gone)
+        return found
+
+    def mark_reply_unknown(self, number: int, attempt: ReplyAttempt) -> bool:
+        """Show `attempt` as unknown on the item's card; False if it was settled meanwhile
+        (or another worker showed it)."""
+        return bool(self._mark_reply_unknown(keys=[keys.item(number)], args=[str(attempt)]))
 
     def mark_waiting(self, number: int, until: datetime) -> None:
         """The item waits for its customer until `until` (listed in App Home and /queue)."""

@@ -32,6 +32,7 @@ TIMERS = PREFIX + "timers"                     # ZSET "<n>:<kind>:<gen>" -> fire
 TIMERS_INFLIGHT = PREFIX + "timers:inflight"   # ZSET timer entry -> lease end (being fired)
 KUERZEL_BY_USER = PREFIX + "kuerzel:user"      # HASH user id -> Kürzel (set with /kuerzel)
 USER_BY_KUERZEL = PREFIX + "kuerzel:owner"     # HASH Kürzel -> user id
+REPLY_ATTEMPTS = PREFIX + "replies:attempted"  # ZSET item number -> reply attempt start, until settled
 WAITING_ITEMS = PREFIX + "waiting"             # ZSET item number -> wait end: waiting for the customer
 CARD_UPDATES = PREFIX + "card:dirty"           # SET of item numbers whose card needs an update
 WORKER_BEATS = SPREAD + "workers"              # ZSET worker name -> latest heartbeat (epoch s)
