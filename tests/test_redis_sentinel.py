@@ -39,7 +39,12 @@ CHANNELS = ("C0ALERTS", "C0FESTNETZ", "C0MOBIL")
 
 @pytest.fixture
 def sentinels() -> Iterator[SentinelGroup]:
-    with SentinelGroup(down_after_ms=1000) as group:
+    # Sentinel promotes no replica that lost its primary more than 10 × down-after before the
+    # sentinel itself saw the primary down. A stalled machine puts a sentinel in TILT mode for
+    # 30 s (a timer more than 2 s late): with 1 s, the replica was then too stale to promote,
+    # for good (CI, 2026-12-01: "-failover-abort-no-good-slave" every 10 s); with 5 s the
+    # window (50 s) outlasts a TILT, and the failover takes about 5 s longer.
+    with SentinelGroup(down_after_ms=5000) as group:
         yield group
 
 
@@ -151,7 +156,7 @@ def test_every_accepted_mention_is_one_card_across_a_primary_kill(
     def failover() -> None:
         before = sentinels.primary_address()
         dead = sentinels.kill_primary()  # SIGKILL, half way
-        wait_for(lambda: sentinels.primary_address() != before, 60, "the failover")
+        wait_for(lambda: sentinels.primary_address() != before, 120, "the failover")
         dead.start()
         revived.set()
 

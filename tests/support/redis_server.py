@@ -317,7 +317,7 @@ class SentinelGroup:
 
     MASTER = "desk"
 
-    def __init__(self, down_after_ms: int = 1000) -> None:
+    def __init__(self, down_after_ms: int = 5000) -> None:
         # AOF on the data nodes, as Redis' replication docs require with Sentinel: a node that
         # a supervisor restarts *empty* can be taken for the primary by a sentinel that has not
         # heard of the failover yet, and the promoted replica then syncs from it and is wiped
