@@ -191,9 +191,13 @@ class RedisCluster:
 
     def __init__(self, size: int = 3, replicas: int = 0) -> None:
         def node() -> RedisServer:
+            # validity factor 0: a replica is promoted however long ago it lost its primary
+            # (default 10 x node timeout, 20 s here: a machine stalled that long under CI's
+            # load would leave the slots without a primary for good, as TILT did to Sentinel)
             return RedisServer(extra_args=["--cluster-enabled", "yes",
                                            "--cluster-config-file", "nodes.conf",
-                                           "--cluster-node-timeout", "2000"])
+                                           "--cluster-node-timeout", "2000",
+                                           "--cluster-replica-validity-factor", "0"])
 
         self.nodes = [node() for _ in range(size)]
         self.replicas = [node() for _ in range(size * replicas)]  # replica i: of primary i % size
