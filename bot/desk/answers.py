@@ -224,7 +224,7 @@ class Answers:
         self.items.end_reply(number)
         self.audit.record(user, "reply_not_arrived", number, "ok", by=attempt.by,
                           at=attempt.iso)
-        if item.extra.get("reply_unknown"):
+        if item.reply_unknown is not None:  # it was on the card: take it off
             self.publisher.card_changed(number)
         return Outcome("ok.reply_cleared", {"number": number}, item)
 

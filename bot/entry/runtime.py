@@ -188,15 +188,15 @@ def api_sink(store: MetricsStore, health: HealthStore,
     cleared = [-math.inf]  # when this process last cleared a refusal
 
     def sink(call: metrics.Call) -> None:
-        slack_ok = call.api == "slack" and call.outcome == "ok"
-        if slack_ok and clock() - cleared[0] >= SLACK_OK_EVERY_S:
-            cleared[0] = clock()
-        else:
-            slack_ok = False
+        now = clock()
+        clear = (call.api == "slack" and call.outcome == "ok"
+                 and now - cleared[0] >= SLACK_OK_EVERY_S)
+        if clear:
+            cleared[0] = now
 
         def build(pipe: Any) -> None:
             store.api_call(call, client=pipe)
-            if slack_ok:  # in the same round trip
+            if clear:  # in the same round trip
                 health.slack_ok(client=pipe)
 
         later(store.r, keys.METRICS, build)  # a worker's intake: with its next round trip

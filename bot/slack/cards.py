@@ -51,6 +51,12 @@ def _mrkdwn(text: str) -> dict[str, Any]:
     return {"type": "mrkdwn", "text": text, "verbatim": True}
 
 
+def settle_buttons(number: int, lang: str) -> list[dict[str, Any]]:
+    """*Angekommen* / *Nicht angekommen* for a reply whose outcome is unknown (on the card and
+    in the prompt of a reply held for it)."""
+    return [_button("reply_arrived", number, lang), _button("reply_not_arrived", number, lang)]
+
+
 def _button(action: str, number: int, lang: str, style: str | None = None) -> dict[str, Any]:
     b: dict[str, Any] = {
         "type": "button",
@@ -184,9 +190,8 @@ def card_blocks(item: Item, ctx: CardContext, open_incident: int | None = None,
         blocks.append({"type": "section", "text": _mrkdwn(say(
             "card.reply_unknown", lang, by=f"<@{unknown.by}>", at=ctx.local(unknown.sent),
             network=label(m.network)))})
-        blocks.append({"type": "actions", "block_id": f"unknown-{item.number}", "elements": [
-            _button("reply_arrived", item.number, lang, "primary"),
-            _button("reply_not_arrived", item.number, lang)]})
+        blocks.append({"type": "actions", "block_id": f"unknown-{item.number}",
+                       "elements": settle_buttons(item.number, lang)})
     if item.is_open and item.incident:  # the incident's card carries the work
         blocks.append({"type": "actions", "block_id": f"item-{item.number}", "elements": [
             _button("incident_leave", item.number, lang)]})

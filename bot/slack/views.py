@@ -11,6 +11,7 @@ from bot.desk.workflow import reason_label
 from bot.markup import QUOTE_LIMIT, clip, escape
 from bot.messages import say
 from bot.models import Item
+from bot.slack.cards import settle_buttons
 from bot.sources.registry import label
 
 REPLY_MODAL = "reply_modal"
@@ -161,16 +162,10 @@ def held_reply_blocks(lang: str, params: dict[str, Any]) -> list[dict[str, Any]]
 def unknown_reply_blocks(lang: str, params: dict[str, Any]) -> list[dict[str, Any]]:
     """The ephemeral 'an earlier reply may have gone out' prompt: the agent checks the network
     and says whether it arrived."""
-    number = str(params["number"])
     return [
         {"type": "section", "text": {"type": "mrkdwn",
                                      "text": say("hold.reply_unknown", lang, **params)}},
-        {"type": "actions", "elements": [
-            {"type": "button", "action_id": "reply_arrived", "value": number,
-             "text": _t(say("button.reply_arrived", lang))},
-            {"type": "button", "action_id": "reply_not_arrived", "value": number,
-             "text": _t(say("button.reply_not_arrived", lang))},
-        ]},
+        {"type": "actions", "elements": settle_buttons(int(params["number"]), lang)},
     ]
 
 
